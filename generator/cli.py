@@ -1,0 +1,129 @@
+"""`specgen validate | generate | check | serve`: the command line.
+
+Exit codes follow `black --check`: 0 all good, 1 generated/ differs from what the specs produce,
+2 usage, configuration, spec or template errors (one line each; --debug adds the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from generator.config import Config, load_config
+from generator.errors import SpecError, SpecErrors
+
+EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, help="pyproject.toml to read [tool.specgen] from")
+    common.add_argument("--specs", help="specs folder (default from config: specs)")
+    common.add_argument("--templates", help="templates folder (default: templates)")
+    common.add_argument("--output", help="output folder (default: generated)")
+    common.add_argument("--no-cache", action="store_true", help="format everything afresh")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser = argparse.ArgumentParser(prog="specgen", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", parents=[common], help="check the specs only")
+    v.add_argument("--venue", help="only this venue")
+    sub.add_parser("generate", parents=[common], help="write generated/ from the specs")
+    sub.add_parser("check", parents=[common], help="exit 1 with a diff if generated/ is not what the specs produce")
+    s = sub.add_parser("serve", parents=[common], help="run the loopback exchange simulator")
+    s.add_argument("--venue", help="only this venue")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8765)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors already
+        return int(exc.code or 0)
+    try:
+        config = load_config(args.config, {
+            "specs": args.specs, "templates": args.templates, "output": args.output,
+            "no_cache": args.no_cache, "venue": getattr(args, "venue", None),
+        })
+        return {"validate": _validate, "generate": _generate, "check": _check, "serve": _serve}[args.command](config, args)
+    except SpecErrors as exc:
+        for e in exc.errors:
+            print(f"error: {e.render()}", file=sys.stderr)
+        if args.debug:
+            raise
+        return EXIT_ERROR
+    except SpecError as exc:
+        print(f"error: {exc.render()}", file=sys.stderr)
+        if args.debug:
+            raise
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted; generated/ was not changed", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: [io] {exc.strerror or exc}", file=sys.stderr)
+        if args.debug:
+            raise
+        return EXIT_ERROR
+
+
+def _rel(config: Config, path: Path) -> str:
+    try:
+        return str(path.relative_to(config.root))
+    except ValueError:
+        return str(path)
+
+
+def _validate(config: Config, args: argparse.Namespace) -> int:
+    from generator.specset import read_specs
+
+    venues = read_specs(config.specs, config.root, only=config.venue)
+    endpoints = sum(len(v.endpoints) for v in venues)
+    print(f"specs valid: {len(venues)} venues, {endpoints} endpoints")
+    return EXIT_OK
+
+
+def _generate(config: Config, args: argparse.Namespace) -> int:
+    from generator.output import compare, locked, write_plan
+    from generator.pipeline import build_plan
+
+    result = build_plan(config)
+    with locked(config.output):
+        drift, _ = compare(result.plan, config.output)
+        if not drift.clean:
+            write_plan(result.plan, config.output)
+    written = len(drift.changed) + len(drift.missing)
+    print(
+        f"specs read: {result.spec_count}; files written: {written}, "
+        f"unchanged: {len(drift.unchanged)}, removed: {len(drift.orphaned)} ({_rel(config, config.output)}/)"
+    )
+    return EXIT_OK
+
+
+def _check(config: Config, args: argparse.Namespace) -> int:
+    from generator.output import compare, unified_diff
+    from generator.pipeline import build_plan
+
+    result = build_plan(config)
+    drift, current = compare(result.plan, config.output)
+    label = _rel(config, config.output)
+    if drift.clean:
+        print(f"{label}/ is up to date ({len(result.plan)} files from {result.spec_count} specs)")
+        return EXIT_OK
+    sys.stdout.write(unified_diff(result.plan, current, drift, label))
+    print(
+        f"{label}/ differs from the specs: {len(drift.changed)} changed, {len(drift.missing)} missing, "
+        f"{len(drift.orphaned)} orphaned. Run `specgen generate` and review the diff.",
+        file=sys.stderr,
+    )
+    return EXIT_DRIFT
+
+
+def _serve(config: Config, args: argparse.Namespace) -> int:
+    from generator.simulator import serve_forever
+
+    return serve_forever(config, venue=args.venue, host=args.host, port=args.port)

@@ -1,0 +1,71 @@
+"""Settings from [tool.specgen] in pyproject.toml, overridden by command-line flags."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import SpecError
+
+KEYS = {"specs", "templates", "output", "cache"}
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    specs: Path
+    templates: Path
+    output: Path
+    cache: Path
+    no_cache: bool = False
+    venue: str | None = None
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for folder in [start, *start.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(config_file: Path | None, overrides: dict[str, Any]) -> Config:
+    path = config_file or find_pyproject(Path.cwd())
+    table: dict[str, Any] = {}
+    root = Path.cwd()
+    if config_file is not None and not config_file.is_file():
+        raise SpecError(str(config_file), None, "config", "configuration file not found")
+    if path is not None:
+        root = path.parent
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SpecError(str(path), None, "config", f"cannot read: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(str(path), None, "config", f"not valid TOML: {exc}") from None
+        table = data.get("tool", {}).get("specgen", {})
+        if not isinstance(table, dict):
+            raise SpecError(str(path), None, "config", "[tool.specgen] must be a table")
+        unknown = sorted(set(table) - KEYS)
+        if unknown:
+            raise SpecError(str(path), None, "config", f"unknown key(s) in [tool.specgen]: {', '.join(unknown)} (known: {', '.join(sorted(KEYS))})")
+        for key, value in table.items():
+            if not isinstance(value, str) or not value:
+                raise SpecError(str(path), None, "config", f"[tool.specgen] {key} must be a non-empty string path")
+
+    def pick(key: str, default: str) -> Path:
+        value = overrides.get(key) or table.get(key) or default
+        p = Path(value)
+        return p if p.is_absolute() else root / p
+
+    return Config(
+        root=root,
+        specs=pick("specs", "specs"),
+        templates=pick("templates", "templates"),
+        output=pick("output", "generated"),
+        cache=pick("cache", ".specgen-cache"),
+        no_cache=bool(overrides.get("no_cache")),
+        venue=overrides.get("venue"),
+    )

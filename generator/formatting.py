@@ -1,0 +1,101 @@
+"""Format rendered Python with black, in-process, reusing earlier results.
+
+Formatting dominates generation time, so results are cached on disk keyed by the sha256 of
+(black version, mode, source); cold work is spread over the available cores. The cache holds
+only formatter outputs, so deleting it never changes what is generated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
+from pathlib import Path
+
+from generator.errors import SpecError
+
+LINE_LENGTH = 100
+# Only worth a process pool when there is this much cold work.
+PARALLEL_THRESHOLD = 24
+
+
+def _mode_key() -> str:
+    return f"black={version('black')};line_length={LINE_LENGTH};target=py311"
+
+
+def format_one(source: str) -> str:
+    import black
+
+    mode = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=LINE_LENGTH)
+    return black.format_str(source, mode=mode)
+
+
+def _format_job(item: tuple[str, str]) -> tuple[str, str | None, str | None]:
+    name, source = item
+    try:
+        return name, format_one(source), None
+    except Exception as exc:  # black raises several types; report them as one
+        return name, None, f"{type(exc).__name__}: {exc}"
+
+
+class Formatter:
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.cache_dir = cache_dir
+        self.mode_key = _mode_key()
+        self.hits = 0
+        self.misses = 0
+
+    def _key(self, source: str) -> str:
+        return hashlib.sha256((self.mode_key + "\0" + source).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def format_many(self, sources: dict[str, str]) -> dict[str, str]:
+        """Formatted text for each name; raises SpecError naming the file black rejected."""
+        out: dict[str, str] = {}
+        cold: dict[str, str] = {}
+        keys = {name: self._key(src) for name, src in sources.items()}
+        for name, src in sources.items():
+            cached = self._read(keys[name])
+            if cached is None:
+                cold[name] = src
+            else:
+                out[name] = cached
+        self.hits += len(out)
+        self.misses += len(cold)
+        jobs = sorted(cold.items())
+        workers = min(os.cpu_count() or 1, 8)
+        if len(jobs) >= PARALLEL_THRESHOLD and workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(_format_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+        else:
+            results = [_format_job(j) for j in jobs]
+        for name, text, error in results:
+            if text is None:
+                raise SpecError(name, None, "format", f"black could not format the rendered code: {error}")
+            out[name] = text
+            self._write(keys[name], text)
+        return out
+
+    def _path(self, key: str) -> Path | None:
+        return None if self.cache_dir is None else self.cache_dir / key[:2] / key
+
+    def _read(self, key: str) -> str | None:
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            return path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _write(self, key: str, text: str) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(text, "utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

@@ -1,0 +1,55 @@
+"""Check a loaded document against the spec language's JSON Schema, naming file and line."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from generator.errors import SpecError
+from generator.loader import Document
+
+MAX_ERRORS = 20
+
+
+@lru_cache(maxsize=1)
+def language_schema() -> dict[str, Any]:
+    text = resources.files("generator").joinpath("spec.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@lru_cache(maxsize=2)
+def _validator(kind: str) -> Any:
+    import jsonschema  # imported here: `specgen check` with a warm cache never needs it
+
+    schema = dict(language_schema())
+    schema = {"$ref": f"#/$defs/{kind}", "$defs": schema["$defs"]}
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def check_document(doc: Document, expected_kind: str) -> list[SpecError]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return [SpecError(doc.path, doc.line_of(()), "schema:type", "a spec must be a mapping")]
+    if data.get("kind") != expected_kind:
+        found = data.get("kind")
+        return [SpecError(doc.path, doc.line_of(("kind",)), "schema:kind", f"expected kind: {expected_kind}, found {found!r}")]
+    import jsonschema
+
+    out: list[SpecError] = []
+    seen: set[tuple[Any, ...]] = set()
+    errors = sorted(_validator(expected_kind).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors:
+        error = jsonschema.exceptions.best_match([error])
+        where = tuple(error.absolute_path)
+        key = (where, error.validator, error.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        at = "/".join(str(p) for p in where) or "(top)"
+        out.append(SpecError(doc.path, doc.line_of(where), f"schema:{error.validator}", f"at {at}: {error.message}"))
+        if len(out) >= MAX_ERRORS:
+            break
+    return out
