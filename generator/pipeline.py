@@ -10,17 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import json_schema
+from generator import cases, json_schema
 from generator.config import Config
 from generator.errors import SpecError
 from generator.formatting import Formatter
-from generator.model import Venue
+from generator.model import Data, Venue
 from generator.output import Plan
 from generator.specset import read_specs
 
 PACKAGE_DIR = "package"  # templates/package/<name>.py.j2 -> generated/<venue>/<name>.py
 CONTRACT_TEMPLATE = "contract_test.py.j2"  # -> generated/contract_tests/test_<venue>__<op>.py
 CONTRACT_DIR = "contract_tests"
+CONFTEST_TEMPLATE = "contract_conftest.py.j2"  # -> generated/contract_tests/conftest.py
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,16 @@ def build_plan(config: Config) -> Result:
             op = endpoint.operation.value
             plan[f"{pkg}/schemas/{op}.request.json"] = json_schema.dumps(json_schema.request_schema(venue, endpoint))
             plan[f"{pkg}/schemas/{op}.response.json"] = json_schema.dumps(json_schema.response_schema(venue, endpoint))
-            sources[f"{CONTRACT_DIR}/test_{pkg}__{op}.py"] = render(env, CONTRACT_TEMPLATE, venue=venue, endpoint=endpoint)
+            sources[f"{CONTRACT_DIR}/test_{pkg}__{op}.py"] = render(
+                env,
+                CONTRACT_TEMPLATE,
+                venue=venue,
+                endpoint=endpoint,
+                boundary_cases=Data(cases.request_cases(endpoint)),
+                response_variants=Data(cases.response_variants(endpoint)),
+            )
+    if venues:
+        sources[f"{CONTRACT_DIR}/conftest.py"] = render(env, CONFTEST_TEMPLATE)
     formatter = Formatter(None if config.no_cache else config.cache)
     for rel, text in formatter.format_many(sources).items():
         plan[rel] = text.encode("utf-8")
