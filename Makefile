@@ -30,6 +30,20 @@ test: $(STAMP)
 	$(BIN)/mypy --strict $$(ls -d generated/*/ | grep -v contract_tests)
 	$(BIN)/python -m pytest -q
 
+# Benchmarks against the peers (README, "Benchmarks"): one table, within about 5 minutes.
+# The peers live in their own venv, pinned by benchmarks/requirements.txt; BENCH_FULL=1 adds
+# specgen on 1,000 endpoints (far longer than the default run's budget).
+BENCH_VENV := benchmarks/.venv
+BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
+
+$(BENCH_STAMP): benchmarks/requirements.txt benchmarks/setup_peers.py
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python benchmarks/setup_peers.py
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py
+
 serve: $(STAMP)
 	$(BIN)/specgen serve
 

@@ -65,7 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted; generated/ was not changed", file=sys.stderr)
         return 130
     except OSError as exc:
-        print(f"error: {exc.filename or ''}: [io] {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: {exc.filename or '(no file named)'}: [io] {exc.strerror or exc}", file=sys.stderr)
+        if args.debug:
+            raise
+        return EXIT_ERROR
+    except Exception as exc:  # a bug in specgen itself: still one line; --debug shows where
+        what = " ".join(f"{type(exc).__name__}: {exc}".split())
+        print(f"error: specgen: [internal] {what} (run with --debug for the traceback)", file=sys.stderr)
         if args.debug:
             raise
         return EXIT_ERROR
@@ -88,29 +94,45 @@ def _validate(config: Config, args: argparse.Namespace) -> int:
 
 
 def _generate(config: Config, args: argparse.Namespace) -> int:
-    from generator.output import compare, locked, write_plan
-    from generator.pipeline import build_plan
+    from generator.output import compare, locked, tree_digests, write_plan
+    from generator.pipeline import build_plan, expected_files
 
+    label = _rel(config, config.output)
+    expected = expected_files(config)  # every venue cached: nothing to read, render or format
+    if expected is not None:
+        with locked(config.output):
+            if tree_digests(config.output) == expected.files:
+                print(
+                    f"specs read: {expected.spec_count}; files written: 0, "
+                    f"unchanged: {len(expected.files)}, removed: 0 ({label}/)"
+                )
+                return EXIT_OK
     result = build_plan(config)
     with locked(config.output):
         drift, _ = compare(result.plan, config.output)
         if not drift.clean:
-            write_plan(result.plan, config.output)
+            write_plan(result.plan, config.output, unchanged=drift.unchanged)
     written = len(drift.changed) + len(drift.missing)
     print(
         f"specs read: {result.spec_count}; files written: {written}, "
-        f"unchanged: {len(drift.unchanged)}, removed: {len(drift.orphaned)} ({_rel(config, config.output)}/)"
+        f"unchanged: {len(drift.unchanged)}, removed: {len(drift.orphaned)} ({label}/)"
     )
     return EXIT_OK
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:
-    from generator.output import compare, unified_diff
-    from generator.pipeline import build_plan
+    from generator.output import compare, tree_digests, unified_diff
+    from generator.pipeline import build_plan, expected_files
 
+    label = _rel(config, config.output)
+    # Fast path: when the cache holds the digest of every planned file for exactly these inputs,
+    # hashing generated/ decides. Any difference falls through to the full path for the diff.
+    expected = expected_files(config)
+    if expected is not None and tree_digests(config.output) == expected.files:
+        print(f"{label}/ is up to date ({len(expected.files)} files from {expected.spec_count} specs)")
+        return EXIT_OK
     result = build_plan(config)
     drift, current = compare(result.plan, config.output)
-    label = _rel(config, config.output)
     if drift.clean:
         print(f"{label}/ is up to date ({len(result.plan)} files from {result.spec_count} specs)")
         return EXIT_OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,18 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
+def _key_line(text: str, key: str) -> int | None:
+    """The line that sets key in the [tool.specgen] table (None if it is written another way)."""
+    table = None
+    for number, line in enumerate(text.splitlines(), 1):
+        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$", line)
+        if header:
+            table = header.group(1).replace(" ", "")
+        elif table == "tool.specgen" and re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line):
+            return number
+    return None
+
+
 def load_config(config_file: Path | None, overrides: dict[str, Any]) -> Config:
     path = config_file or find_pyproject(Path.cwd())
     table: dict[str, Any] = {}
@@ -40,20 +53,25 @@ def load_config(config_file: Path | None, overrides: dict[str, Any]) -> Config:
     if path is not None:
         root = path.parent
         try:
-            data = tomllib.loads(path.read_text("utf-8"))
+            text = path.read_text("utf-8")
+            data = tomllib.loads(text)
         except (OSError, UnicodeDecodeError) as exc:
             raise SpecError(str(path), None, "config", f"cannot read: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
-            raise SpecError(str(path), None, "config", f"not valid TOML: {exc}") from None
-        table = data.get("tool", {}).get("specgen", {})
+            found = re.search(r" \(at line (\d+), column \d+\)$", str(exc))
+            line = int(found.group(1)) if found else None
+            message = str(exc)[: found.start()] if found else str(exc)
+            raise SpecError(str(path), line, "config", f"not valid TOML: {message}") from None
+        tool = data.get("tool", {})
+        table = tool.get("specgen", {}) if isinstance(tool, dict) else {}
         if not isinstance(table, dict):
             raise SpecError(str(path), None, "config", "[tool.specgen] must be a table")
         unknown = sorted(set(table) - KEYS)
         if unknown:
-            raise SpecError(str(path), None, "config", f"unknown key(s) in [tool.specgen]: {', '.join(unknown)} (known: {', '.join(sorted(KEYS))})")
+            raise SpecError(str(path), _key_line(text, unknown[0]), "config", f"unknown key(s) in [tool.specgen]: {', '.join(unknown)} (known: {', '.join(sorted(KEYS))})")
         for key, value in table.items():
             if not isinstance(value, str) or not value:
-                raise SpecError(str(path), None, "config", f"[tool.specgen] {key} must be a non-empty string path")
+                raise SpecError(str(path), _key_line(text, key), "config", f"[tool.specgen] {key} must be a non-empty string path")
 
     def pick(key: str, default: str) -> Path:
         value = overrides.get(key) or table.get(key) or default

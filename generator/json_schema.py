@@ -25,43 +25,41 @@ def _v(value: Any) -> Any:
     return value.value if isinstance(value, Text) else value
 
 
+# Spec keys and the JSON Schema keywords they become.
+_KEYWORDS = {"min_length": "minLength", "max_length": "maxLength", "minimum": "minimum", "maximum": "maximum", "min_items": "minItems", "max_items": "maxItems"}
+
+
+def _limits(t: Type, out: dict[str, Any], *names: str) -> dict[str, Any]:
+    for name in names:
+        value = getattr(t, name)
+        if value is not None:
+            out[_KEYWORDS[name]] = value
+    return out
+
+
 def type_schema(t: Type, *, strict: bool) -> dict[str, Any]:
     kind = t.kind
     out: dict[str, Any]
     if kind == "string":
-        out = {"type": "string"}
-        if t.min_length is not None:
-            out["minLength"] = t.min_length
-        if t.max_length is not None:
-            out["maxLength"] = t.max_length
+        out = _limits(t, {"type": "string"}, "min_length", "max_length")
         if t.pattern is not None:
             out["pattern"] = t.pattern.value
     elif kind == "int64":
-        out = {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX}
-        if t.minimum is not None:
-            out["minimum"] = max(INT64_MIN, t.minimum)  # type: ignore[type-var]
-        if t.maximum is not None:
-            out["maximum"] = min(INT64_MAX, t.maximum)  # type: ignore[type-var]
+        out = _limits(t, {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX}, "minimum", "maximum")
+        out["minimum"] = max(INT64_MIN, out["minimum"])
+        out["maximum"] = min(INT64_MAX, out["maximum"])
     elif kind == "decimal":
         # Requests send decimals as strings; responses may carry strings or numbers.
         out = {"type": "string", "pattern": DECIMAL_PATTERN} if strict else {"type": ["string", "number"], "pattern": DECIMAL_PATTERN}
     elif kind == "float":
-        out = {"type": "number"}
-        if t.minimum is not None:
-            out["minimum"] = t.minimum
-        if t.maximum is not None:
-            out["maximum"] = t.maximum
+        out = _limits(t, {"type": "number"}, "minimum", "maximum")
     elif kind == "bool":
         out = {"type": "boolean"}
     elif kind == "enum":
         out = {"enum": [_v(v) for v in t.values]}
     elif kind == "list":
         assert t.items is not None
-        out = {"type": "array", "items": type_schema(t.items, strict=strict)}
-        if t.min_items is not None:
-            out["minItems"] = t.min_items
-        if t.max_items is not None:
-            out["maxItems"] = t.max_items
+        out = _limits(t, {"type": "array", "items": type_schema(t.items, strict=strict)}, "min_items", "max_items")
         if t.encoding == "comma":
             # A comma inside an id would split it in two on the wire.
             out["items"] = {"allOf": [out["items"], {"not": {"type": "string", "pattern": ","}}]}

@@ -16,6 +16,7 @@ import yaml
 from generator.errors import SpecError
 
 MAX_BYTES = 1 << 20
+MAX_DEPTH = 64  # nesting levels; real specs use under 20, and deeper ones would exhaust the stack
 Location = tuple[str | int, ...]
 
 
@@ -37,9 +38,11 @@ class Document:
 def load_text(display: str, text: str) -> Document:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SpecError(display, None, "size", f"spec file is larger than {MAX_BYTES} bytes")
-    loader = yaml.SafeLoader(text)
     try:
+        loader = _Loader(text, display)
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a raw control
+        raise SpecError(display, text.count("\n", 0, exc.position) + 1, "yaml", f"character U+{exc.character:04X} is not allowed; write it as an escape in a double-quoted string") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -75,6 +78,28 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:float",
 }
+
+
+class _Loader(yaml.SafeLoader):
+    """Refuses every anchor and alias, and nesting beyond MAX_DEPTH, as they are met."""
+
+    def __init__(self, text: str, display: str) -> None:
+        super().__init__(text)
+        self.display = display
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise SpecError(self.display, line, "yaml", "anchors and aliases are not allowed in specs")
+        if self.depth >= MAX_DEPTH:
+            raise SpecError(self.display, line, "yaml", f"nested more than {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Builder:

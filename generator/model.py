@@ -211,6 +211,25 @@ class Tests:
 
 
 @dataclass(frozen=True)
+class SimAnswer:
+    """A venue's answer that the documents do not state, for the simulator; source says where it is from."""
+
+    code: Scalar
+    message: Text
+    source: Text
+    http_status: int = 200
+
+
+@dataclass(frozen=True)
+class EndpointSimulation:
+    unknown_order: SimAnswer
+    terminal_orders: str  # error | status
+    accepted: SimAnswer | None
+    request_order_ids: RequestIds | None
+    request_client_ids: RequestIds | None
+
+
+@dataclass(frozen=True)
 class Endpoint:
     file: str
     operation: Ident
@@ -231,6 +250,7 @@ class Endpoint:
     outcomes: tuple[OutcomeSource, ...]
     notes: tuple[Note, ...]
     tests: Tests
+    simulation: EndpointSimulation | None = None
 
     @property
     def caller_params(self) -> tuple[Field, ...]:
@@ -312,6 +332,16 @@ class Pool:
 
 
 @dataclass(frozen=True)
+class VenueSimulation:
+    bad_api_key: SimAnswer
+    bad_signature: SimAnswer
+    expired_timestamp: SimAnswer
+    invalid_params: SimAnswer
+    rate_limited: SimAnswer | None
+    success_message: Text | None
+
+
+@dataclass(frozen=True)
 class Venue:
     file: str
     name: Ident
@@ -336,6 +366,7 @@ class Venue:
     signing_examples: Data
     notes: tuple[Note, ...]
     endpoints: tuple[Endpoint, ...] = field(default=())
+    simulation: VenueSimulation | None = None
 
     @property
     def secret_headers(self) -> tuple[Text, ...]:
@@ -500,6 +531,25 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         test_credentials=Data(raw["test_credentials"]) if "test_credentials" in raw else None,
         signing_examples=Data(raw.get("signing_examples", [])),
         notes=_notes(raw.get("notes", [])),
+        simulation=_venue_simulation(raw.get("simulation")),
+    )
+
+
+def _sim_answer(raw: dict[str, Any]) -> SimAnswer:
+    return SimAnswer(_scalar(raw["code"]), Text(raw["message"]), Text(raw["source"]), raw.get("http_status", 200))
+
+
+def _venue_simulation(raw: dict[str, Any] | None) -> VenueSimulation | None:
+    if raw is None:
+        return None
+    errors = raw["errors"]
+    return VenueSimulation(
+        bad_api_key=_sim_answer(errors["bad_api_key"]),
+        bad_signature=_sim_answer(errors["bad_signature"]),
+        expired_timestamp=_sim_answer(errors["expired_timestamp"]),
+        invalid_params=_sim_answer(errors["invalid_params"]),
+        rate_limited=_sim_answer(errors["rate_limited"]) if "rate_limited" in errors else None,
+        success_message=_text(raw.get("success_message")),
     )
 
 
@@ -544,6 +594,7 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
     rules = tuple(_build_rule(ctx, r, ("rules", i), by_wire) for i, r in enumerate(raw.get("rules", [])))
     response = build_type(ctx, raw["response"]["body"], ("response", "body"))
     outcomes = tuple(_build_outcome(ctx, o, ("outcomes", i), by_wire) for i, o in enumerate(raw.get("outcomes", [])))
+    simulation = _endpoint_simulation(ctx, raw.get("simulation"), by_wire, outcomes)
 
     source = raw["source"]
     snapshot = spec_dir / source["snapshot"]
@@ -587,6 +638,7 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
             tuple(Data(c) for c in tests.get("malformed", [])),
             tuple(Data(c) for c in tests.get("response", [])),
         ),
+        simulation=simulation,
     )
 
 
@@ -631,6 +683,44 @@ def _build_rule(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str,
         max=raw.get("max"),
         when=when,
         description=_text(raw.get("description")),
+    )
+
+
+def _checked_request_ids(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str, Field]) -> dict[str, RequestIds | None]:
+    ids = {k: _request_ids(raw.get(k)) for k in ("order_id", "client_id")}
+    for k, rid in ids.items():
+        if rid is not None:
+            p = _need(ctx, at + (k,), by_wire, rid.param.value, "request_ids")
+            if p.type.kind != "list":
+                raise ctx.fail(at + (k,), "not-a-list", f"request_ids.{k} must name a list parameter")
+    return ids
+
+
+def _endpoint_simulation(
+    ctx: _Ctx, raw: dict[str, Any] | None, by_wire: dict[str, Field], outcomes: tuple[OutcomeSource, ...]
+) -> EndpointSimulation | None:
+    if raw is None:
+        return None
+    at: Location = ("simulation",)
+    if "request_ids" in raw:
+        ids = _checked_request_ids(ctx, raw["request_ids"], at + ("request_ids",), by_wire)
+    else:
+        first = outcomes[0] if outcomes else None
+        ids = {
+            "order_id": first.request_order_ids if first else None,
+            "client_id": first.request_client_ids if first else None,
+        }
+    if ids["order_id"] is None and ids["client_id"] is None:
+        raise ctx.fail(at, "request-ids", "the simulator needs to know where the request names its orders: set simulation.request_ids")
+    terminal = raw.get("terminal_orders", "error")
+    if terminal == "status" and not any(o.status is not None for o in outcomes):
+        raise ctx.fail(at + ("terminal_orders",), "terminal-orders", "terminal_orders: status needs an outcome source that reads a status")
+    return EndpointSimulation(
+        unknown_order=_sim_answer(raw["unknown_order"]),
+        terminal_orders=terminal,
+        accepted=_sim_answer(raw["accepted"]) if "accepted" in raw else None,
+        request_order_ids=ids["order_id"],
+        request_client_ids=ids["client_id"],
     )
 
 

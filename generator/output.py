@@ -14,7 +14,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 Plan = dict[str, bytes]
 
@@ -38,6 +38,23 @@ def read_tree(root: Path) -> dict[str, bytes]:
             rel = path.relative_to(root).as_posix()
             if not is_ignored(rel):
                 out[rel] = path.read_bytes()
+    return out
+
+
+def tree_digests(root: Path) -> dict[str, str]:
+    """sha256 of every file read_tree would read: the cheap comparison for `check`'s fast path."""
+    import hashlib
+
+    out: dict[str, str] = {}
+    if not root.is_dir():
+        return out
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _IGNORED_DIRS)
+        for name in filenames:
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            if not is_ignored(rel):
+                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
 
 
@@ -100,13 +117,25 @@ def locked(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_plan(plan: Plan, root: Path) -> None:
-    """Replace root with exactly plan. The old tree survives any failure before the swap."""
+def write_plan(plan: Plan, root: Path, unchanged: Iterable[str] = ()) -> None:
+    """Replace root with exactly plan. The old tree survives any failure before the swap.
+
+    unchanged names files that are already in root with exactly the planned bytes (compare()
+    says which, under the lock): they are hard-linked into the new tree instead of written, so
+    a run that changes a few files writes a few files. Neither tree is ever written in place.
+    """
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
+    reuse = set(unchanged)
     try:
         for rel, data in sorted(plan.items()):
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
+            if rel in reuse:
+                try:
+                    os.link(root / rel, target)
+                    continue
+                except OSError:
+                    pass  # no hard links here (or the file went away): write it
             target.write_bytes(data)
         _swap(staging, root)
     finally:

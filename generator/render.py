@@ -58,9 +58,27 @@ def _literal(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as a Python literal")
 
 
-def member(name: Text | Ident) -> Code:
-    """A string literal for the JSON-path step to a member: '.orderId'."""
-    return Code(repr("." + name.value))
+def doc(value: Text | str) -> Code:
+    r"""Text to write between a docstring's quotes, such that Python reads back exactly the text.
+
+    repr() escapes backslashes, newlines and control characters, and double quotes are escaped
+    too, so nothing can end the docstring early. Spaces at either end and a final quote become
+    \x20 and \x22, since black strips a docstring's outer spaces and pads a final quote.
+    """
+    text = value.value if isinstance(value, Text) else value
+    quoted = repr(text)
+    body = quoted[1:-1] if quoted[0] == '"' else quoted[1:-1].replace('"', '\\"')
+    if body.endswith('"'):
+        body = body[:-2] + "\\x22"
+    core = body.strip(" ")
+    lead = len(body) - len(body.lstrip(" "))
+    trail = len(body) - len(body.rstrip(" ")) if core else 0
+    return Code("\\x20" * lead + core + "\\x20" * trail)
+
+
+def member(name: Text | Ident, base: str = "") -> Code:
+    """A string literal for the JSON-path step to a member: '.orderId' (or '$.orderId')."""
+    return Code(repr(base + "." + name.value))
 
 
 def pytype(t: Type, side: str = "response") -> Code:
@@ -97,8 +115,26 @@ def ident(value: Any) -> Ident:
     raise TypeError(f"not an identifier: {value!r}")
 
 
+class _Environment(jinja2.Environment):
+    """Templates cannot reach into spec text either: `.value` (or a private attribute) of a Text
+    or Data would be the raw string, so only the filters may unwrap it."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _check_reach(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _check_reach(obj, argument)
+        return super().getitem(obj, argument)
+
+
+def _check_reach(obj: Any, name: Any) -> None:
+    if isinstance(obj, (Text, Data)) and isinstance(name, str) and (name == "value" or name.startswith("_")):
+        raise TypeError(f"a template read .{name} of spec {type(obj).__name__.lower()}; pass the value itself through |py or |doc")
+
+
 def make_env(templates: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
@@ -108,7 +144,7 @@ def make_env(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(py=py, pytype=pytype, ident=ident, member=member)
+    env.filters.update(py=py, doc=doc, pytype=pytype, ident=ident, member=member)
     env.tests.update(text=lambda v: isinstance(v, Text))
     return env
 

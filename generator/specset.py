@@ -6,15 +6,31 @@ one endpoint; specs/<venue>/sources/ holds the document snapshots the endpoints 
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from generator.errors import SpecError, SpecErrors
-from generator.loader import load_file
+from generator.loader import Document, load_file
 from generator.model import Endpoint, Venue, build_endpoint, build_venue_header
+from generator.naming import pascal
 from generator.validate import check_document
 
 VENUE_FILE = "venue.yaml"
+
+# Names the generated modules define or import themselves; a spec model or operation by one of
+# these names would shadow it.
+RESERVED_MODELS = frozenset({
+    "Client", "OrderOutcome", "Violation", "Decimal", "Literal", "Mapping", "Sequence", "Callable",
+    "JSON", "Any", "TypeVar", "HttpRequest", "HttpResponse", "Transport", "UrllibTransport",
+    "HttpxTransport", "Operation", "RateLimit", "RateLimitPool", "ConditionalLimit",
+    "ApiError", "ClientError", "RateLimitError", "ResponseError", "TransportError", "ValidationError",
+    "RetryPolicy", "T", "OPERATIONS",
+})
+RESERVED_OPERATIONS = frozenset({"transport", "base_url", "recv_window", "retry"})
+# The client's methods for an operation op: op, then these prefixed to it.
+METHOD_PREFIXES = ("", "build_", "send_", "parse_")
 
 
 def spec_files(specs_dir: Path) -> list[Path]:
@@ -67,6 +83,7 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
     endpoints: list[Endpoint] = []
     operations: dict[str, str] = {}
     models: dict[str, str] = {}
+    methods: dict[str, str] = {}
     for path in sorted(folder.glob("*.yaml")):
         if path.name == VENUE_FILE:
             continue
@@ -76,20 +93,69 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
             if problems:
                 errors.extend(problems)
                 continue
+            _check_names(doc)
             endpoint = build_endpoint(doc, venue, folder)
         except SpecError as exc:
             errors.append(exc)
             continue
         op = endpoint.operation.value
+        if op in RESERVED_OPERATIONS:
+            errors.append(SpecError(doc.path, doc.line_of(("operation",)), "reserved-name", f"operation {op!r} would shadow the client's own attribute; choose another name"))
+            continue
         if op in operations:
             errors.append(SpecError(doc.path, doc.line_of(("operation",)), "duplicate-operation", f"operation {op!r} is already defined in {operations[op]}"))
             continue
         operations[op] = doc.path
+        for method in (prefix + op for prefix in METHOD_PREFIXES):
+            if method in methods:
+                errors.append(SpecError(doc.path, doc.line_of(("operation",)), "name-collision", f"the client method {method!r} of operation {op!r} is already made for operation {methods[method]!r}"))
+            methods[method] = op
+        own = [endpoint.stem.value + suffix for suffix in ("Request", "Result", "Params")]  # every operation's classes
+        clash = next((name for name in own if name in models), None)
+        if clash is not None:
+            errors.append(SpecError(doc.path, doc.line_of(("operation",)), "duplicate-model", f"class {clash!r} of operation {op!r} is already defined in {models[clash]}; set model to another stem"))
+        models.update(dict.fromkeys(own, doc.path))
         for t in endpoint.request_objects + endpoint.response_objects:
             assert t.model is not None
             name = t.model.value
+            line = _model_line(doc, name)
+            if name in RESERVED_MODELS:
+                errors.append(SpecError(doc.path, line, "reserved-name", f"model {name!r} would shadow a name the generated package defines; choose another name"))
             if name in models:
-                errors.append(SpecError(doc.path, None, "duplicate-model", f"model {name!r} is already defined in {models[name]}"))
+                errors.append(SpecError(doc.path, line, "duplicate-model", f"model {name!r} is already defined in {models[name]}"))
             models[name] = doc.path
         endpoints.append(endpoint)
     return replace(venue, endpoints=tuple(sorted(endpoints, key=lambda e: e.operation.value)))
+
+
+def _check_names(doc: Document) -> None:
+    """Refuse operation names whose methods or class names the generated code cannot use."""
+    op = doc.data["operation"]
+    if op.startswith("_"):
+        raise SpecError(doc.path, doc.line_of(("operation",)), "reserved-name", f"operation {op!r} would make private or special client methods; start it with a letter")
+    stem = doc.data.get("model") or pascal(op)
+    if keyword.iskeyword(stem):
+        at = ("model",) if "model" in doc.data else ("operation",)
+        raise SpecError(doc.path, doc.line_of(at), "reserved-name", f"operation {op!r} gives its classes the stem {stem!r}, a Python keyword; set model to another stem")
+
+
+def _model_line(doc: Document, name: str) -> int | None:
+    """The line of the `model: name` that declares a model, searched for in the document."""
+
+    def find(value: Any, at: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+        if isinstance(value, dict):
+            if value.get("model") == name and value.get("type") == "object":
+                return at + ("model",)
+            items: Any = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            return None
+        for key, child in items:
+            found = find(child, at + (key,))
+            if found is not None:
+                return found
+        return None
+
+    where = find(doc.data, ())
+    return None if where is None else doc.line_of(where)

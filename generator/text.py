@@ -2,7 +2,7 @@
 
 Text wraps every string a spec supplies. It cannot be turned into str implicitly, so a template
 that writes `{{ field.description }}` fails instead of pasting third-party text into code; the
-`py` filter (repr) and `json` filter are the only ways out. Ident is a name that has been checked
+`py` filter (repr) and `doc` filter (docstring text) are the only ways out. Ident is a name that has been checked
 to be a safe Python identifier and may be printed as it is.
 """
 
@@ -17,10 +17,13 @@ class Text:
     value: str
 
     def __str__(self) -> str:
-        raise TypeError("spec text cannot be printed raw; use the |py or |json filter")
+        raise TypeError("spec text cannot be printed raw; use the |py or |doc filter")
 
     def __format__(self, spec: str) -> str:
-        raise TypeError("spec text cannot be printed raw; use the |py or |json filter")
+        raise TypeError("spec text cannot be printed raw; use the |py or |doc filter")
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
 
 
 @dataclass(frozen=True, order=True)

@@ -41,15 +41,24 @@ def check_document(doc: Document, expected_kind: str) -> list[SpecError]:
     out: list[SpecError] = []
     seen: set[tuple[Any, ...]] = set()
     errors = sorted(_validator(expected_kind).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    paths = [tuple(e.absolute_path) for e in errors]
     for error in errors:
         error = jsonschema.exceptions.best_match([error])
         where = tuple(error.absolute_path)
+        if error.validator == "unevaluatedProperties" and any(
+            len(p) > len(where) and p[: len(where)] == where and repr(p[len(where)]) in error.message for p in paths
+        ):
+            continue  # an echo of a deeper error: the branch that failed left its keys unevaluated
+        line_at = where
+        if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+            # The line of the first unexpected key, rather than of the mapping that holds it.
+            line_at += next(((k,) for k in error.instance if repr(k) in error.message), ())
         key = (where, error.validator, error.message)
         if key in seen:
             continue
         seen.add(key)
         at = "/".join(str(p) for p in where) or "(top)"
-        out.append(SpecError(doc.path, doc.line_of(where), f"schema:{error.validator}", f"at {at}: {error.message}"))
+        out.append(SpecError(doc.path, doc.line_of(line_at), f"schema:{error.validator}", f"at {at}: {error.message}"))
         if len(out) >= MAX_ERRORS:
             break
     return out

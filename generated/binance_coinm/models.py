@@ -54,16 +54,19 @@ class CancelMultipleOrdersRequest:
     "Cancel up to 10 open orders of one symbol, by order id or by client order id."
 
     symbol: str
+    "Contract symbol, e.g. BTCUSD_200925."
     order_id_list: tuple[int, ...] | None = None
+    "Order ids, max length 10, e.g. [1234567,2345678]: compact JSON, no space after comma."
     orig_client_order_id_list: tuple[str, ...] | None = None
+    'Client order ids, max length 10, e.g. ["my_id_1","my_id_2"]: encode the double quotes, no space after comma.'
 
     def to_wire(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {}
         out["symbol"] = self.symbol
         if self.order_id_list is not None:
-            out["orderIdList"] = [v0 for v0 in self.order_id_list]
+            out["orderIdList"] = list(self.order_id_list)
         if self.orig_client_order_id_list is not None:
-            out["origClientOrderIdList"] = [v0 for v0 in self.orig_client_order_id_list]
+            out["origClientOrderIdList"] = list(self.orig_client_order_id_list)
         return out
 
     @classmethod
@@ -92,7 +95,9 @@ class BatchOrderError:
     "Part of the cancel_multiple_orders response."
 
     code: int
+    "Error code, e.g. -2011."
     msg: str
+    "Error message."
 
     @classmethod
     def from_json(cls, value: JSON) -> BatchOrderError:
@@ -121,16 +126,23 @@ class CancelledOrder:
     position_side: str | None = None
     status: str
     stop_price: Decimal | None = None
+    "Please ignore when order type is TRAILING_STOP_MARKET."
     close_position: bool | None = None
+    "If Close-All."
     symbol: str | None = None
     time_in_force: str | None = None
     type: str | None = None
     activate_price: Decimal | None = None
+    "Activation price, only returned with TRAILING_STOP_MARKET orders."
     price_rate: Decimal | None = None
+    "Callback rate, only returned with TRAILING_STOP_MARKET orders."
     working_type: str | None = None
     price_protect: bool | None = None
+    "If conditional order trigger is protected."
     price_match: str | None = None
+    "Price match mode."
     self_trade_prevention_mode: str | None = None
+    "Self trading prevention mode."
     update_time: int | None = None
 
     @classmethod

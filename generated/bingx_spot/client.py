@@ -22,7 +22,7 @@ from ._wire import (
     query_string,
     query_value,
 )
-from .errors import ApiError, RateLimitError, ResponseError, ValidationError
+from .errors import ApiError, RateLimitError, ResponseError, TransportError, ValidationError
 from .models import (
     CancelOrdersRequest,
     CancelledSpotOrder,
@@ -32,6 +32,7 @@ from .models import (
     CancelOrdersResult,
 )
 from .outcomes import cancel_orders_outcomes
+from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
 from .transport import HttpRequest, HttpResponse, Transport, UrllibTransport
 from .validators import validate_cancel_orders_request, validate_cancel_orders_response
@@ -48,6 +49,7 @@ SECRET_HEADERS: frozenset[str] = frozenset(("X-BX-APIKEY",))
 SECRET_PARAMS: frozenset[str] = frozenset(("signature",))
 _QUERY_SAFE = ","
 _STATIC_HEADERS: tuple[tuple[str, str], ...] = ()
+_ENVELOPE_CODE = "code"
 _SUCCESS_CODES = (0,)
 
 
@@ -91,6 +93,7 @@ class Client:
         clock: Callable[[], int] | None = None,
         transport: Transport | None = None,
         timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if base_url is None:
             if testnet and TESTNET_URL is None:
@@ -101,6 +104,7 @@ class Client:
         self.recv_window = recv_window
         self._clock = clock or _now_ms
         self.transport: Transport = transport if transport is not None else UrllibTransport(timeout)
+        self.retry = retry
 
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, api_key=<redacted>)"
@@ -116,23 +120,25 @@ class Client:
         client_order_ids: Sequence[str] | None = None,
     ) -> CancelOrdersResult:
         "Cancel several spot orders of one symbol, by order ids or by client order ids."
-        call = CancelOrdersRequest(
-            symbol=symbol,
-            process=process,
-            order_ids=None if order_ids is None else _sequence("orderIds", order_ids),
-            client_order_ids=(
-                None if client_order_ids is None else _sequence("clientOrderIDs", client_order_ids)
-            ),
+        return self.send_cancel_orders(
+            CancelOrdersRequest(
+                symbol=symbol,
+                process=process,
+                order_ids=None if order_ids is None else _sequence("orderIds", order_ids),
+                client_order_ids=(
+                    None
+                    if client_order_ids is None
+                    else _sequence("clientOrderIDs", client_order_ids)
+                ),
+            )
         )
-        return self.send_cancel_orders(call)
 
     def build_cancel_orders(self, call: CancelOrdersRequest) -> HttpRequest:
         """The signed request for call, exactly as it would be sent; raises ValidationError."""
         return self._prepare_cancel_orders(call)[0]
 
     def send_cancel_orders(self, call: CancelOrdersRequest) -> CancelOrdersResult:
-        request, params = self._prepare_cancel_orders(call)
-        response = self.transport.send(request)
+        response, params = self._send(lambda: self._prepare_cancel_orders(call))
         return self.parse_cancel_orders(response, params)
 
     def parse_cancel_orders(
@@ -187,6 +193,30 @@ class Client:
             params,
         )
 
+    def _send(
+        self, prepare: Callable[[], tuple[HttpRequest, dict[str, JSON]]]
+    ) -> tuple[HttpResponse, dict[str, JSON]]:
+        """Send what prepare builds; under a retry policy, build, sign and send again what is safe to."""
+        policy = self.retry or NO_RETRY
+        attempt = 1
+        while True:
+            request, params = prepare()  # each attempt is signed afresh, with a new timestamp
+            try:
+                response = self.transport.send(request)
+            except TransportError as exc:
+                wait = policy.after_error(exc, attempt)
+                if wait is None:
+                    raise
+            else:
+                rate_limited = response.status in RATE_LIMIT_STATUSES
+                wait = policy.after_answer(
+                    response.status, response.retry_after, rate_limited, attempt
+                )
+                if wait is None:
+                    return response, params
+            policy.sleep(wait)
+            attempt += 1
+
     def _signed(
         self, method: str, path: str, query: str, body: str, timestamp: int, signed: bool
     ) -> HttpRequest:
@@ -217,17 +247,6 @@ class Client:
         )
 
 
-def _retry_after(response: HttpResponse) -> float | None:
-    value = response.header("Retry-After")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 and seconds == seconds and seconds != float("inf") else None
-
-
 def _decode(response: HttpResponse) -> JSON:
     """The decoded body of a success; every other answer becomes the matching typed error."""
     status = response.status
@@ -243,7 +262,7 @@ def _decode(response: HttpResponse) -> JSON:
     if status in RATE_LIMIT_STATUSES:
         raise RateLimitError(
             status,
-            _retry_after(response),
+            response.retry_after,
             "" if code is None else str(code),
             "" if message is None else str(message),
         )
@@ -262,6 +281,10 @@ def _decode(response: HttpResponse) -> JSON:
         if code is not None:
             raise ApiError(str(code), "" if message is None else str(message), status)
         raise ResponseError("HTTP error without the venue's error body", status)
-    if not isinstance(body, dict) or not in_enum(body.get("code"), _SUCCESS_CODES):
+    if not has_key(body, _ENVELOPE_CODE):
+        raise ResponseError(
+            f"expected the venue's envelope, got a body without {_ENVELOPE_CODE}", status
+        )
+    if not in_enum(body[_ENVELOPE_CODE], _SUCCESS_CODES):
         raise ApiError(str(code), "" if message is None else str(message), status)
     return body

@@ -56,4 +56,12 @@ class ResponseError(ClientError):
 
 
 class TransportError(ClientError):
-    """The request did not complete: connection refused or reset, timeout, TLS failure."""
+    """The request did not complete: connection refused or reset, timeout, TLS failure.
+
+    unsent is True only when the request surely never reached the server (the connection was
+    refused or the host not found), so that sending it again cannot act twice.
+    """
+
+    def __init__(self, message: str, *, unsent: bool = False) -> None:
+        self.unsent = unsent
+        super().__init__(message)

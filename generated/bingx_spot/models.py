@@ -56,9 +56,13 @@ class CancelOrdersRequest:
     "Cancel several spot orders of one symbol, by order ids or by client order ids."
 
     symbol: str
+    "Trading pair, e.g., BTC-USDT"
     process: int | None = None
+    "0 or 1, default 0. If process=1, valid orderIds are handled and invalid ones returned in the fails list; if process=0, one invalid orderId makes them all fail."
     order_ids: tuple[str, ...] | None = None
+    "Order Ids: for example: orderIds=id1,id2,id3"
     client_order_ids: tuple[str, ...] | None = None
+    "Custom order IDs, for example: clientOrderIDs=id1,id2,id3"
 
     def to_wire(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {}
@@ -66,9 +70,9 @@ class CancelOrdersRequest:
         if self.process is not None:
             out["process"] = self.process
         if self.order_ids is not None:
-            out["orderIds"] = [v0 for v0 in self.order_ids]
+            out["orderIds"] = list(self.order_ids)
         if self.client_order_ids is not None:
-            out["clientOrderIDs"] = [v0 for v0 in self.client_order_ids]
+            out["clientOrderIDs"] = list(self.client_order_ids)
         return out
 
     @classmethod
@@ -98,16 +102,27 @@ class CancelledSpotOrder:
     "Part of the cancel_orders response."
 
     symbol: str | None = None
+    "Trading pair"
     order_id: int
+    "Order ID"
     price: Decimal | None = None
+    "Price"
     orig_qty: Decimal | None = None
+    "Original quantity"
     executed_qty: Decimal | None = None
+    "Executed quantity"
     cummulative_quote_qty: Decimal | None = None
+    "Cumulative quote asset transacted quantity"
     status: str
+    "Order status: NEW, PENDING, PARTIALLY_FILLED, FILLED, CANCELED, FAILED"
     type: str | None = None
+    "MARKET/LIMIT/TAKE_STOP_LIMIT/TAKE_STOP_MARKET/TRIGGER_LIMIT/TRIGGER_MARKET"
     side: str | None = None
+    "BUY/SELL"
     client_order_id: str | None = None
+    "Customized order ID for users"
     stop_price: Decimal | None = None
+    "trigger price"
 
     @classmethod
     def from_json(cls, value: JSON) -> CancelledSpotOrder:

@@ -38,7 +38,6 @@ def validate_cancel_orders_response(body: JSON) -> list[Violation]:
     """Every way a decoded success body differs from the spec (unknown fields are allowed)."""
     out: list[Violation] = []
     _check_CancelOrdersResponse(body, "$", out)
-
     return out
 
 
@@ -67,14 +66,12 @@ def _check_CancelOrdersParams(value: JSON, path: str, out: list[Violation]) -> N
         else:
             if len(v) < 1:
                 out.append(Violation(path + ".symbol", "minLength", "shorter than 1 characters"))
-
     if "process" in value:
         v = value["process"]
         if not is_int(v):
             out.append(Violation(path + ".process", "type", "expected an integer"))
         elif not 0 <= v <= 1:
             out.append(Violation(path + ".process", "range", "outside 0..1"))
-
     if "orderIds" in value:
         v = value["orderIds"]
         if not isinstance(v, list):
@@ -104,7 +101,6 @@ def _check_CancelOrdersParams(value: JSON, path: str, out: list[Violation]) -> N
                                 "shorter than 1 characters",
                             )
                         )
-
     if "clientOrderIDs" in value:
         v = value["clientOrderIDs"]
         if not isinstance(v, list):
@@ -134,14 +130,12 @@ def _check_CancelOrdersParams(value: JSON, path: str, out: list[Violation]) -> N
                                 "shorter than 1 characters",
                             )
                         )
-
     if "recvWindow" in value:
         v = value["recvWindow"]
         if not is_int(v):
             out.append(Violation(path + ".recvWindow", "type", "expected an integer"))
         elif not 1 <= v <= INT64_MAX:
             out.append(Violation(path + ".recvWindow", "range", "outside 1"))
-
     if "timestamp" in value:
         v = value["timestamp"]
         if not is_int(v):
@@ -162,33 +156,28 @@ def _check_CancelledSpotOrder(value: JSON, path: str, out: list[Violation]) -> N
         v = value["symbol"]
         if not isinstance(v, str):
             out.append(Violation(path + ".symbol", "type", "expected a string"))
-
     if "orderId" in value:
         v = value["orderId"]
         if not is_int(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
             out.append(Violation(path + ".orderId", "range", "outside the int64 range"))
-
     if "price" in value:
         v = value["price"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(Violation(path + ".price", "type", "expected a decimal (string or number)"))
-
     if "origQty" in value:
         v = value["origQty"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(
                 Violation(path + ".origQty", "type", "expected a decimal (string or number)")
             )
-
     if "executedQty" in value:
         v = value["executedQty"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(
                 Violation(path + ".executedQty", "type", "expected a decimal (string or number)")
             )
-
     if "cummulativeQuoteQty" in value:
         v = value["cummulativeQuoteQty"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
@@ -197,27 +186,22 @@ def _check_CancelledSpotOrder(value: JSON, path: str, out: list[Violation]) -> N
                     path + ".cummulativeQuoteQty", "type", "expected a decimal (string or number)"
                 )
             )
-
     if "status" in value:
         v = value["status"]
         if not isinstance(v, str):
             out.append(Violation(path + ".status", "type", "expected a string"))
-
     if "type" in value:
         v = value["type"]
         if not isinstance(v, str):
             out.append(Violation(path + ".type", "type", "expected a string"))
-
     if "side" in value:
         v = value["side"]
         if not isinstance(v, str):
             out.append(Violation(path + ".side", "type", "expected a string"))
-
     if "clientOrderID" in value:
         v = value["clientOrderID"]
         if not isinstance(v, str):
             out.append(Violation(path + ".clientOrderID", "type", "expected a string"))
-
     if "stopPrice" in value:
         v = value["stopPrice"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
@@ -236,19 +220,16 @@ def _check_FailedSpotCancel(value: JSON, path: str, out: list[Violation]) -> Non
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
             out.append(Violation(path + ".orderId", "range", "outside the int64 range"))
-
     if "clientOrderID" in value:
         v = value["clientOrderID"]
         if not isinstance(v, str):
             out.append(Violation(path + ".clientOrderID", "type", "expected a string"))
-
     if "errorCode" in value:
         v = value["errorCode"]
         if not is_int(v):
             out.append(Violation(path + ".errorCode", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
             out.append(Violation(path + ".errorCode", "range", "outside the int64 range"))
-
     if "errorMessage" in value:
         v = value["errorMessage"]
         if not isinstance(v, str):
@@ -266,7 +247,6 @@ def _check_CancelOrdersData(value: JSON, path: str, out: list[Violation]) -> Non
         else:
             for i0, v0 in enumerate(v):
                 _check_CancelledSpotOrder(v0, path + ".success" + f"[{i0}]", out)
-
     if "failed" in value:
         v = value["failed"]
         if not isinstance(v, list):
@@ -290,17 +270,14 @@ def _check_CancelOrdersResponse(value: JSON, path: str, out: list[Violation]) ->
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
             out.append(Violation(path + ".code", "range", "outside the int64 range"))
-
     if "msg" in value:
         v = value["msg"]
         if not isinstance(v, str):
             out.append(Violation(path + ".msg", "type", "expected a string"))
-
     if "debugMsg" in value:
         v = value["debugMsg"]
         if not isinstance(v, str):
             out.append(Violation(path + ".debugMsg", "type", "expected a string"))
-
     if "data" in value:
         v = value["data"]
         _check_CancelOrdersData(v, path + ".data", out)

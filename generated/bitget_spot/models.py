@@ -57,8 +57,11 @@ class BatchCancelItem:
     "An item of a batch_cancel_order request."
 
     symbol: str | None = None
+    "Trading pair name, e.g. BTCUSDT."
     order_id: str | None = None
+    "Order ID. Either orderId or clientOid is required."
     client_oid: str | None = None
+    "Client Order ID. Either clientOid or orderId is required."
 
     def to_wire(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {}
@@ -85,8 +88,11 @@ class BatchCancelOrderRequest:
     "Cancel up to 50 spot orders, of one symbol or (batchMode multiple) of several."
 
     symbol: str | None = None
+    "Trading pair name, e.g. BTCUSDT. Ignored in multiple mode."
     batch_mode: Literal["single", "multiple"] | None = None
+    "single: single currency mode (default), the symbol in orderList is ignored. multiple: cross-currency mode, the symbol in orderList is required and the outer symbol is ignored."
     order_list: tuple[BatchCancelItem, ...]
+    "Order ID List, maximum length 50."
 
     def to_wire(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {}
@@ -119,7 +125,9 @@ class BatchCancelSuccess:
     "Part of the batch_cancel_order response."
 
     order_id: str | None = None
+    "Order ID"
     client_oid: str | None = None
+    "Client Order ID"
 
     @classmethod
     def from_json(cls, value: JSON) -> BatchCancelSuccess:
@@ -135,9 +143,13 @@ class BatchCancelFailure:
     "Part of the batch_cancel_order response."
 
     order_id: str | None = None
+    "Order ID"
     client_oid: str | None = None
+    "Client Order ID"
     error_msg: str | None = None
+    "Error information"
     error_code: str | None = None
+    "Error code"
 
     @classmethod
     def from_json(cls, value: JSON) -> BatchCancelFailure:
@@ -155,7 +167,9 @@ class BatchCancelData:
     "Part of the batch_cancel_order response."
 
     success_list: tuple[BatchCancelSuccess, ...] | None = None
+    "Successful order number"
     failure_list: tuple[BatchCancelFailure, ...] | None = None
+    "Failed order number"
 
     @classmethod
     def from_json(cls, value: JSON) -> BatchCancelData:

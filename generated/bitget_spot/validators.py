@@ -36,7 +36,7 @@ def validate_batch_cancel_order_request(params: Mapping[str, JSON]) -> list[Viol
         if len(shapes) > 1:
             out.append(
                 Violation(
-                    "$" + ".orderList",
+                    "$.orderList",
                     "same_fields_across_items",
                     "every item must use the same identifiers among: orderId, clientOid (never mix them)",
                 )
@@ -47,7 +47,7 @@ def validate_batch_cancel_order_request(params: Mapping[str, JSON]) -> list[Viol
             if isinstance(item, dict) and "symbol" not in item:
                 out.append(
                     Violation(
-                        "$" + ".orderList" + f"[{i}]" + ".symbol",
+                        "$.orderList" + f"[{i}]" + ".symbol",
                         "item_required_when",
                         "every item needs symbol when batchMode is 'multiple'",
                     )
@@ -59,7 +59,6 @@ def validate_batch_cancel_order_response(body: JSON) -> list[Violation]:
     """Every way a decoded success body differs from the spec (unknown fields are allowed)."""
     out: list[Violation] = []
     _check_BatchCancelResponse(body, "$", out)
-
     return out
 
 
@@ -77,7 +76,6 @@ def _check_BatchCancelItem(value: JSON, path: str, out: list[Violation]) -> None
         else:
             if len(v) < 1:
                 out.append(Violation(path + ".symbol", "minLength", "shorter than 1 characters"))
-
     if "orderId" in value:
         v = value["orderId"]
         if not isinstance(v, str):
@@ -85,7 +83,6 @@ def _check_BatchCancelItem(value: JSON, path: str, out: list[Violation]) -> None
         else:
             if len(v) < 1:
                 out.append(Violation(path + ".orderId", "minLength", "shorter than 1 characters"))
-
     if "clientOid" in value:
         v = value["clientOid"]
         if not isinstance(v, str):
@@ -93,7 +90,6 @@ def _check_BatchCancelItem(value: JSON, path: str, out: list[Violation]) -> None
         else:
             if len(v) < 1:
                 out.append(Violation(path + ".clientOid", "minLength", "shorter than 1 characters"))
-
     n = sum(1 for k in ("orderId", "clientOid") if k in value)
     if not n >= 1:
         out.append(Violation(path, "at_least_one_of", "needs at least one of: orderId, clientOid"))
@@ -112,14 +108,12 @@ def _check_BatchCancelOrderParams(value: JSON, path: str, out: list[Violation]) 
         v = value["symbol"]
         if not isinstance(v, str):
             out.append(Violation(path + ".symbol", "type", "expected a string"))
-
     if "batchMode" in value:
         v = value["batchMode"]
         if not in_enum(v, ("single", "multiple")):
             out.append(
                 Violation(path + ".batchMode", "enum", "must be one of ('single', 'multiple')")
             )
-
     if "orderList" in value:
         v = value["orderList"]
         if not isinstance(v, list):
@@ -141,7 +135,6 @@ def _check_BatchCancelSuccess(value: JSON, path: str, out: list[Violation]) -> N
         v = value["orderId"]
         if not isinstance(v, str):
             out.append(Violation(path + ".orderId", "type", "expected a string"))
-
     if "clientOid" in value:
         v = value["clientOid"]
         if not isinstance(v, str):
@@ -156,17 +149,14 @@ def _check_BatchCancelFailure(value: JSON, path: str, out: list[Violation]) -> N
         v = value["orderId"]
         if not isinstance(v, str):
             out.append(Violation(path + ".orderId", "type", "expected a string"))
-
     if "clientOid" in value:
         v = value["clientOid"]
         if not isinstance(v, str):
             out.append(Violation(path + ".clientOid", "type", "expected a string"))
-
     if "errorMsg" in value:
         v = value["errorMsg"]
         if not isinstance(v, str):
             out.append(Violation(path + ".errorMsg", "type", "expected a string"))
-
     if "errorCode" in value:
         v = value["errorCode"]
         if not isinstance(v, str):
@@ -184,7 +174,6 @@ def _check_BatchCancelData(value: JSON, path: str, out: list[Violation]) -> None
         else:
             for i0, v0 in enumerate(v):
                 _check_BatchCancelSuccess(v0, path + ".successList" + f"[{i0}]", out)
-
     if "failureList" in value:
         v = value["failureList"]
         if not isinstance(v, list):
@@ -206,19 +195,16 @@ def _check_BatchCancelResponse(value: JSON, path: str, out: list[Violation]) -> 
         v = value["code"]
         if not isinstance(v, str):
             out.append(Violation(path + ".code", "type", "expected a string"))
-
     if "msg" in value:
         v = value["msg"]
         if not isinstance(v, str):
             out.append(Violation(path + ".msg", "type", "expected a string"))
-
     if "requestTime" in value:
         v = value["requestTime"]
         if not is_int(v):
             out.append(Violation(path + ".requestTime", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
             out.append(Violation(path + ".requestTime", "range", "outside the int64 range"))
-
     if "data" in value:
         v = value["data"]
         _check_BatchCancelData(v, path + ".data", out)

@@ -15,6 +15,7 @@ from .errors import (
 from .models import *  # noqa: F403
 from .models import __all__ as _models
 from .operations import OPERATIONS, RATE_LIMIT_POOLS, Operation, batches
+from .retry import RetryPolicy
 from .transport import HttpRequest, HttpResponse, HttpxTransport, Transport, UrllibTransport
 from ._wire import Violation
 
@@ -31,6 +32,7 @@ __all__ = [
     "RATE_LIMIT_POOLS",
     "RateLimitError",
     "ResponseError",
+    "RetryPolicy",
     "TESTNET_URL",
     "Transport",
     "TransportError",

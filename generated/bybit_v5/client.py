@@ -22,7 +22,7 @@ from ._wire import (
     query_string,
     query_value,
 )
-from .errors import ApiError, RateLimitError, ResponseError, ValidationError
+from .errors import ApiError, RateLimitError, ResponseError, TransportError, ValidationError
 from .models import (
     CancelBatchOrder,
     CancelBatchRequest,
@@ -34,6 +34,7 @@ from .models import (
     CancelBatchResult,
 )
 from .outcomes import cancel_batch_outcomes
+from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
 from .transport import HttpRequest, HttpResponse, Transport, UrllibTransport
 from .validators import validate_cancel_batch_request, validate_cancel_batch_response
@@ -50,6 +51,7 @@ SECRET_HEADERS: frozenset[str] = frozenset(("X-BAPI-API-KEY", "X-BAPI-SIGN"))
 SECRET_PARAMS: frozenset[str] = frozenset(())
 _QUERY_SAFE = ""
 _STATIC_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),)
+_ENVELOPE_CODE = "retCode"
 _SUCCESS_CODES = (0,)
 
 
@@ -93,6 +95,7 @@ class Client:
         clock: Callable[[], int] | None = None,
         transport: Transport | None = None,
         timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if base_url is None:
             if testnet and TESTNET_URL is None:
@@ -103,6 +106,7 @@ class Client:
         self.recv_window = recv_window
         self._clock = clock or _now_ms
         self.transport: Transport = transport if transport is not None else UrllibTransport(timeout)
+        self.retry = retry
 
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, api_key=<redacted>)"
@@ -116,19 +120,19 @@ class Client:
         request: Sequence[CancelBatchOrder],
     ) -> CancelBatchResult:
         "Cancel several open orders in one request (20 for linear, inverse and option; 10 for spot)."
-        call = CancelBatchRequest(
-            category=category,
-            request=_sequence("request", request),
+        return self.send_cancel_batch(
+            CancelBatchRequest(
+                category=category,
+                request=_sequence("request", request),
+            )
         )
-        return self.send_cancel_batch(call)
 
     def build_cancel_batch(self, call: CancelBatchRequest) -> HttpRequest:
         """The signed request for call, exactly as it would be sent; raises ValidationError."""
         return self._prepare_cancel_batch(call)[0]
 
     def send_cancel_batch(self, call: CancelBatchRequest) -> CancelBatchResult:
-        request, params = self._prepare_cancel_batch(call)
-        response = self.transport.send(request)
+        response, params = self._send(lambda: self._prepare_cancel_batch(call))
         return self.parse_cancel_batch(response, params)
 
     def parse_cancel_batch(
@@ -165,6 +169,30 @@ class Client:
         body = compact_json(params)
         return self._signed("POST", "/v5/order/cancel-batch", query, body, timestamp, True), params
 
+    def _send(
+        self, prepare: Callable[[], tuple[HttpRequest, dict[str, JSON]]]
+    ) -> tuple[HttpResponse, dict[str, JSON]]:
+        """Send what prepare builds; under a retry policy, build, sign and send again what is safe to."""
+        policy = self.retry or NO_RETRY
+        attempt = 1
+        while True:
+            request, params = prepare()  # each attempt is signed afresh, with a new timestamp
+            try:
+                response = self.transport.send(request)
+            except TransportError as exc:
+                wait = policy.after_error(exc, attempt)
+                if wait is None:
+                    raise
+            else:
+                rate_limited = response.status in RATE_LIMIT_STATUSES
+                wait = policy.after_answer(
+                    response.status, response.retry_after, rate_limited, attempt
+                )
+                if wait is None:
+                    return response, params
+            policy.sleep(wait)
+            attempt += 1
+
     def _signed(
         self, method: str, path: str, query: str, body: str, timestamp: int, signed: bool
     ) -> HttpRequest:
@@ -197,17 +225,6 @@ class Client:
         )
 
 
-def _retry_after(response: HttpResponse) -> float | None:
-    value = response.header("Retry-After")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 and seconds == seconds and seconds != float("inf") else None
-
-
 def _decode(response: HttpResponse) -> JSON:
     """The decoded body of a success; every other answer becomes the matching typed error."""
     status = response.status
@@ -223,7 +240,7 @@ def _decode(response: HttpResponse) -> JSON:
     if status in RATE_LIMIT_STATUSES:
         raise RateLimitError(
             status,
-            _retry_after(response),
+            response.retry_after,
             "" if code is None else str(code),
             "" if message is None else str(message),
         )
@@ -242,6 +259,10 @@ def _decode(response: HttpResponse) -> JSON:
         if code is not None:
             raise ApiError(str(code), "" if message is None else str(message), status)
         raise ResponseError("HTTP error without the venue's error body", status)
-    if not isinstance(body, dict) or not in_enum(body.get("retCode"), _SUCCESS_CODES):
+    if not has_key(body, _ENVELOPE_CODE):
+        raise ResponseError(
+            f"expected the venue's envelope, got a body without {_ENVELOPE_CODE}", status
+        )
+    if not in_enum(body[_ENVELOPE_CODE], _SUCCESS_CODES):
         raise ApiError(str(code), "" if message is None else str(message), status)
     return body

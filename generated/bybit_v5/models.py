@@ -58,8 +58,11 @@ class CancelBatchOrder:
     "An item of a cancel_batch request."
 
     symbol: str
+    "Symbol name, like BTCUSDT, uppercase only."
     order_id: str | None = None
+    "Order ID. Either orderId or orderLinkId is required."
     order_link_id: str | None = None
+    "User customised order ID. Either orderId or orderLinkId is required."
 
     def to_wire(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {}
@@ -85,7 +88,9 @@ class CancelBatchRequest:
     "Cancel several open orders in one request (20 for linear, inverse and option; 10 for spot)."
 
     category: Literal["linear", "option", "spot", "inverse"]
+    "Product type. UTA2.0: linear, option, spot, inverse. UTA1.0: linear, option, spot."
     request: tuple[CancelBatchOrder, ...]
+    "The orders to cancel."
 
     def to_wire(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {}
@@ -110,9 +115,13 @@ class CancelBatchAck:
     "Part of the cancel_batch response."
 
     category: str | None = None
+    "Product type"
     symbol: str | None = None
+    "Symbol name"
     order_id: str | None = None
+    "Order ID"
     order_link_id: str | None = None
+    "User customised order ID"
 
     @classmethod
     def from_json(cls, value: JSON) -> CancelBatchAck:
@@ -144,7 +153,9 @@ class CancelBatchItemStatus:
     "Part of the cancel_batch response."
 
     code: int
+    "Success/error code"
     msg: str | None = None
+    "Success/error message"
 
     @classmethod
     def from_json(cls, value: JSON) -> CancelBatchItemStatus:

@@ -31,9 +31,7 @@ def validate_cancel_batch_request(params: Mapping[str, JSON]) -> list[Violation]
     items = params.get("request")
     if in_enum(params.get("category"), ("spot",)) and isinstance(items, list) and len(items) > 10:
         out.append(
-            Violation(
-                "$" + ".request", "max_items_when", "at most 10 items when category is 'spot'"
-            )
+            Violation("$.request", "max_items_when", "at most 10 items when category is 'spot'")
         )
     return out
 
@@ -42,7 +40,6 @@ def validate_cancel_batch_response(body: JSON) -> list[Violation]:
     """Every way a decoded success body differs from the spec (unknown fields are allowed)."""
     out: list[Violation] = []
     _check_CancelBatchResponse(body, "$", out)
-
     return out
 
 
@@ -62,7 +59,6 @@ def _check_CancelBatchOrder(value: JSON, path: str, out: list[Violation]) -> Non
         else:
             if not _PATTERNS["^[A-Z0-9-]+$"].search(v):
                 out.append(Violation(path + ".symbol", "pattern", "does not match '^[A-Z0-9-]+$'"))
-
     if "orderId" in value:
         v = value["orderId"]
         if not isinstance(v, str):
@@ -70,7 +66,6 @@ def _check_CancelBatchOrder(value: JSON, path: str, out: list[Violation]) -> Non
         else:
             if len(v) < 1:
                 out.append(Violation(path + ".orderId", "minLength", "shorter than 1 characters"))
-
     if "orderLinkId" in value:
         v = value["orderLinkId"]
         if not isinstance(v, str):
@@ -80,7 +75,6 @@ def _check_CancelBatchOrder(value: JSON, path: str, out: list[Violation]) -> Non
                 out.append(
                     Violation(path + ".orderLinkId", "minLength", "shorter than 1 characters")
                 )
-
     n = sum(1 for k in ("orderId", "orderLinkId") if k in value)
     if not n >= 1:
         out.append(
@@ -109,7 +103,6 @@ def _check_CancelBatchParams(value: JSON, path: str, out: list[Violation]) -> No
                     "must be one of ('linear', 'option', 'spot', 'inverse')",
                 )
             )
-
     if "request" in value:
         v = value["request"]
         if not isinstance(v, list):
@@ -131,17 +124,14 @@ def _check_CancelBatchAck(value: JSON, path: str, out: list[Violation]) -> None:
         v = value["category"]
         if not isinstance(v, str):
             out.append(Violation(path + ".category", "type", "expected a string"))
-
     if "symbol" in value:
         v = value["symbol"]
         if not isinstance(v, str):
             out.append(Violation(path + ".symbol", "type", "expected a string"))
-
     if "orderId" in value:
         v = value["orderId"]
         if not isinstance(v, str):
             out.append(Violation(path + ".orderId", "type", "expected a string"))
-
     if "orderLinkId" in value:
         v = value["orderLinkId"]
         if not isinstance(v, str):
@@ -175,7 +165,6 @@ def _check_CancelBatchItemStatus(value: JSON, path: str, out: list[Violation]) -
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
             out.append(Violation(path + ".code", "range", "outside the int64 range"))
-
     if "msg" in value:
         v = value["msg"]
         if not isinstance(v, str):
@@ -215,20 +204,16 @@ def _check_CancelBatchResponse(value: JSON, path: str, out: list[Violation]) -> 
             out.append(Violation(path + ".retCode", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
             out.append(Violation(path + ".retCode", "range", "outside the int64 range"))
-
     if "retMsg" in value:
         v = value["retMsg"]
         if not isinstance(v, str):
             out.append(Violation(path + ".retMsg", "type", "expected a string"))
-
     if "result" in value:
         v = value["result"]
         _check_CancelBatchResultData(v, path + ".result", out)
-
     if "retExtInfo" in value:
         v = value["retExtInfo"]
         _check_CancelBatchExtInfo(v, path + ".retExtInfo", out)
-
     if "time" in value:
         v = value["time"]
         if not is_int(v):

@@ -22,7 +22,7 @@ from ._wire import (
     query_string,
     query_value,
 )
-from .errors import ApiError, RateLimitError, ResponseError, ValidationError
+from .errors import ApiError, RateLimitError, ResponseError, TransportError, ValidationError
 from .models import (
     BatchCancelOrdersRequest,
     BatchOrderError,
@@ -30,6 +30,7 @@ from .models import (
     BatchCancelOrdersResult,
 )
 from .outcomes import batch_cancel_orders_outcomes
+from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
 from .transport import HttpRequest, HttpResponse, Transport, UrllibTransport
 from .validators import validate_batch_cancel_orders_request, validate_batch_cancel_orders_response
@@ -88,6 +89,7 @@ class Client:
         clock: Callable[[], int] | None = None,
         transport: Transport | None = None,
         timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if base_url is None:
             if testnet and TESTNET_URL is None:
@@ -98,6 +100,7 @@ class Client:
         self.recv_window = recv_window
         self._clock = clock or _now_ms
         self.transport: Transport = transport if transport is not None else UrllibTransport(timeout)
+        self.retry = retry
 
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, api_key=<redacted>)"
@@ -112,26 +115,26 @@ class Client:
         orig_client_order_id_list: Sequence[str] | None = None,
     ) -> BatchCancelOrdersResult:
         "Cancel up to 10 orders of one symbol; orders already terminal come back with their terminal status."
-        call = BatchCancelOrdersRequest(
-            symbol=symbol,
-            order_id_list=(
-                None if order_id_list is None else _sequence("orderIdList", order_id_list)
-            ),
-            orig_client_order_id_list=(
-                None
-                if orig_client_order_id_list is None
-                else _sequence("origClientOrderIdList", orig_client_order_id_list)
-            ),
+        return self.send_batch_cancel_orders(
+            BatchCancelOrdersRequest(
+                symbol=symbol,
+                order_id_list=(
+                    None if order_id_list is None else _sequence("orderIdList", order_id_list)
+                ),
+                orig_client_order_id_list=(
+                    None
+                    if orig_client_order_id_list is None
+                    else _sequence("origClientOrderIdList", orig_client_order_id_list)
+                ),
+            )
         )
-        return self.send_batch_cancel_orders(call)
 
     def build_batch_cancel_orders(self, call: BatchCancelOrdersRequest) -> HttpRequest:
         """The signed request for call, exactly as it would be sent; raises ValidationError."""
         return self._prepare_batch_cancel_orders(call)[0]
 
     def send_batch_cancel_orders(self, call: BatchCancelOrdersRequest) -> BatchCancelOrdersResult:
-        request, params = self._prepare_batch_cancel_orders(call)
-        response = self.transport.send(request)
+        response, params = self._send(lambda: self._prepare_batch_cancel_orders(call))
         return self.parse_batch_cancel_orders(response, params)
 
     def parse_batch_cancel_orders(
@@ -177,6 +180,30 @@ class Client:
         body = ""
         return self._signed("DELETE", "/fapi/v1/batchOrders", query, body, timestamp, True), params
 
+    def _send(
+        self, prepare: Callable[[], tuple[HttpRequest, dict[str, JSON]]]
+    ) -> tuple[HttpResponse, dict[str, JSON]]:
+        """Send what prepare builds; under a retry policy, build, sign and send again what is safe to."""
+        policy = self.retry or NO_RETRY
+        attempt = 1
+        while True:
+            request, params = prepare()  # each attempt is signed afresh, with a new timestamp
+            try:
+                response = self.transport.send(request)
+            except TransportError as exc:
+                wait = policy.after_error(exc, attempt)
+                if wait is None:
+                    raise
+            else:
+                rate_limited = response.status in RATE_LIMIT_STATUSES
+                wait = policy.after_answer(
+                    response.status, response.retry_after, rate_limited, attempt
+                )
+                if wait is None:
+                    return response, params
+            policy.sleep(wait)
+            attempt += 1
+
     def _signed(
         self, method: str, path: str, query: str, body: str, timestamp: int, signed: bool
     ) -> HttpRequest:
@@ -214,17 +241,6 @@ def _parse_batch_cancel_orders(body: JSON) -> tuple[BatchOrderError | CancelledO
     )
 
 
-def _retry_after(response: HttpResponse) -> float | None:
-    value = response.header("Retry-After")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 and seconds == seconds and seconds != float("inf") else None
-
-
 def _decode(response: HttpResponse) -> JSON:
     """The decoded body of a success; every other answer becomes the matching typed error."""
     status = response.status
@@ -240,7 +256,7 @@ def _decode(response: HttpResponse) -> JSON:
     if status in RATE_LIMIT_STATUSES:
         raise RateLimitError(
             status,
-            _retry_after(response),
+            response.retry_after,
             "" if code is None else str(code),
             "" if message is None else str(message),
         )

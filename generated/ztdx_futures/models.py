@@ -54,16 +54,19 @@ class BatchCancelOrdersRequest:
     "Cancel up to 10 orders of one symbol; orders already terminal come back with their terminal status."
 
     symbol: str
+    "Trading pair."
     order_id_list: tuple[int, ...] | None = None
+    "List of system order IDs; max 10."
     orig_client_order_id_list: tuple[str, ...] | None = None
+    "List of user-defined order IDs; max 10."
 
     def to_wire(self) -> dict[str, JSON]:
         out: dict[str, JSON] = {}
         out["symbol"] = self.symbol
         if self.order_id_list is not None:
-            out["orderIdList"] = [v0 for v0 in self.order_id_list]
+            out["orderIdList"] = list(self.order_id_list)
         if self.orig_client_order_id_list is not None:
-            out["origClientOrderIdList"] = [v0 for v0 in self.orig_client_order_id_list]
+            out["origClientOrderIdList"] = list(self.orig_client_order_id_list)
         return out
 
     @classmethod

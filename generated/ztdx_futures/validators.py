@@ -45,10 +45,8 @@ def validate_batch_cancel_orders_response(body: JSON) -> list[Violation]:
         for i0, v0 in enumerate(body):
             if has_key(v0, "code"):
                 _check_BatchOrderError(v0, "$" + f"[{i0}]", out)
-
             else:
                 _check_CancelledOrder(v0, "$" + f"[{i0}]", out)
-
     return out
 
 
@@ -70,7 +68,6 @@ def _check_BatchCancelOrdersParams(value: JSON, path: str, out: list[Violation])
         else:
             if len(v) < 1:
                 out.append(Violation(path + ".symbol", "minLength", "shorter than 1 characters"))
-
     if "orderIdList" in value:
         v = value["orderIdList"]
         if not isinstance(v, list):
@@ -87,7 +84,6 @@ def _check_BatchCancelOrdersParams(value: JSON, path: str, out: list[Violation])
                     )
                 elif not 1 <= v0 <= INT64_MAX:
                     out.append(Violation(path + ".orderIdList" + f"[{i0}]", "range", "outside 1"))
-
     if "origClientOrderIdList" in value:
         v = value["origClientOrderIdList"]
         if not isinstance(v, list):
@@ -117,7 +113,6 @@ def _check_BatchCancelOrdersParams(value: JSON, path: str, out: list[Violation])
                                 "shorter than 1 characters",
                             )
                         )
-
     if "timestamp" in value:
         v = value["timestamp"]
         if not is_int(v):
@@ -140,7 +135,6 @@ def _check_BatchOrderError(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
             out.append(Violation(path + ".code", "range", "outside the int64 range"))
-
     if "msg" in value:
         v = value["msg"]
         if not isinstance(v, str):
@@ -159,123 +153,102 @@ def _check_CancelledOrder(value: JSON, path: str, out: list[Violation]) -> None:
         v = value["clientOrderId"]
         if not isinstance(v, str):
             out.append(Violation(path + ".clientOrderId", "type", "expected a string"))
-
     if "cumQty" in value:
         v = value["cumQty"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(Violation(path + ".cumQty", "type", "expected a decimal (string or number)"))
-
     if "cumQuote" in value:
         v = value["cumQuote"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(
                 Violation(path + ".cumQuote", "type", "expected a decimal (string or number)")
             )
-
     if "executedQty" in value:
         v = value["executedQty"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(
                 Violation(path + ".executedQty", "type", "expected a decimal (string or number)")
             )
-
     if "orderId" in value:
         v = value["orderId"]
         if not is_int(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
             out.append(Violation(path + ".orderId", "range", "outside the int64 range"))
-
     if "origQty" in value:
         v = value["origQty"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(
                 Violation(path + ".origQty", "type", "expected a decimal (string or number)")
             )
-
     if "origType" in value:
         v = value["origType"]
         if not isinstance(v, str):
             out.append(Violation(path + ".origType", "type", "expected a string"))
-
     if "price" in value:
         v = value["price"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(Violation(path + ".price", "type", "expected a decimal (string or number)"))
-
     if "reduceOnly" in value:
         v = value["reduceOnly"]
         if not isinstance(v, bool):
             out.append(Violation(path + ".reduceOnly", "type", "expected true or false"))
-
     if "side" in value:
         v = value["side"]
         if not isinstance(v, str):
             out.append(Violation(path + ".side", "type", "expected a string"))
-
     if "positionSide" in value:
         v = value["positionSide"]
         if not isinstance(v, str):
             out.append(Violation(path + ".positionSide", "type", "expected a string"))
-
     if "status" in value:
         v = value["status"]
         if not isinstance(v, str):
             out.append(Violation(path + ".status", "type", "expected a string"))
-
     if "stopPrice" in value:
         v = value["stopPrice"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(
                 Violation(path + ".stopPrice", "type", "expected a decimal (string or number)")
             )
-
     if "closePosition" in value:
         v = value["closePosition"]
         if not isinstance(v, bool):
             out.append(Violation(path + ".closePosition", "type", "expected true or false"))
-
     if "symbol" in value:
         v = value["symbol"]
         if not isinstance(v, str):
             out.append(Violation(path + ".symbol", "type", "expected a string"))
-
     if "timeInForce" in value:
         v = value["timeInForce"]
         if not isinstance(v, str):
             out.append(Violation(path + ".timeInForce", "type", "expected a string"))
-
     if "type" in value:
         v = value["type"]
         if not isinstance(v, str):
             out.append(Violation(path + ".type", "type", "expected a string"))
-
     if "activatePrice" in value:
         v = value["activatePrice"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(
                 Violation(path + ".activatePrice", "type", "expected a decimal (string or number)")
             )
-
     if "priceRate" in value:
         v = value["priceRate"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
             out.append(
                 Violation(path + ".priceRate", "type", "expected a decimal (string or number)")
             )
-
     if "updateTime" in value:
         v = value["updateTime"]
         if not is_int(v):
             out.append(Violation(path + ".updateTime", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
             out.append(Violation(path + ".updateTime", "range", "outside the int64 range"))
-
     if "workingType" in value:
         v = value["workingType"]
         if not isinstance(v, str):
             out.append(Violation(path + ".workingType", "type", "expected a string"))
-
     if "priceProtect" in value:
         v = value["priceProtect"]
         if not isinstance(v, bool):

@@ -1,0 +1,413 @@
+"""`make bench`: specgen against the tools users would pick instead, measured in one run, printed
+as one table of medians and ratios.
+
+Run with the project's interpreter (.venv); the peers run from benchmarks/.venv (installed by
+`make bench` from benchmarks/requirements.txt). Everything is written under benchmarks/.work/.
+Whole-process rows give wall time (perf_counter around the process) and peak resident memory
+(ru_maxrss from wait4: the largest process of the tree, worker processes included).
+
+    python benchmarks/run.py [--full] [--budget SECONDS] [--markdown FILE]
+
+The default run stays within --budget (default 270 s, after the peers are installed): rows that
+would not fit say so. --full also runs specgen on the 1,000-endpoint set (cold, then after one
+spec changed), which takes far longer than the budget today.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / ".work"
+PEER_VENV = HERE / ".venv"
+PEER_PY = PEER_VENV / "bin" / "python"
+PROJECT_PY = Path(sys.executable)
+PER_VENUE = 50  # endpoints per synthetic venue: the size of one exchange product's API
+
+
+@dataclass
+class Row:
+    area: str
+    what: str
+    tool: str
+    value: float | None = None  # seconds or µs (see unit)
+    unit: str = "s"
+    runs: int = 0
+    peak_mb: float | None = None
+    note: str = ""
+    ratio: str = ""
+    target: str = ""
+
+
+@dataclass
+class Bench:
+    budget: float
+    full: bool
+    start: float = field(default_factory=time.perf_counter)
+    rows: list[Row] = field(default_factory=list)
+    status: dict[str, str] = field(default_factory=dict)
+
+    def left(self) -> float:
+        return self.budget - (time.perf_counter() - self.start)
+
+    def add(self, row: Row) -> Row:
+        self.rows.append(row)
+        shown = "-" if row.value is None else f"{row.value:.3g} {row.unit}"
+        print(f"  {row.area} | {row.what} | {row.tool}: {shown} {row.note}", flush=True)
+        return row
+
+
+def run_timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float | None = None,
+              ok: tuple[int, ...] = (0,)) -> tuple[float, float, int, str]:
+    """(wall seconds, peak RSS MB, exit code, output tail) of one process."""
+    full_env = {**os.environ, **(env or {})}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = None if timeout is None else t0 + timeout
+    out = b""
+    assert proc.stdout is not None
+    os.set_blocking(proc.stdout.fileno(), False)
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        chunk = proc.stdout.read() or b""
+        out = (out + chunk)[-4000:]
+        if pid:
+            wall = time.perf_counter() - t0
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            out = (out + (proc.stdout.read() or b""))[-4000:]
+            return wall, usage.ru_maxrss / 1024, proc.returncode, out.decode(errors="replace")
+        if deadline is not None and time.perf_counter() > deadline:
+            proc.kill()
+            _, status, usage = os.wait4(proc.pid, 0)
+            return float("inf"), usage.ru_maxrss / 1024, -9, out.decode(errors="replace")
+        time.sleep(0.005)
+
+
+def measure(b: Bench, area: str, what: str, tool: str, cmd: list[str], cwd: Path, n: int,
+            env: dict[str, str] | None = None, prepare: Any = None, timeout: float | None = None,
+            ok: tuple[int, ...] = (0,)) -> Row:
+    walls, peaks = [], []
+    for _ in range(n):
+        if prepare is not None:
+            prepare()
+        wall, peak, code, out = run_timed(cmd, cwd, env, timeout)
+        if wall == float("inf"):
+            return b.add(Row(area, what, tool, None, note=f"stopped after {timeout:.0f} s", runs=len(walls)))
+        if code not in ok:
+            last = out.strip().splitlines()[-1:] or ["?"]
+            return b.add(Row(area, what, tool, None, note=f"failed (exit {code}): {last[0][:90]}"))
+        walls.append(wall)
+        peaks.append(peak)
+    return b.add(Row(area, what, tool, statistics.median(walls), "s", n, max(peaks)))
+
+
+def specgen(*args: str) -> list[str]:
+    return [str(PROJECT_PY), "-m", "generator", *args]
+
+
+SPECGEN_ENV = {"PYTHONPATH": str(ROOT)}
+
+
+def peer_missing(b: Bench, name: str) -> str | None:
+    if not PEER_PY.exists():
+        return "not installed (no benchmarks/.venv)"
+    state = b.status.get(name, "ok")
+    return None if state == "ok" else f"not installed: {state}"
+
+
+def peer_bin(name: str) -> str:
+    return str(PEER_VENV / "bin" / name)
+
+
+PEER_ENV = {"PATH": f"{PEER_VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def project_copy(dest: Path, with_generated: bool) -> Path:
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in ("specs", "templates"):
+        shutil.copytree(ROOT / name, dest / name)
+    shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
+    if with_generated:
+        shutil.copytree(ROOT / "generated", dest / "generated", ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def clear(*paths: Path) -> None:
+    for p in paths:
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+
+
+def bench_bundled(b: Bench) -> None:
+    area = "1 generation: bundled specs (10 specs, 5 venues)"
+    proj = project_copy(WORK / "bundled", with_generated=True)
+    cache, out = proj / ".specgen-cache", proj / "generated"
+    measure(b, area, "check, cold cache (full path)", "specgen", specgen("check"), proj, 1, SPECGEN_ENV,
+            prepare=lambda: clear(cache))
+    measure(b, area, "generate, cold (no cache, no output)", "specgen", specgen("generate"), proj, 1, SPECGEN_ENV,
+            prepare=lambda: clear(cache, out))
+    r = measure(b, area, "check, warm (stamp)", "specgen", specgen("check"), proj, 9, SPECGEN_ENV)
+    if r.value is not None:
+        r.target = f"< 0.3 s: {'met' if r.value < 0.3 else 'MISSED'}"
+    measure(b, area, "generate, warm (nothing changed)", "specgen", specgen("generate"), proj, 5, SPECGEN_ENV)
+
+
+def synth(n: int) -> Path:
+    dest = WORK / f"s{n}"
+    dest.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(PROJECT_PY), str(HERE / "synth_specs.py"), str(dest), "--endpoints", str(n),
+                    "--per-venue", str(PER_VENUE)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(PROJECT_PY), str(HERE / "to_openapi.py"), str(dest / "specs"), str(dest / "openapi.json")],
+                   check=True, stdout=subprocess.DEVNULL)
+    return dest
+
+
+def bench_peers_generation(b: Bench, area: str, proj: Path, n: int, runs: int, timeout: float) -> dict[str, Row]:
+    rows: dict[str, Row] = {}
+    missing = peer_missing(b, "openapi-python-client")
+    if missing:
+        rows["opc"] = b.add(Row(area, "generate from the same endpoints as OpenAPI 3.1", "openapi-python-client", note=missing))
+    else:
+        rows["opc"] = measure(b, area, "generate from the same endpoints as OpenAPI 3.1 (ruff formatting)", "openapi-python-client",
+                              [peer_bin("openapi-python-client"), "generate", "--path", "openapi.json", "--output-path",
+                               "opc-out", "--overwrite"], proj, runs, PEER_ENV,
+                              prepare=lambda: clear(proj / "opc-out"), timeout=timeout)
+    missing = peer_missing(b, "datamodel-code-generator")
+    if missing:
+        rows["dmcg"] = b.add(Row(area, "models from the same OpenAPI 3.1", "datamodel-code-generator", note=missing))
+    else:
+        rows["dmcg"] = measure(b, area, "models from the same OpenAPI 3.1 (black + isort)", "datamodel-code-generator",
+                               [peer_bin("datamodel-codegen"), "--input", "openapi.json", "--input-file-type", "openapi",
+                                "--output", "dmcg_models.py"], proj, runs, {**PEER_ENV, "PYTHONWARNINGS": "ignore"},
+                               prepare=lambda: clear(proj / "dmcg_models.py"), timeout=timeout)
+    return rows
+
+
+def _touch_spec(proj: Path, k: int) -> Path:
+    """Change one endpoint spec's summary (it reaches the generated code): a one-spec edit."""
+    venue = sorted(p for p in (proj / "specs").iterdir() if p.is_dir())[0]
+    spec = sorted(p for p in venue.glob("*.yaml") if p.name != "venue.yaml")[0]
+    text = spec.read_text("utf-8")
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith("summary:"):
+            lines[i] = line.rstrip("\n").split(" [edit")[0] + f" [edit {k}]\n"
+    spec.write_text("".join(lines), "utf-8")
+    return spec
+
+
+def bench_synthetic(b: Bench, n: int, run_specgen: bool, cold_timeout: float) -> None:
+    proj = synth(n)
+    venues = [p for p in (proj / "specs").iterdir() if p.is_dir()]
+    area = f"1 generation: synthetic, {n} endpoints ({len(venues)} venues of {n // len(venues)})"
+    cache, out = proj / ".specgen-cache", proj / "generated"
+    peers = bench_peers_generation(b, area, proj, n, 1, timeout=max(30.0, min(300.0, b.left())))
+    if not run_specgen:
+        b.add(Row(area, "generate, cold", "specgen", note="not run: longer than the budget (make bench BENCH_FULL=1)"))
+        b.add(Row(f"2 incremental: {n} endpoints", "check / generate after one spec changed", "specgen",
+                  note="not run: needs the cold run (BENCH_FULL=1)"))
+        return
+    cold = measure(b, area, "generate, cold (no cache, no output)", "specgen", specgen("generate"), proj, 1,
+                   SPECGEN_ENV, prepare=lambda: clear(cache, out), timeout=cold_timeout)
+    opc = peers.get("opc")
+    if cold.value is not None and opc is not None and opc.value is not None:
+        cold.ratio = ratio(cold.value, opc.value, "openapi-python-client")
+        cold.target = "<= openapi-python-client: " + ("met" if cold.value <= opc.value else "MISSED")
+    if cold.value is None:
+        return
+    measure(b, area, "check, warm (stamp)", "specgen", specgen("check"), proj, 5, SPECGEN_ENV)
+    measure(b, area, "generate, warm (nothing changed)", "specgen", specgen("generate"), proj, 3, SPECGEN_ENV)
+    inc = f"2 incremental: one spec of {n} changed"
+    counter = iter(range(1, 100))
+    c = measure(b, inc, "check (exit 1 with the diff)", "specgen", specgen("check"), proj, 1, SPECGEN_ENV,
+                prepare=lambda: _touch_spec(proj, next(counter)), ok=(1,))
+    g = measure(b, inc, "generate", "specgen", specgen("generate"), proj, 1, SPECGEN_ENV,
+                prepare=lambda: _touch_spec(proj, next(counter)))
+    for r in (c, g):
+        if r.value is not None and n >= 1000:
+            r.target = f"< 1 s: {'met' if r.value < 1 else 'MISSED'}"
+
+
+def ratio(mine: float, theirs: float, who: str) -> str:
+    if mine <= theirs:
+        return f"{theirs / mine:.1f}x faster than {who}"
+    return f"{mine / theirs:.1f}x slower than {who}"
+
+
+def bench_micro(b: Bench) -> None:
+    py = PEER_PY if PEER_PY.exists() else PROJECT_PY
+    proc = subprocess.run([str(py), str(HERE / "micro.py"), str(ROOT / "generated"), str(ROOT / "specs")],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if proc.returncode != 0:
+        b.add(Row("3 client", "micro-benchmarks", "all", note=f"failed: {proc.stderr.strip().splitlines()[-1:]}"))
+        return
+    res = json.loads(proc.stdout)
+    area = "3 client: build + validate + sign one batch cancel"
+    for venue, r in res["request"].items():
+        if "error" in r:
+            b.add(Row(area, venue, "specgen", note=r["error"][:100]))
+            continue
+        s = b.add(Row(area, venue, "specgen", r["specgen_us"], "µs"))
+        b.add(Row(area, venue, "hand-written stdlib floor", r["floor_us"], "µs"))
+        parts = [f"{s.value / r['floor_us']:.1f}x the floor"]
+        target = [f"<= 2x floor: {'met' if s.value <= 2 * r['floor_us'] else 'MISSED'}"]
+        if "ccxt_us" in r:
+            b.add(Row(area, venue, "ccxt sign()", r["ccxt_us"], "µs"))
+            parts.append(ratio(s.value, r["ccxt_us"], "ccxt"))
+            target.append(f">= 3x faster than ccxt: {'met' if r['ccxt_us'] >= 3 * s.value else 'MISSED'}")
+        else:
+            b.add(Row(area, venue, "ccxt sign()", note=peer_missing(b, "ccxt") or r.get("ccxt", "")))
+        s.ratio, s.target = "; ".join(parts), "; ".join(target)
+    area = "4 validation from bytes (decode + validate)"
+    for venue, r in res["validation"].items():
+        if "error" in r:
+            b.add(Row(area, venue, "specgen", note=r["error"][:100]))
+            continue
+        for label in ("example", "batch10"):
+            row = r[label]
+            what = f"{venue}: {'response example' if label == 'example' else '10-item batch'} ({row['bytes']} B)"
+            s = b.add(Row(area, what, "specgen compiled validator", row["specgen_us"], "µs"))
+            parts, target = [], []
+            for peer, key in (("jsonschema", "jsonschema_us"), ("fastjsonschema", "fastjsonschema_us")):
+                if key in row:
+                    b.add(Row(area, what, peer, row[key], "µs"))
+                    parts.append(ratio(s.value, row[key], peer))
+                else:
+                    b.add(Row(area, what, peer, note=peer_missing(b, peer) or row.get(peer, "")))
+            if label == "batch10":
+                target.append(f"< 60 µs: {'met' if s.value < 60 else 'MISSED'}")
+                if "jsonschema_us" in row:
+                    target.append(f">= 40x jsonschema: {'met' if row['jsonschema_us'] >= 40 * s.value else 'MISSED'}")
+            s.ratio, s.target = "; ".join(parts), "; ".join(target)
+
+
+def import_time(py: Path, code: str, env: dict[str, str], n: int) -> float | None:
+    """Median wall time of `python -c code` minus that of `python -c pass`, in ms (interleaved)."""
+    base, full = [], []
+    for _ in range(n + 1):
+        for code_, into in (("pass", base), (code, full)):
+            t0 = time.perf_counter()
+            proc = subprocess.run([str(py), "-c", code_], env={**os.environ, **env}, capture_output=True)
+            if proc.returncode != 0:
+                return None
+            into.append(time.perf_counter() - t0)
+    return (statistics.median(full[1:]) - statistics.median(base[1:])) * 1000  # first: warm-up
+
+
+def bench_imports(b: Bench) -> None:
+    area = "3 client: import time beyond a bare interpreter"
+    gen_env = {"PYTHONPATH": str(ROOT / "generated")}
+    py = PEER_PY if PEER_PY.exists() else PROJECT_PY
+    for venue in ("bybit_v5", "binance_coinm"):
+        ms = import_time(py, f"import {venue}", gen_env, 15)
+        r = b.add(Row(area, f"import {venue}", "specgen", ms, "ms", 15))
+        if ms is not None:
+            r.target = f"< 15 ms: {'met' if ms < 15 else 'MISSED'}"
+    for name, code in (("ccxt", "import ccxt"), ("pybit", "from pybit.unified_trading import HTTP")):
+        missing = peer_missing(b, name)
+        if missing:
+            b.add(Row(area, code, name, note=missing))
+            continue
+        ms = import_time(PEER_PY, code, {}, 7)
+        b.add(Row(area, code, name, ms, "ms", 7))
+    by = next((r for r in b.rows if r.area == area and r.tool == "specgen" and r.value), None)
+    if by is not None:
+        for r in b.rows:
+            if r.area == area and r.tool in ("ccxt", "pybit") and r.value:
+                by.ratio = (by.ratio + "; " if by.ratio else "") + ratio(by.value, r.value, r.tool)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def fmt_value(r: Row) -> str:
+    if r.value is None:
+        return "—"
+    v = r.value
+    if r.unit == "s":
+        return f"{v:.2f} s" if v < 100 else f"{v:.0f} s"
+    if r.unit == "µs":
+        return f"{v:.1f} µs" if v < 100 else f"{v:.0f} µs"
+    return f"{v:.1f} {r.unit}"
+
+
+def table(b: Bench) -> str:
+    lines = ["| area | measurement | tool | median | runs | peak RSS | ratio / note | target |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    last_area = None
+    for r in b.rows:
+        area = r.area if r.area != last_area else ""
+        last_area = r.area
+        peak = f"{r.peak_mb:.0f} MB" if r.peak_mb is not None else ""
+        note = "; ".join(x for x in (r.ratio, r.note) if x)
+        runs = str(r.runs) if r.runs else ""
+        lines.append(f"| {area} | {r.what} | {r.tool} | {fmt_value(r)} | {runs} | {peak} | {note} | {r.target} |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ""
+    try:
+        load = f", load average {os.getloadavg()[0]:.1f} at the start"
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} "
+            f"{platform.release()}{load}; {date.today().isoformat()}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--full", action="store_true", default=os.environ.get("BENCH_FULL") == "1")
+    ap.add_argument("--budget", type=float, default=270.0)
+    ap.add_argument("--markdown", type=Path, default=WORK / "results.md")
+    args = ap.parse_args()
+    b = Bench(args.budget, args.full)
+    WORK.mkdir(parents=True, exist_ok=True)
+    status_file = PEER_VENV / "install-status.json"
+    if status_file.exists():
+        b.status = json.loads(status_file.read_text("utf-8"))
+    header = machine()
+    print(f"specgen benchmarks: {header}", flush=True)
+    bench_bundled(b)
+    bench_micro(b)
+    bench_imports(b)
+    bench_synthetic(b, 100, run_specgen=True, cold_timeout=max(60.0, b.left() - 90))
+    bench_synthetic(b, 1000, run_specgen=b.full, cold_timeout=3600.0)
+    elapsed = time.perf_counter() - b.start
+    text = (f"Machine: {header}. Whole run: {elapsed:.0f} s"
+            f"{' (--full)' if b.full else ''}.\n\n{table(b)}\n")
+    args.markdown.write_text(text, "utf-8")
+    print()
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Authentication as the venue checks it, from the venue spec's recipe and the raw request.
+
+Independent of the generated clients on purpose: the signature is recomputed here from the model
+(prehash parts, algorithm, encoding, placement) over the bytes received, so a client that signs
+one thing and sends another is caught.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import unquote
+
+from generator.model import Placement, Venue
+from generator.simulator_book import Account
+
+DEFAULT_RECV_WINDOW_MS = 5000  # when the venue documents no default
+FUTURE_TOLERANCE_MS = 1000  # a timestamp this far ahead of the server clock is still accepted
+
+
+class Rejection(Exception):
+    """The venue refuses the request; kind names the answer in the venue's simulation errors."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        self.kind = kind  # bad_api_key | bad_signature | expired_timestamp | invalid_params
+        self.detail = detail  # for the simulator's log and tests; never holds a secret
+        super().__init__(f"{kind}: {detail}")
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """A request as received: path and query exactly as sent (undecoded), body bytes."""
+
+    method: str
+    path: str
+    query: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((v for k, v in self.headers if k.lower() == wanted), None)
+
+    def query_pairs(self) -> list[tuple[str, str]]:
+        """(raw name, raw value) pairs in the order sent."""
+        if not self.query:
+            return []
+        return [(p.partition("=")[0], p.partition("=")[2]) for p in self.query.split("&")]
+
+    def query_param(self, name: str) -> str | None:
+        """The percent-decoded value of the first parameter with this (decoded) name."""
+        return next((unquote(v) for k, v in self.query_pairs() if unquote(k) == name), None)
+
+
+def placed(request: RawRequest, placement: Placement) -> str | None:
+    if placement.where == "header":
+        return request.header(placement.name.value)
+    return request.query_param(placement.name.value)
+
+
+def unsigned_query(request: RawRequest, signature_name: str) -> str:
+    """The raw query string minus the signature parameter, every other byte as sent."""
+    kept = [p for p in request.query.split("&") if p and unquote(p.partition("=")[0]) != signature_name]
+    return "&".join(kept)
+
+
+def authenticate(venue: Venue, request: RawRequest, accounts: Callable[[str], Account | None], now_ms: int) -> Account:
+    """The account a signed request belongs to; raises Rejection as the venue would answer."""
+    api_key = placed(request, venue.api_key)
+    account = accounts(api_key) if api_key else None
+    if account is None:
+        raise Rejection("bad_api_key", "unknown or missing API key")
+    if venue.passphrase is not None and placed(request, venue.passphrase) != account.passphrase:
+        raise Rejection("bad_api_key", "wrong or missing passphrase")
+    _check_timestamp(venue, request, now_ms)
+    _check_signature(venue, request, account)
+    return account
+
+
+def _integer(text: str | None, what: str) -> int:
+    if text is None or not text.isascii() or not text.lstrip("-").isdigit():
+        raise Rejection("invalid_params", f"{what} is missing or not an integer")
+    return int(text)
+
+
+def _check_timestamp(venue: Venue, request: RawRequest, now_ms: int) -> None:
+    timestamp = _integer(placed(request, venue.timestamp), "the timestamp")
+    window = DEFAULT_RECV_WINDOW_MS
+    if venue.recv_window is not None:
+        sent = placed(request, venue.recv_window)
+        window = _integer(sent, "the recv window") if sent is not None else (venue.recv_window.default or window)
+    if now_ms - timestamp > window or timestamp - now_ms > FUTURE_TOLERANCE_MS:
+        raise Rejection("expired_timestamp", f"timestamp is {now_ms - timestamp} ms old; the window is {window} ms")
+
+
+def _check_signature(venue: Venue, request: RawRequest, account: Account) -> None:
+    sig = venue.signature
+    sent = placed(request, Placement(sig.where, sig.name, None))
+    if not sent:
+        raise Rejection("bad_signature", "no signature")
+    text = prehash(venue, request)
+    expected = sign(sig.algorithm, sig.encoding, account.secret.encode("utf-8"), text)
+    # Hex is compared case-insensitively (a digest is a number); base64 byte for byte.
+    got = sent.lower() if sig.encoding == "hex" else sent
+    if not hmac.compare_digest(got.encode("utf-8"), expected.encode("utf-8")):
+        raise Rejection("bad_signature", "the signature does not match the bytes received")
+
+
+def _raw(text: str) -> bytes:
+    # http.server decodes the request line and headers as latin-1: this gives back the bytes sent.
+    return text.encode("latin-1", errors="replace")
+
+
+def prehash(venue: Venue, request: RawRequest) -> bytes:
+    """The signed bytes: the recipe's parts, in order, taken from the request as received."""
+    sig = venue.signature
+    query = unsigned_query(request, sig.name.value) if sig.where == "query" else request.query
+    recv_window = placed(request, venue.recv_window) if venue.recv_window is not None else None
+    parts = {
+        "timestamp": _raw(placed(request, venue.timestamp) or ""),
+        "method": request.method.upper().encode("ascii"),
+        "path": _raw(request.path),
+        "query": _raw(query),
+        "query_with_mark": _raw(f"?{query}" if query else ""),
+        "body": request.body,
+        "api_key": _raw(placed(request, venue.api_key) or ""),
+        "recv_window": _raw(recv_window or ""),
+    }
+    return b"".join(parts[name] for name in sig.prehash)
+
+
+def sign(algorithm: str, encoding: str, secret: bytes, text: bytes) -> str:
+    if algorithm != "hmac-sha256":
+        raise ValueError(f"unsupported signature algorithm {algorithm!r}")
+    digest = hmac.new(secret, text, hashlib.sha256).digest()
+    return digest.hex() if encoding == "hex" else base64.b64encode(digest).decode("ascii")

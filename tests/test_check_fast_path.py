@@ -1,0 +1,246 @@
+"""Issue 7: `specgen check`'s fast path (the plan cache under .specgen-cache/plan/) is exactly as
+trustworthy as the full path.
+
+The fast path is taken when the cache holds, for exactly the current inputs, the digest of every
+planned file; it then only hashes generated/. Whether it was taken is seen from what the process
+imported (`-X importtime`): the full path imports yaml, jsonschema, jinja2 and black, the fast
+path none of them. Nothing here measures time.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("yaml", "jsonschema", "jinja2", "black")
+
+
+def _run(project: Path, *args: str, pythonpath: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "generator", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def _imported(result: subprocess.CompletedProcess[str]) -> set[str]:
+    """Top-level names of the modules the run imported (from -X importtime's stderr)."""
+    names = set()
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    return names
+
+
+def _messages(result: subprocess.CompletedProcess[str]) -> str:
+    return "\n".join(line for line in result.stderr.splitlines() if not line.startswith("import time:"))
+
+
+def _fast(result: subprocess.CompletedProcess[str]) -> bool:
+    return not (_imported(result) & set(HEAVY))
+
+
+@pytest.fixture(scope="module")
+def generated_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """specs/, templates/ and pyproject.toml copied, generated once, the cache warm."""
+    project = tmp_path_factory.mktemp("fast-path") / "project"
+    project.mkdir()
+    for name in ("specs", "templates"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    first = _run(project, "generate")
+    assert first.returncode == 0, _messages(first)
+    return project
+
+
+@pytest.fixture()
+def project(generated_project: Path, tmp_path: Path) -> Path:
+    """A private copy of the generated project, its cache included."""
+    copy = tmp_path / "project"
+    shutil.copytree(generated_project, copy, symlinks=True)
+    return copy
+
+
+def test_stamp_hit_exits_0_without_the_heavy_imports(project: Path) -> None:
+    result = _run(project, "check")
+    assert result.returncode == 0, result.stdout + _messages(result)
+    assert "generated/ is up to date" in result.stdout
+    assert _fast(result), _imported(result) & set(HEAVY)
+
+
+def test_generate_with_a_warm_stamp_writes_nothing(project: Path) -> None:
+    result = _run(project, "generate")
+    assert result.returncode == 0, _messages(result)
+    assert "files written: 0" in result.stdout and "removed: 0" in result.stdout
+    assert _fast(result)
+
+
+@pytest.mark.parametrize("kind", ["hand_edit", "missing", "orphaned", "emptied"])
+def test_drift_with_a_warm_stamp_exits_1_with_a_diff_naming_the_file(project: Path, kind: str) -> None:
+    gen = project / "generated"
+    if kind == "hand_edit":
+        target = gen / "bybit_v5" / "client.py"
+        target.write_text(target.read_text("utf-8").replace("def ", "def  ", 1), "utf-8")
+        named, what = "generated/bybit_v5/client.py", "changed"
+    elif kind == "missing":
+        (gen / "bitget_spot" / "validators.py").unlink()
+        named, what = "generated/bitget_spot/validators.py", "missing"
+    elif kind == "orphaned":
+        (gen / "bingx_spot" / "leftover.py").write_text("x = 1\n", "utf-8")
+        named, what = "generated/bingx_spot/leftover.py", "orphaned"
+    else:
+        (gen / "ztdx_futures" / "signing.py").write_bytes(b"")
+        named, what = "generated/ztdx_futures/signing.py", "changed"
+    result = _run(project, "check")
+    assert result.returncode == 1, result.stdout + _messages(result)
+    assert f"# {named}: {what}" in result.stdout
+    assert f"--- a/{named}" in result.stdout or f"+++ b/{named}" in result.stdout
+    assert "differs from the specs" in result.stderr
+    fixed = _run(project, "generate")
+    assert fixed.returncode == 0, _messages(fixed)
+    again = _run(project, "check")
+    assert again.returncode == 0 and _fast(again)
+
+
+def test_a_changed_template_invalidates_the_stamp(project: Path) -> None:
+    template = project / "templates" / "package" / "signing.py.j2"
+    template.write_text(template.read_text("utf-8") + "\n\n# a new line from the template\n", "utf-8")
+    result = _run(project, "check")
+    assert result.returncode == 1, result.stdout + _messages(result)
+    assert "# generated/bybit_v5/signing.py: changed" in result.stdout
+    assert "+# a new line from the template" in result.stdout
+    assert _run(project, "generate").returncode == 0
+    assert _run(project, "check").returncode == 0
+
+
+def test_a_changed_spec_invalidates_the_stamp(project: Path) -> None:
+    spec = project / "specs" / "bybit_v5" / "cancel_batch.yaml"
+    text = spec.read_text("utf-8")
+    assert "max_items: 20" in text
+    spec.write_text(text.replace("max_items: 20", "max_items: 19", 1), "utf-8")
+    result = _run(project, "check")
+    assert result.returncode == 1, result.stdout + _messages(result)
+    assert "# generated/bybit_v5/validators.py: changed" in result.stdout
+    assert "generated/bitget_spot/" not in result.stdout  # other venues' entries still hold
+
+
+def test_an_input_change_that_changes_no_output_still_takes_the_full_path(project: Path) -> None:
+    # A comment in a spec changes no generated byte, but it is an input: the stamp must not hold.
+    spec = project / "specs" / "bybit_v5" / "cancel_batch.yaml"
+    spec.write_text(spec.read_text("utf-8") + "\n# a comment\n", "utf-8")
+    snapshot_dir = project / "specs" / "bingx_spot" / "sources"
+    (snapshot_dir / "unrelated-note.md").write_text("not referenced by any spec\n", "utf-8")
+    result = _run(project, "check")
+    assert result.returncode == 0, result.stdout + _messages(result)
+    assert not _fast(result)
+    assert _fast(_run(project, "check"))  # recorded again for the new inputs
+
+
+def test_a_spec_error_is_reported_even_when_the_old_output_matches(project: Path) -> None:
+    spec = project / "specs" / "bybit_v5" / "cancel_batch.yaml"
+    spec.write_text(spec.read_text("utf-8").replace("max_items: 20", "max_items: []", 1), "utf-8")
+    result = _run(project, "check")
+    assert result.returncode == 2
+    assert "specs/bybit_v5/cancel_batch.yaml:" in result.stderr
+
+
+def test_a_changed_generator_invalidates_the_stamp(project: Path) -> None:
+    # The generator's own source is an input: run a copy of it, then change the copy.
+    shutil.copytree(ROOT / "generator", project / "gen_src" / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    pythonpath = project / "gen_src"
+    first = _run(project, "check", pythonpath=pythonpath)
+    assert first.returncode == 0 and _fast(first)  # the same bytes: the same key
+    source = pythonpath / "generator" / "naming.py"
+    source.write_text(source.read_text("utf-8") + "\n# an edit that changes no output\n", "utf-8")
+    result = _run(project, "check", pythonpath=pythonpath)
+    assert result.returncode == 0 and not _fast(result)
+
+
+def test_no_cache_never_uses_the_stamp(project: Path) -> None:
+    target = project / "generated" / "bybit_v5" / "errors.py"
+    target.write_text(target.read_text("utf-8") + "# edited\n", "utf-8")
+    result = _run(project, "check", "--no-cache")
+    assert result.returncode == 1
+    assert "# generated/bybit_v5/errors.py: changed" in result.stdout
+    assert not _fast(result)
+
+
+def test_a_damaged_cache_costs_time_not_correctness(project: Path) -> None:
+    cache = project / ".specgen-cache"
+    for blob in (cache / "blobs").rglob("*"):
+        if blob.is_file():
+            blob.write_bytes(b"garbage")
+    for entry in (cache / "plan").glob("venue-*.json"):
+        entry.write_text("{not json", "utf-8")
+    target = project / "generated" / "bybit_v5" / "client.py"
+    target.write_text(target.read_text("utf-8") + "# edited\n", "utf-8")
+    result = _run(project, "check")
+    assert result.returncode == 1
+    assert "# generated/bybit_v5/client.py: changed" in result.stdout
+    assert _run(project, "generate").returncode == 0
+    assert _run(project, "check").returncode == 0
+
+
+# -- piecewise formatting (generator/formatting.py, Segments) is black on the whole file -------
+
+
+@pytest.fixture(scope="module")
+def rendered_modules() -> dict[str, str]:
+    """The bundled bybit_v5 package modules as rendered, before formatting."""
+    from generator import pipeline
+    from generator.config import load_config
+    from generator.specset import read_specs
+
+    config = load_config(ROOT / "pyproject.toml", {})
+    (venue,) = read_specs(config.specs, config.root, only="bybit_v5")
+    sources, _ = pipeline._render_venue(pipeline._env(config.templates), pipeline.package_templates(config.templates), venue)
+    return {k: v for k, v in sources.items() if k.endswith(("client.py", "models.py", "validators.py"))}
+
+
+def test_pieces_formatted_in_their_windows_join_to_the_whole_file(rendered_modules: dict[str, str]) -> None:
+    from generator.formatting import Segments, _mode_key, format_one
+
+    for name, source in rendered_modules.items():
+        seg = Segments.of(source, _mode_key())
+        assert seg is not None, name
+        parts = [Segments.extract(p, format_one(p.window)) for p in seg.pieces]
+        assert all(p is not None for p in parts), name
+        whole = format_one(source)
+        assert "".join(p for p in parts if p is not None) == whole, name
+        assert seg.split(whole) == parts, name
+
+
+def test_a_module_changed_in_one_place_is_reassembled_exactly(
+    rendered_modules: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import formatting
+
+    monkeypatch.setattr(formatting, "SEGMENT_MIN_BYTES", 0)
+    first = formatting.Formatter(tmp_path)
+    first.format_many(rendered_modules)  # whole files, their pieces recorded
+    source = rendered_modules["bybit_v5/client.py"]
+    marker = '"""The signed request for call'
+    assert marker in source
+    changed = {
+        # a longer docstring line, and a statement long enough that black must split it
+        "bybit_v5/client.py": source.replace(marker, '"""The signed (and validated) request for call', 1).replace(
+            "        given = call.to_wire()\n",
+            "        given = call.to_wire(); extra = [given, given, given, given, given, given, given, given, given, given]\n",
+            1,
+        ),
+    }
+    second = formatting.Formatter(tmp_path)
+    got = second.format_many(changed)
+    assert second.pieces_reused > 0 and second.pieces_formatted > 0  # the piecewise path was taken
+    assert got["bybit_v5/client.py"] == formatting.format_one(changed["bybit_v5/client.py"])
+    assert not list((tmp_path / "seg").glob("disabled-*"))

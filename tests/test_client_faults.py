@@ -1,0 +1,546 @@
+"""Issue 6: every way the network or the venue can fail reaches the caller as one typed error.
+
+Each generated client is driven, through both of its transports, against tiny servers on
+127.0.0.1 (a scripted HTTP server, and raw sockets that refuse, reset, hang or speak garbage) and
+against fake transports. The optional retry policy is checked here too: off by default, it
+resends only what cannot act twice, honours Retry-After up to a cap, and signs every attempt
+afresh.
+"""
+
+from __future__ import annotations
+
+import http.server
+import importlib
+import json
+import socket
+import struct
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any, Callable, Iterator
+
+import pytest
+import yaml
+
+from tests.helpers import GENERATED, ROOT, VENUES
+
+sys.path.insert(0, str(GENERATED))
+
+TIMEOUT = 5.0  # generous: only a server that never answers should ever reach it...
+HANG = 0.25  # ...and against that one the clients wait this long
+TRANSPORTS = ("urllib", "httpx")
+
+
+# -- the venues, from their specs -------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per venue (see venue())
+class Venue:
+    name: str
+    package: Any
+    operation: str
+    credentials: dict[str, str]
+    params: dict[str, Any]  # a valid call, as wire parameters
+    success: bytes  # a documented success body
+    code_key: str
+    message_key: str
+
+    def request(self) -> Any:
+        """The typed request object for the valid call."""
+        [name] = [n for n in self.package.models.__all__ if n.endswith("Request")]
+        return getattr(self.package, name).from_json(self.params)
+
+    def client(self, transport: Any = None, **extra: Any) -> Any:
+        return self.package.Client(transport=transport, **self.credentials, **extra)
+
+    def send(self, client: Any) -> Any:
+        return getattr(client, f"send_{self.operation}")(self.request())
+
+    def error_body(self, code: Any = 40001, message: str = "bad things") -> bytes:
+        return json.dumps({self.code_key: code, self.message_key: message}).encode()
+
+
+@cache
+def venue(name: str) -> Venue:
+    folder = ROOT / "specs" / name
+    [path] = [p for p in folder.glob("*.yaml") if p.name != "venue.yaml"]
+    spec = yaml.safe_load(path.read_text("utf-8"))
+    header = yaml.safe_load((folder / "venue.yaml").read_text("utf-8"))
+    sourced = {p["name"] for p in spec["params"] if "source" in p}
+    params = {k: v for k, v in spec["tests"]["request"][0]["params"].items() if k not in sourced}
+    [success, *_] = [c for c in spec["tests"]["response"] if "error" not in c and c.get("status", 200) == 200]
+    return Venue(
+        name=name,
+        package=importlib.import_module(name),
+        operation=spec["operation"],
+        credentials=dict(header["test_credentials"]),
+        params=params,
+        success=success["body"].encode(),
+        code_key=header["errors"]["code"],
+        message_key=header["errors"]["message"],
+    )
+
+
+@cache  # an httpx client takes tens of milliseconds to build; transports hold no per-call state
+def transport_for(v: Venue, kind: str, timeout: float = TIMEOUT) -> Any:
+    if kind == "httpx":
+        return v.package.HttpxTransport(timeout=timeout)
+    return v.package.UrllibTransport(timeout=timeout)
+
+
+# -- loopback servers -------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),)
+
+
+@dataclass
+class Scripted:
+    """An HTTP server on 127.0.0.1 that gives the scripted answers in order (the last one repeats)."""
+
+    answers: list[Answer]
+    received: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+    url: str = ""
+
+
+@contextmanager
+def scripted(*answers: Answer) -> Iterator[Scripted]:
+    state = Scripted(list(answers))
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            state.received.append((self.command, self.path, dict(self.headers.items()), body))
+            answer = state.answers[min(len(state.received), len(state.answers)) - 1]
+            self.send_response(answer.status)
+            for name, value in answer.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(answer.body)
+
+        do_GET = do_POST = do_DELETE = do_PUT = _answer
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def _read_request(conn: socket.socket) -> bytes:
+    """The whole request: its head, then as many body bytes as Content-Length says."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return data
+
+
+@contextmanager
+def raw_server(behaviour: Callable[[socket.socket, threading.Event], None]) -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that treats every connection with behaviour; yields its URL."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.01)
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            with conn:
+                conn.settimeout(5)
+                try:
+                    behaviour(conn, stop)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def reset(conn: socket.socket, stop: threading.Event) -> None:
+    _read_request(conn)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST
+
+
+def hang(conn: socket.socket, stop: threading.Event) -> None:
+    _read_request(conn)
+    stop.wait(10)
+
+
+def garbage(conn: socket.socket, stop: threading.Event) -> None:
+    _read_request(conn)
+    conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")
+
+
+def short_body(conn: socket.socket, stop: threading.Event) -> None:
+    _read_request(conn)
+    conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{"code":')
+
+
+def closed_port() -> str:
+    """A loopback port with nothing listening on it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+# -- transport faults -------------------------------------------------------------------------
+
+CASES = [(v, t) for v in VENUES for t in TRANSPORTS]
+
+
+@pytest.mark.parametrize("name,kind", CASES)
+def test_connection_refused_is_a_transport_error_known_unsent(name: str, kind: str) -> None:
+    v = venue(name)
+    client = v.client(transport_for(v, kind), base_url=closed_port())
+    with pytest.raises(v.package.TransportError) as info:
+        v.send(client)
+    assert info.value.unsent is True
+    assert "ConnectionRefusedError" in str(info.value)
+
+
+@pytest.mark.parametrize("name,kind", CASES)
+def test_connection_reset_is_a_transport_error_maybe_sent(name: str, kind: str) -> None:
+    v = venue(name)
+    with raw_server(reset) as url:
+        client = v.client(transport_for(v, kind), base_url=url)
+        with pytest.raises(v.package.TransportError) as info:
+            v.send(client)
+    assert info.value.unsent is False
+    assert "ConnectionResetError" in str(info.value) or "RemoteDisconnected" in str(info.value)
+
+
+@pytest.mark.parametrize("name,kind", CASES)
+def test_timeout_is_a_transport_error_maybe_sent(name: str, kind: str) -> None:
+    v = venue(name)
+    with raw_server(hang) as url:
+        client = v.client(transport_for(v, kind, HANG), base_url=url)
+        with pytest.raises(v.package.TransportError) as info:
+            v.send(client)
+    assert info.value.unsent is False
+    assert f"timed out after {HANG} s" in str(info.value)
+
+
+@pytest.mark.parametrize("name,kind", CASES)
+def test_tls_failure_is_a_transport_error(name: str, kind: str) -> None:
+    v = venue(name)
+    with scripted(Answer(200, v.success)) as server:  # plain HTTP behind an https:// URL
+        client = v.client(transport_for(v, kind), base_url=server.url.replace("http://", "https://"))
+        with pytest.raises(v.package.TransportError) as info:
+            v.send(client)
+    assert "TLS error" in str(info.value)
+
+
+@pytest.mark.parametrize("name,kind", CASES)
+def test_a_server_that_does_not_speak_http_is_a_transport_error(name: str, kind: str) -> None:
+    v = venue(name)
+    with raw_server(garbage) as url:
+        client = v.client(transport_for(v, kind), base_url=url)
+        with pytest.raises(v.package.TransportError) as info:
+            v.send(client)
+    assert str(info.value).startswith(f"{v.package.OPERATIONS[v.operation].method} http://127.0.0.1:")
+
+
+@pytest.mark.parametrize("name,kind", CASES)
+def test_a_body_cut_short_of_its_content_length_is_a_transport_error(name: str, kind: str) -> None:
+    v = venue(name)
+    with raw_server(short_body) as url:
+        client = v.client(transport_for(v, kind), base_url=url)
+        with pytest.raises(v.package.TransportError) as info:
+            v.send(client)
+    assert info.value.unsent is False
+
+
+# -- answers that are not a success -----------------------------------------------------------
+
+HTML = (("Content-Type", "text/html; charset=utf-8"),)
+
+
+def answer_cases() -> list[tuple[str, Answer, str, dict[str, Any]]]:
+    """(id, answer, expected error type, expected attributes); bodies are filled in per venue."""
+    return [
+        ("500_html", Answer(500, b"<html><body>Internal Server Error</body></html>", HTML), "ResponseError", {"http_status": 500}),
+        ("502_empty", Answer(502, b""), "ResponseError", {"http_status": 502}),
+        ("503_venue_error", Answer(503, b"ERROR"), "ApiError", {"http_status": 503, "code": "-1001", "message": "busy"}),
+        ("429_retry_after", Answer(429, b"", (("Retry-After", "7"),)), "RateLimitError", {"http_status": 429, "retry_after": 7.0}),
+        ("429_no_retry_after", Answer(429, b""), "RateLimitError", {"http_status": 429, "retry_after": None}),
+        ("418_retry_after", Answer(418, b"", (("Retry-After", "120"),)), "RateLimitError", {"http_status": 418, "retry_after": 120.0}),
+        ("418_no_retry_after", Answer(418, b"<html>banned</html>", HTML), "RateLimitError", {"http_status": 418, "retry_after": None}),
+        ("429_date_retry_after", Answer(429, b"", (("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),)), "RateLimitError", {"retry_after": None}),
+        ("200_html_page", Answer(200, b"<!DOCTYPE html><html><title>Just a moment...</title></html>", HTML), "ResponseError", {"http_status": 200}),
+        ("200_empty", Answer(200, b""), "ResponseError", {"http_status": 200}),
+        ("200_truncated_json", Answer(200, b"SUCCESS[:40]"), "ResponseError", {"http_status": 200}),
+        ("200_wrong_content_type", Answer(200, b"SUCCESS", (("Content-Type", "text/plain"),)), "ResponseError", {"http_status": 200}),
+        ("200_not_the_documented_shape", Answer(200, b"[1, 2, 3]"), "ResponseError", {"http_status": 200}),
+        ("200_deeply_nested", Answer(200, b"[" * 100_000 + b"]" * 100_000), "ResponseError", {"http_status": 200}),
+    ]
+
+
+def fill(v: Venue, answer: Answer) -> Answer:
+    body = answer.body
+    if body == b"ERROR":
+        body = v.error_body(-1001, "busy")
+    elif body == b"SUCCESS":
+        body = v.success
+    elif body == b"SUCCESS[:40]":
+        body = v.success[:40]
+    return Answer(answer.status, body, answer.headers)
+
+
+ANSWERS = answer_cases()
+
+
+@pytest.mark.parametrize("name", VENUES)
+@pytest.mark.parametrize("kind", TRANSPORTS)
+@pytest.mark.parametrize("case", ANSWERS, ids=[a[0] for a in ANSWERS])
+def test_each_bad_answer_is_one_typed_error(name: str, kind: str, case: tuple[str, Answer, str, dict[str, Any]]) -> None:
+    v = venue(name)
+    _, answer, error, attributes = case
+    with scripted(fill(v, answer)) as server:
+        client = v.client(transport_for(v, kind), base_url=server.url)
+        with pytest.raises(v.package.ClientError) as info:
+            v.send(client)
+    assert type(info.value) is getattr(v.package, error)
+    for attribute, expected in attributes.items():
+        assert getattr(info.value, attribute) == expected, attribute
+    assert len(server.received) == 1  # no retry policy: exactly one request
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_the_documented_success_parses_over_both_transports(name: str) -> None:
+    v = venue(name)
+    for kind in TRANSPORTS:
+        with scripted(Answer(200, v.success)) as server:
+            result = v.send(v.client(transport_for(v, kind), base_url=server.url))
+        assert result.outcomes, kind
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_numbers_beyond_float_range_parse_as_decimal(name: str) -> None:
+    v = venue(name)
+    assert v.package._wire.loads(b'{"x": 1e400, "y": -1e400, "z": 1e-400}') == {
+        "x": Decimal("1e400"),
+        "y": Decimal("-1e400"),
+        "z": Decimal("1e-400"),
+    }
+    body = json.loads(v.success)
+    huge = b"1" + b"0" * 400 + b".5e99999"
+    patched = json.dumps({**body, "extra": "HUGE"} if isinstance(body, dict) else body).encode().replace(b'"HUGE"', huge)
+    with scripted(Answer(200, patched)) as server:
+        result = v.send(v.client(base_url=server.url, timeout=TIMEOUT))
+    assert result.outcomes  # an unknown huge number is kept out of float and does not fail the parse
+    for bad in (b'{"x": NaN}', b'{"x": Infinity}'):
+        with pytest.raises(ValueError):
+            v.package._wire.loads(bad)
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_a_huge_error_code_is_kept_exact(name: str) -> None:
+    v = venue(name)
+    body = v.error_body("HUGE", "odd").replace(b'"HUGE"', b"1e400")
+    with scripted(Answer(400, body)) as server:
+        with pytest.raises(v.package.ApiError) as info:
+            v.send(v.client(base_url=server.url, timeout=TIMEOUT))
+    assert info.value.code == "1E+400"
+
+
+# -- the retry policy -------------------------------------------------------------------------
+
+
+class Fake:
+    """A transport that plays a script: each item is an HttpResponse to return or an error to raise."""
+
+    def __init__(self, v: Venue, *script: Any) -> None:
+        self.package = v.package
+        self.script = list(script)
+        self.sent: list[Any] = []
+
+    def send(self, request: Any) -> Any:
+        self.sent.append(request)
+        item = self.script[min(len(self.sent), len(self.script)) - 1]
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+
+def response(v: Venue, status: int, body: bytes = b"", retry_after: str | None = None) -> Any:
+    headers = (("Content-Type", "application/json"),) + ((("Retry-After", retry_after),) if retry_after else ())
+    return v.package.HttpResponse(status, headers, body)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1700000000000
+
+    def __call__(self) -> int:
+        self.now += 1111
+        return self.now
+
+
+def retrying(v: Venue, transport: Fake, sleeps: list[float], **policy: Any) -> Any:
+    return v.client(transport, clock=Clock(), retry=v.package.RetryPolicy(sleep=sleeps.append, **policy))
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_retry_is_off_by_default(name: str) -> None:
+    v = venue(name)
+    fake = Fake(v, response(v, 429, retry_after="1"), response(v, 200, v.success))
+    with pytest.raises(v.package.RateLimitError):
+        v.send(v.client(fake))
+    assert len(fake.sent) == 1
+    unsent = v.package.TransportError("refused", unsent=True)
+    fake = Fake(v, unsent, response(v, 200, v.success))
+    with pytest.raises(v.package.TransportError):
+        v.send(v.client(fake))
+    assert len(fake.sent) == 1
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_rate_limits_are_retried_after_retry_after_and_each_attempt_is_signed_afresh(name: str) -> None:
+    v = venue(name)
+    sleeps: list[float] = []
+    fake = Fake(v, response(v, 429, retry_after="2"), response(v, 418), response(v, 200, v.success))
+    clock = Clock()
+    client = v.client(fake, clock=clock, retry=v.package.RetryPolicy(sleep=sleeps.append, backoff=0.25))
+    result = v.send(client)
+    assert result.outcomes
+    assert sleeps == [2.0, 0.5]  # Retry-After, then backoff * 2 for the second retry
+    assert len(fake.sent) == 3
+    # Every attempt is exactly what build_<op> gives at that attempt's own, newer timestamp.
+    for i, sent in enumerate(fake.sent):
+        at = 1700000000000 + 1111 * (i + 1)
+        rebuilt = getattr(v.client(clock=lambda: at), f"build_{v.operation}")(v.request())
+        assert (sent.method, sent.url, sent.headers, sent.body) == (rebuilt.method, rebuilt.url, rebuilt.headers, rebuilt.body)
+    assert len({(s.url, s.headers) for s in fake.sent}) == 3  # never the same signed request twice
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_retries_stop_after_the_attempts_allowed(name: str) -> None:
+    v = venue(name)
+    sleeps: list[float] = []
+    fake = Fake(v, response(v, 429))
+    with pytest.raises(v.package.RateLimitError):
+        v.send(retrying(v, fake, sleeps, attempts=4, backoff=1))
+    assert len(fake.sent) == 4
+    assert sleeps == [1, 2, 4]
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_a_retry_after_beyond_the_cap_is_not_waited_for(name: str) -> None:
+    v = venue(name)
+    sleeps: list[float] = []
+    fake = Fake(v, response(v, 429, retry_after="3600"), response(v, 200, v.success))
+    with pytest.raises(v.package.RateLimitError) as info:
+        v.send(retrying(v, fake, sleeps, max_wait=60))
+    assert info.value.retry_after == 3600
+    assert (len(fake.sent), sleeps) == (1, [])
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_503_is_retried_only_when_it_says_when(name: str) -> None:
+    v = venue(name)
+    sleeps: list[float] = []
+    fake = Fake(v, response(v, 503, retry_after="3"), response(v, 200, v.success))
+    assert v.send(retrying(v, fake, sleeps)).outcomes
+    assert (len(fake.sent), sleeps) == (2, [3.0])
+    sleeps.clear()
+    fake = Fake(v, response(v, 503), response(v, 200, v.success))
+    with pytest.raises(v.package.ResponseError):
+        v.send(retrying(v, fake, sleeps))
+    assert (len(fake.sent), sleeps) == (1, [])
+
+
+@pytest.mark.parametrize("name", VENUES)
+@pytest.mark.parametrize("status", [500, 502, 504, 400, 401])
+def test_other_answers_are_never_retried(name: str, status: int) -> None:
+    v = venue(name)
+    sleeps: list[float] = []
+    fake = Fake(v, response(v, status, v.error_body(), retry_after="1"), response(v, 200, v.success))
+    with pytest.raises(v.package.ApiError):
+        v.send(retrying(v, fake, sleeps))
+    assert (len(fake.sent), sleeps) == (1, [])
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_only_failures_before_sending_are_retried(name: str) -> None:
+    v = venue(name)
+    sleeps: list[float] = []
+    refused = v.package.TransportError("refused", unsent=True)
+    fake = Fake(v, refused, refused, response(v, 200, v.success))
+    assert v.send(retrying(v, fake, sleeps)).outcomes
+    assert (len(fake.sent), sleeps) == (3, [0.5, 1.0])
+    for maybe_sent in (v.package.TransportError("timed out"), v.package.TransportError("reset")):
+        sleeps.clear()
+        fake = Fake(v, maybe_sent, response(v, 200, v.success))
+        with pytest.raises(v.package.TransportError):
+            v.send(retrying(v, fake, sleeps))
+        assert (len(fake.sent), sleeps) == (1, [])
+
+
+@pytest.mark.parametrize("name,kind", CASES)
+def test_retry_over_real_sockets(name: str, kind: str) -> None:
+    v = venue(name)
+    sleeps: list[float] = []
+    policy = v.package.RetryPolicy(sleep=sleeps.append, attempts=2)
+    # Refused: retried, since nothing reached a server.
+    client = v.client(transport_for(v, kind), base_url=closed_port(), retry=policy)
+    with pytest.raises(v.package.TransportError):
+        v.send(client)
+    assert sleeps == [0.5]
+    # A timeout: the server got the request, so it is not sent again.
+    sleeps.clear()
+    with raw_server(hang) as url:
+        with pytest.raises(v.package.TransportError):
+            v.send(v.client(transport_for(v, kind, HANG), base_url=url, retry=policy))
+    assert sleeps == []
+    # 429 then success through a real server.
+    with scripted(Answer(429, b"", (("Retry-After", "0"),)), Answer(200, v.success)) as server:
+        result = v.send(v.client(transport_for(v, kind), base_url=server.url, retry=policy))
+    assert result.outcomes and len(server.received) == 2 and sleeps == [0.0]
+
+
+def test_retry_policy_refuses_nonsense() -> None:
+    package = venue("bybit_v5").package
+    for bad in ({"attempts": 0}, {"backoff": -1}, {"max_wait": -1}, {"backoff": float("nan")}):
+        with pytest.raises(ValueError):
+            package.RetryPolicy(**bad)

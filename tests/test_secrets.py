@@ -1,0 +1,136 @@
+"""Issue 6: no secret, API key, passphrase or signature ever appears in what a client shows.
+
+Every generated client is driven into every error it can raise, over both transports, with
+logging captured at DEBUG; then every exception's str, repr and formatted traceback (with its
+chained causes), every repr a user may print, and every log line are scanned for the credential
+values and for the signature the client computed.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import replace
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from tests.helpers import VENUES
+from tests.test_client_faults import HANG, HTML, Answer, Venue, closed_port, hang, raw_server, scripted, venue
+
+SECRETS = {"api_key": "AK-7f3a9c1e5b-apikey", "secret": "SK-2d8e6b4f0a-secret", "passphrase": "PP-91c7e3a5d1-passphrase"}
+NOW = 1700000000123
+
+
+def with_secrets(v: Venue) -> Venue:
+    return replace(v, credentials={k: SECRETS[k] for k in v.credentials})
+
+
+def signature_of(request: Any) -> str:
+    """The signature the client put on the wire (a header or a query parameter)."""
+    names = {n.lower() for n in request.secret_headers} | set(request.secret_params)
+    found = [v for k, v in request.headers if k.lower() in names and v not in SECRETS.values()]
+    found += [v for k, v in parse_qsl(urlsplit(request.url).query) if k in request.secret_params]
+    [signature] = found
+    return signature
+
+
+def chain(exc: BaseException) -> list[BaseException]:
+    out = [exc]
+    while (inner := out[-1].__cause__ or out[-1].__context__) is not None and inner not in out:
+        out.append(inner)
+    return out
+
+
+def shown(exc: BaseException) -> list[str]:
+    """Everything a user or an error reporter could print for exc."""
+    texts = ["".join(traceback.format_exception(exc))]
+    for e in chain(exc):
+        texts += [str(e), repr(e), repr(vars(e))]
+    return texts
+
+
+def make_clients(v: Venue, base_url: str, timeout: float = 5.0, **extra: Any) -> list[Any]:
+    package = v.package
+    return [
+        v.client(package.UrllibTransport(timeout=timeout), base_url=base_url, clock=lambda: NOW, **extra),
+        v.client(package.HttpxTransport(timeout=timeout), base_url=base_url, clock=lambda: NOW, **extra),
+    ]
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_no_secret_in_any_error_repr_or_log_line(name: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    v = with_secrets(venue(name))
+    package = v.package
+    texts: list[str] = []
+    errors: list[BaseException] = []
+
+    def attempt(client: Any, call: Any = None) -> None:
+        try:
+            getattr(client, f"send_{v.operation}")(call or v.request())
+        except package.ClientError as exc:
+            errors.append(exc)
+        else:
+            raise AssertionError("the call was expected to fail")
+
+    probe = v.client(clock=lambda: NOW)
+    request = getattr(probe, f"build_{v.operation}")(v.request())
+    signature = signature_of(request)
+    texts += [repr(probe), str(probe), repr(vars(probe)), repr(request), str(request), repr(package.RetryPolicy())]
+
+    # A call that breaks the spec: nothing is sent.
+    bad = type(v.request()).from_json({k: [] if isinstance(x, list) else x for k, x in v.params.items()})
+    attempt(probe, bad)
+    # The network fails: refused, and (through a tiny timeout) a server that never answers.
+    for client in make_clients(v, closed_port()):
+        attempt(client)
+    with raw_server(hang) as url:
+        for client in make_clients(v, url, HANG):
+            attempt(client)
+    # The venue answers with every kind of error; the TLS case speaks plain HTTP to https://.
+    answers = [
+        Answer(500, b"<html>oops</html>", HTML),
+        Answer(400, v.error_body(-2014, "API-key format invalid.")),
+        Answer(429, b"", (("Retry-After", "3"),)),
+        Answer(200, b"{truncated"),
+    ]
+    for answer in answers:
+        with scripted(answer) as server:
+            for client in make_clients(v, server.url):
+                attempt(client)
+                texts.append(repr(client))
+    with scripted(Answer(429, b"", (("Retry-After", "0"),)), Answer(200, v.success)) as server:
+        for client in make_clients(v, server.url.replace("http://", "https://")):
+            attempt(client)
+        # Successes too, after a retry: their log lines are scanned like the rest.
+        retry = package.RetryPolicy(sleep=lambda seconds: None)
+        for client in make_clients(v, server.url, retry=retry):
+            texts.append(repr(getattr(client, f"send_{v.operation}")(v.request())))
+        assert len(server.received) == 3
+        sent = server.received[-1]
+        assert signature in sent[1] or signature in sent[2].values()  # the scan looks for a real value
+
+    kinds = {type(e).__name__ for e in errors}
+    assert kinds == {"ValidationError", "TransportError", "ResponseError", "ApiError", "RateLimitError"}
+    for exc in errors:
+        texts += shown(exc)
+    texts += [record.getMessage() for record in caplog.records]
+    texts.append(caplog.text)
+    assert any("HTTP Request" in r.getMessage() for r in caplog.records)  # httpx did log each request
+
+    for label, value in {**{k: SECRETS[k] for k in v.credentials}, "signature": signature}.items():
+        leaks = [t for t in texts if value in t]
+        assert not leaks, f"{label} shown in: {leaks[0][:300]}"
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_the_scan_would_catch_a_leak(name: str) -> None:
+    """The values scanned for are really there to be found: on the wire, under the redaction."""
+    v = with_secrets(venue(name))
+    request = getattr(v.client(clock=lambda: NOW), f"build_{v.operation}")(v.request())
+    wire = request.url + "".join(f"{k}: {val}" for k, val in request.headers)
+    assert SECRETS["api_key"] in wire
+    assert signature_of(request) in wire
+    assert signature_of(request) not in repr(request) and SECRETS["api_key"] not in repr(request)
