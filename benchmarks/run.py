@@ -388,6 +388,7 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", default=os.environ.get("BENCH_FULL") == "1")
     ap.add_argument("--budget", type=float, default=270.0)
     ap.add_argument("--markdown", type=Path, default=WORK / "results.md")
+    ap.add_argument("--only-1000", action="store_true", help="only the 1,000-endpoint rows (with --full: specgen too)")
     args = ap.parse_args()
     b = Bench(args.budget, args.full)
     WORK.mkdir(parents=True, exist_ok=True)
@@ -396,10 +397,11 @@ def main() -> None:
         b.status = json.loads(status_file.read_text("utf-8"))
     header = machine()
     print(f"specgen benchmarks: {header}", flush=True)
-    bench_bundled(b)
-    bench_micro(b)
-    bench_imports(b)
-    bench_synthetic(b, 100, run_specgen=True, cold_timeout=max(60.0, b.left() - 90))
+    if not args.only_1000:
+        bench_bundled(b)
+        bench_micro(b)
+        bench_imports(b)
+        bench_synthetic(b, 100, run_specgen=True, cold_timeout=max(60.0, b.left() - 90))
     bench_synthetic(b, 1000, run_specgen=b.full, cold_timeout=3600.0)
     elapsed = time.perf_counter() - b.start
     text = (f"Machine: {header}. Whole run: {elapsed:.0f} s"

@@ -83,9 +83,15 @@ def main() -> None:
     specs = sorted(p for p in (project / "specs").glob("*/*.yaml") if p.name != "venue.yaml")
     spec = specs[len(specs) // 2]
     original = spec.read_text("utf-8")
+    added = spec.with_name("zz_added_copy.yaml")
+    copy = re.sub(r"^operation: (\w+)", r"operation: \1_zz", original, count=1, flags=re.M)
+    copy = re.sub(r"^model: .*\n", "", copy, flags=re.M)
+    copy = re.sub(r"(\bmodel: )(\w+)", r"\1\2Zz", copy)
     edits = [
         ("summary", re.sub(r"^summary: (.*)$", r"summary: \1 (edited)", original, count=1, flags=re.M)),
         ("limit", re.sub(r"max_items: (\d+)", lambda m: f"max_items: {int(m.group(1)) + 1}", original, count=1)),
+        ("added endpoint", copy),
+        ("removed endpoint", ""),
     ]
     try:
         for label, text in edits:
@@ -94,7 +100,12 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as cache:
                 fmt = Formatter(Path(cache))
                 fmt.format_many({k: v for k, v in before.items() if not k.startswith("contract_tests/")})
-                spec.write_text(text, "utf-8")
+                if label == "added endpoint":
+                    added.write_text(text, "utf-8")
+                elif label == "removed endpoint":
+                    spec.unlink()
+                else:
+                    spec.write_text(text, "utf-8")
                 after = {k: v for k, v in rendered(project).items() if not k.startswith("contract_tests/")}
                 got = fmt.format_many(after)
                 for name, source in sorted(after.items()):
@@ -108,8 +119,10 @@ def main() -> None:
                 disabled = list((Path(cache) / "seg").glob("disabled-*"))
                 ok &= not disabled
                 spec.write_text(original, "utf-8")
+                added.unlink(missing_ok=True)
     finally:
         spec.write_text(original, "utf-8")
+        added.unlink(missing_ok=True)
     print("OK" if ok else "MISMATCH")
     sys.exit(0 if ok else 1)
 

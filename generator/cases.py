@@ -14,13 +14,13 @@ import re
 from typing import Any
 
 from generator.model import Endpoint, Field, Rule, Type
-from generator.text import Text
+from generator.json_schema import ends_at_end
+from generator.text import unwrap
 
 Case = dict[str, Any]
 
 
-def _v(x: Any) -> Any:
-    return x.value if isinstance(x, Text) else x
+_v = unwrap
 
 
 def _all_param_sets(endpoint: Endpoint) -> list[dict[str, Any]]:
@@ -160,6 +160,9 @@ def _value_cases(endpoint: Endpoint, base: dict[str, Any], t: Type, value: Any, 
             miss = near_miss(t.pattern.value, value)
             if miss is not None:
                 cases.append(_case(f"{label}_pattern_near_miss", put(miss), False, "pattern", path))
+            if ends_at_end(t.pattern.value) and re.search(t.pattern.value, value):
+                # Python's `$` would let this through; ECMA-262's (and the venue's) would not.
+                cases.append(_case(f"{label}_pattern_trailing_newline", put(value + "\n"), False, "pattern", path))
         if t.min_length is not None and t.min_length > 0:
             cases.append(_case(f"{label}_below_min_length", put("é" * (t.min_length - 1)), False, "minLength", path))
             if t.pattern is None:
@@ -181,7 +184,7 @@ def _value_cases(endpoint: Endpoint, base: dict[str, Any], t: Type, value: Any, 
             if f.required:
                 item = {k: v for k, v in value.items() if k != fname}
                 cases.append(_case(f"{label}_without_{fname}", put(item), False, "required", f"{path}.{fname}"))
-            fval = value.get(fname, sample_field(endpoint, f))
+            fval = value.get(fname, _field_sample_by_name(endpoint, fname))
             if fval is not None:
                 wrong, rule = _wrong_type(f.type)
                 cases.append(_case(f"{label}_{fname}_wrong_type", put({**value, fname: wrong}), False, rule, f"{path}.{fname}"))
@@ -189,17 +192,6 @@ def _value_cases(endpoint: Endpoint, base: dict[str, Any], t: Type, value: Any, 
         cases.append(_case(f"{label}_unknown_field", put({**value, "unknownField": "x"}), False, "additionalProperties", f"{path}.unknownField"))
         for r in t.rules:
             _item_group_cases(endpoint, r.kind, [f.value for f in r.fields], value, path, put, label, cases)
-
-
-def sample_field(endpoint: Endpoint, f: Field) -> Any:
-    """A value some case gives this object field, searching every list of objects."""
-    for params in _all_param_sets(endpoint):
-        for v in params.values():
-            if isinstance(v, list):
-                for item in v:
-                    if isinstance(item, dict) and item.get(f.wire.value) is not None:
-                        return item[f.wire.value]
-    return None
 
 
 def _item_group_cases(endpoint: Endpoint, kind: str, names: list[str], value: dict[str, Any], path: str, put: Any, label: str, cases: list[Case]) -> None:
@@ -224,7 +216,7 @@ def _field_sample_by_name(endpoint: Endpoint, name: str) -> Any:
 
 
 def _rule_cases(endpoint: Endpoint, base: dict[str, Any], r: Rule, cases: list[Case]) -> None:
-    if r.kind in ("exactly_one_of", "at_least_one_of", "at_most_one_of"):
+    if r.is_group:
         names = [p.value for p in r.params]
         samples = {n: sample(endpoint, n) for n in names}
         if any(s is None for s in samples.values()):

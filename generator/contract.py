@@ -10,11 +10,27 @@ from __future__ import annotations
 import inspect
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
+
+
+@lru_cache(maxsize=1)
+def _json_numbers() -> Any:
+    """Draft 2020-12 with JSON's numbers: the clients decode 7.0 as Decimal('7.0'), which JSON
+    Schema calls an integer; the jsonschema library only knows that of floats."""
+    import jsonschema
+    from decimal import Decimal
+
+    def is_integer(checker: Any, instance: Any) -> bool:
+        if isinstance(instance, Decimal):
+            return instance.is_finite() and instance == instance.to_integral_value()
+        return bool(jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer"))
+
+    checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer)
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=checker)
 
 
 class RecordingTransport:
@@ -41,6 +57,8 @@ class Contract:
     boundary_cases: list[dict[str, Any]] = field(default_factory=list)
     response_variants: list[dict[str, Any]] = field(default_factory=list)
     source_params: dict[str, str] = field(default_factory=dict)  # wire name -> timestamp | recv_window
+    params_in: str = "query"  # query | body | form
+    list_encodings: dict[str, str] = field(default_factory=dict)
 
     # -- the pieces under test -------------------------------------------------------------
 
@@ -69,7 +87,7 @@ class Contract:
 
         doc = json.loads((self.schemas / f"{self.operation}.{side}.json").read_text("utf-8"))
         jsonschema.Draft202012Validator.check_schema(doc)
-        return jsonschema.Draft202012Validator(doc)
+        return _json_numbers()(doc)
 
     def client(self, timestamp: int = 1700000000000, recv_window: int | None = None) -> tuple[Any, RecordingTransport]:
         transport = RecordingTransport()
@@ -145,9 +163,36 @@ class Contract:
             call, timestamp, recv_window = typed
             client, _ = self.client(timestamp, recv_window)
             request = getattr(client, f"build_{self.operation}")(call)
-            assert request.method
+            assert self.sent_params(request) == self.as_sent(params), "the request does not carry exactly the call's parameters"
         else:
             self.assert_rejected(params, case["rule"], case["path"])
+
+    def sent_params(self, request: Any) -> dict[str, Any]:
+        """The parameters a built request carries, decoded from its query string or body."""
+        if self.params_in == "body":
+            return dict(json.loads(request.body))
+        raw = urlsplit(request.url).query if self.params_in == "query" else request.body.decode()
+        out: dict[str, Any] = {}
+        for pair in raw.split("&") if raw else []:
+            name, _, value = (unquote(part) for part in pair.partition("="))
+            if name in self.package.client.SECRET_PARAMS:
+                continue
+            encoding = self.list_encodings.get(name)
+            out[name] = json.loads(value) if encoding == "json" else value.split(",") if encoding == "comma" else value
+        return out
+
+    def as_sent(self, params: dict[str, Any]) -> dict[str, Any]:
+        """params as they read back from the wire: query values are text, JSON lists stay JSON."""
+        if self.params_in == "body":
+            return params
+
+        def text(v: Any) -> str:
+            return ("true" if v else "false") if isinstance(v, bool) else str(v)
+
+        return {
+            k: v if self.list_encodings.get(k) == "json" else [text(x) for x in v] if isinstance(v, list) else text(v)
+            for k, v in params.items()
+        }
 
     def check_response(self, case: dict[str, Any]) -> None:
         client, _ = self.client()
@@ -191,13 +236,28 @@ class Contract:
         body = self.package._wire.loads(raw)
         found = [(v.rule, v.path) for v in self.validate_response(body)]
         assert self.response_schema.is_valid(body) == case["valid"]
+        client, _ = self.client()
+        http = self.package.HttpResponse(200, (("Content-Type", "application/json"),), raw)
+        parse = getattr(client, f"parse_{self.operation}")
         if case["valid"]:
             assert found == []
-            client, _ = self.client()
-            http = self.package.HttpResponse(200, (("Content-Type", "application/json"),), raw)
-            getattr(client, f"parse_{self.operation}")(http, {})
+            result = parse(http, {})
+            assert result.response is not None and len(result.outcomes) == len(self.package.outcomes.__dict__[f"{self.operation}_outcomes"](body, {}))
         else:
             assert (case["rule"], case["path"]) in found, found
+            try:
+                parse(http, {})
+            except self.package.ResponseError as exc:
+                # Refused either by the envelope check (no violations) or by the validator.
+                assert not exc.violations or (case["rule"], case["path"]) in [(v.rule, v.path) for v in exc.violations]
+            else:
+                raise AssertionError("the client parsed a body its spec rejects")
+
+    def check_response_agreement(self, body: Any) -> None:
+        """The compiled response validator and the JSON Schema agree on a decoded body."""
+        compiled = self.validate_response(body) == []
+        schema = self.response_schema.is_valid(body)
+        assert compiled == schema, f"validator says {compiled}, schema says {schema}: {body!r}"
 
     def check_agreement(self, params: Any) -> None:
         """The compiled validator and the JSON Schema agree on whether params are valid."""
@@ -258,3 +318,71 @@ def _mutate(seed: dict[str, Any], edits: list[tuple[str, Any, int]]) -> dict[str
         else:
             target[key] = value
     return params
+
+
+def random_bodies(contract: Contract) -> Any:
+    """A seeded hypothesis strategy of response bodies: the spec's success bodies with values
+    anywhere in them replaced or dropped, by random JSON including decimals, integral decimals
+    (7.0), huge integers and strings ending in a newline."""
+    from decimal import Decimal
+
+    from hypothesis import strategies as st
+
+    seeds = [contract.package._wire.loads(c["body"].encode()) for c in contract.response_cases if "error" not in c and 200 <= c["status"] < 300]
+    seeds += [v["body"] for v in contract.response_variants]
+    if not seeds:
+        seeds = [{}]
+    keys = sorted({k for s in seeds for k in _keys(s)}) or ["k"]
+    words = sorted({w for s in seeds for w in _strings(s)}) or ["x"]
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.decimals(allow_nan=False, allow_infinity=False, places=2),
+        st.integers(-5, 5).map(lambda i: Decimal(f"{i}.0")),
+        st.sampled_from(words),
+        st.sampled_from(words).map(lambda w: w + "\n"),
+        st.text(max_size=5),
+    )
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(keys), inner, max_size=4), max_leaves=12)
+    edits = st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(keys), st.one_of(st.just(_DROP), values)), max_size=4)
+    return st.builds(_mutate_deep, st.sampled_from(seeds), edits)
+
+
+def _keys(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return list(value) + [k for v in value.values() for k in _keys(v)]
+    if isinstance(value, list):
+        return [k for v in value for k in _keys(v)]
+    return []
+
+
+def _containers(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [value] + [c for v in value.values() for c in _containers(v)]
+    if isinstance(value, list):
+        return [value] + [c for v in value for c in _containers(v)]
+    return []
+
+
+def _mutate_deep(seed: Any, edits: list[tuple[int, str, Any]]) -> Any:
+    import copy
+
+    body = copy.deepcopy(seed)
+    for where, key, value in edits:
+        containers = _containers(body)
+        if not containers:
+            return value if value is not _DROP else body
+        target = containers[where % len(containers)]
+        if isinstance(target, dict):
+            if value is _DROP:
+                target.pop(key, None)
+            else:
+                target[key] = value
+        elif target:
+            index = where % len(target)
+            if value is _DROP:
+                del target[index]
+            else:
+                target[index] = value
+    return body

@@ -13,20 +13,38 @@ from itertools import combinations
 from typing import Any
 
 from generator.model import Endpoint, Field, Rule, Type, Venue
-from generator.text import Text
+from generator.text import Text, unwrap
 
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
 DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def _v(value: Any) -> Any:
-    return value.value if isinstance(value, Text) else value
+_v = unwrap
 
 
 # Spec keys and the JSON Schema keywords they become.
 _KEYWORDS = {"min_length": "minLength", "max_length": "maxLength", "minimum": "minimum", "maximum": "maximum", "min_items": "minItems", "max_items": "maxItems"}
+
+
+def ends_at_end(pattern: str) -> bool:
+    """The pattern ends with an unescaped `$` (and so must not match before a final newline)."""
+    stripped = pattern.rstrip("$")
+    backslashes = len(stripped) - len(stripped.rstrip("\\"))
+    return pattern.endswith("$") and backslashes % 2 == 0
+
+
+def python_pattern(pattern: str) -> str:
+    """The pattern for Python's re with ECMA-262's meaning of a final `$` (end of text only)."""
+    return pattern[:-1] + "\\Z" if ends_at_end(pattern) else pattern
+
+
+def _pattern(out: dict[str, Any], pattern: str) -> dict[str, Any]:
+    out["pattern"] = pattern
+    if ends_at_end(pattern):
+        # ECMA-262's `$` never matches before a final newline; Python's (which the jsonschema
+        # library uses) does. Saying so keeps both engines to the ECMA meaning.
+        out["not"] = {"type": "string", "pattern": "\\n$"}
+    return out
 
 
 def _limits(t: Type, out: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -43,14 +61,13 @@ def type_schema(t: Type, *, strict: bool) -> dict[str, Any]:
     if kind == "string":
         out = _limits(t, {"type": "string"}, "min_length", "max_length")
         if t.pattern is not None:
-            out["pattern"] = t.pattern.value
+            _pattern(out, t.pattern.value)
     elif kind == "int64":
-        out = _limits(t, {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX}, "minimum", "maximum")
-        out["minimum"] = max(INT64_MIN, out["minimum"])
-        out["maximum"] = min(INT64_MAX, out["maximum"])
+        low, high = t.int_bounds
+        out = {"type": "integer", "minimum": low, "maximum": high}
     elif kind == "decimal":
         # Requests send decimals as strings; responses may carry strings or numbers.
-        out = {"type": "string", "pattern": DECIMAL_PATTERN} if strict else {"type": ["string", "number"], "pattern": DECIMAL_PATTERN}
+        out = _pattern({"type": "string"} if strict else {"type": ["string", "number"]}, DECIMAL_PATTERN)
     elif kind == "float":
         out = _limits(t, {"type": "number"}, "minimum", "maximum")
     elif kind == "bool":
@@ -69,14 +86,19 @@ def type_schema(t: Type, *, strict: bool) -> dict[str, Any]:
         if groups:
             out["allOf"] = groups
     elif kind == "one_of":
+        # The first variant whose key the value has applies, as in the validators; the last
+        # variant applies to anything that has none of the keys.
         branches: list[dict[str, Any]] = []
+        earlier: list[dict[str, Any]] = []
         for v in t.variants:
-            sub = type_schema(v.type, strict=strict)
             if v.when_has is not None:
-                branches.append({"if": {"type": "object", "required": [v.when_has.value]}, "then": sub})
-        default = type_schema(t.variants[-1].type, strict=strict)
-        keys = [v.when_has.value for v in t.variants if v.when_has is not None]
-        branches.append({"if": {"not": {"type": "object", "anyOf": [{"required": [k]} for k in keys]}}, "then": default})
+                applies: dict[str, Any] = {"type": "object", "required": [v.when_has.value]}
+                if earlier:
+                    applies["not"] = {"anyOf": list(earlier)}
+                earlier.append({"required": [v.when_has.value]})
+            else:
+                applies = {"not": {"type": "object", "anyOf": list(earlier)}}
+            branches.append({"if": applies, "then": type_schema(v.type, strict=strict)})
         out = {"allOf": branches}
     else:
         raise ValueError(kind)
@@ -115,7 +137,7 @@ def _group(kind: str, names: list[str]) -> dict[str, Any]:
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
-    if rule.kind in ("exactly_one_of", "at_least_one_of", "at_most_one_of"):
+    if rule.is_group:
         return _group(rule.kind, [p.value for p in rule.params])
     assert rule.param is not None
     param = rule.param.value

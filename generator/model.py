@@ -18,6 +18,8 @@ from generator.naming import pascal, safe, snake
 from generator.text import Ident, Text
 
 Scalar = Union[Text, int, bool]
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
 
 
 def _text(value: str | None) -> Text | None:
@@ -75,12 +77,33 @@ class Type:
         return tuple(kids)
 
     @property
+    def int_bounds(self) -> tuple[int | float, int | float]:
+        """An int64's effective range: its own limits within the int64 range."""
+        low = INT64_MIN if self.minimum is None else max(INT64_MIN, self.minimum)
+        high = INT64_MAX if self.maximum is None else min(INT64_MAX, self.maximum)
+        return low, high
+
+    @property
     def patterns(self) -> tuple[Text, ...]:
         own = (self.pattern,) if self.pattern is not None else ()
         return own + tuple(p for child in self._children() for p in child.patterns)
 
     def field_named(self, wire: str) -> Field | None:
         return next((f for f in self.fields if f.wire.value == wire), None)
+
+    def has_field(self, wire: str) -> bool:
+        """An object with this field, or a one_of with a variant that has it."""
+        if self.kind == "one_of":
+            return any(v.type.has_field(wire) for v in self.variants)
+        return self.field_named(wire) is not None
+
+    def list_items_at(self, path: tuple[Text, ...]) -> Type | None:
+        """The item type of the list at path (field names from here), or None if there is none."""
+        here: Type | None = self
+        for step in path:
+            found = here.field_named(step.value) if here is not None else None
+            here = found.type if found is not None else None
+        return here.items if here is not None and here.kind == "list" else None
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,8 @@ class Field:
 
 
 _GROUP_WORDS = {"exactly_one_of": "exactly one of", "at_least_one_of": "at least one of", "at_most_one_of": "at most one of"}
+# How many members of a group may be present, for each group kind.
+_GROUP_COUNTS = {"exactly_one_of": "n == 1", "at_least_one_of": "n >= 1", "at_most_one_of": "n <= 1"}
 
 
 def _names(names: tuple[Text, ...]) -> str:
@@ -116,6 +141,11 @@ class ItemRule:
     @property
     def message(self) -> Text:
         return Text(f"needs {_GROUP_WORDS[self.kind]}: {_names(self.fields)}")
+
+    @property
+    def count_test(self) -> str:
+        """A Python test of n, the number of the group's members present."""
+        return _GROUP_COUNTS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -134,6 +164,15 @@ class Rule:
     max: int | None = None
     when: Condition | None = None
     description: Text | None = None
+
+    @property
+    def is_group(self) -> bool:
+        """A rule on how many of several parameters are present."""
+        return self.kind in _GROUP_WORDS
+
+    @property
+    def count_test(self) -> str:
+        return _GROUP_COUNTS[self.kind]
 
     @property
     def message(self) -> Text:
@@ -174,7 +213,7 @@ class OutcomeSource:
     status: Ref | None
     error_code: Ref | None
     error_message: Ref | None
-    cancelled_always: bool | None
+    cancelled_constant: bool | None  # every item of the source is (True) or is not (False) cancelled
     cancelled_when: Ref | None
     cancelled_values: tuple[Scalar, ...]
     not_cancelled_message: Text | None
@@ -384,9 +423,6 @@ class Venue:
         found = [p for e in self.endpoints for p in e.params_type.patterns + e.response.patterns]
         return tuple(dict.fromkeys(found))
 
-    @property
-    def models(self) -> tuple[Type, ...]:
-        return tuple(t for e in self.endpoints for t in e.request_objects + e.response_objects)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -593,7 +629,7 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
 
     rules = tuple(_build_rule(ctx, r, ("rules", i), by_wire) for i, r in enumerate(raw.get("rules", [])))
     response = build_type(ctx, raw["response"]["body"], ("response", "body"))
-    outcomes = tuple(_build_outcome(ctx, o, ("outcomes", i), by_wire) for i, o in enumerate(raw.get("outcomes", [])))
+    outcomes = tuple(_build_outcome(ctx, o, ("outcomes", i), by_wire, response) for i, o in enumerate(raw.get("outcomes", [])))
     simulation = _endpoint_simulation(ctx, raw.get("simulation"), by_wire, outcomes)
 
     source = raw["source"]
@@ -691,8 +727,10 @@ def _checked_request_ids(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: 
     for k, rid in ids.items():
         if rid is not None:
             p = _need(ctx, at + (k,), by_wire, rid.param.value, "request_ids")
-            if p.type.kind != "list":
+            if p.type.kind != "list" or p.type.items is None:
                 raise ctx.fail(at + (k,), "not-a-list", f"request_ids.{k} must name a list parameter")
+            if rid.field is not None and not p.type.items.has_field(rid.field.value):
+                raise ctx.fail(at + (k,), "unknown-field", f"the items of {rid.param.value!r} have no field {rid.field.value!r}")
     return ids
 
 
@@ -724,28 +762,36 @@ def _endpoint_simulation(
     )
 
 
-def _build_outcome(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str, Field]) -> OutcomeSource:
+def _build_outcome(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str, Field], response: Type) -> OutcomeSource:
+    """An outcome source, every path and field of which must exist in the response spec."""
+    items = _path(raw["items"]) or ()
+    aligned = _path(raw.get("aligned_with"))
+    lists = {"item": response.list_items_at(items), "aligned": None if aligned is None else response.list_items_at(aligned)}
+    for key, path in (("items", items), ("aligned_with", aligned)):
+        if path is not None and lists["item" if key == "items" else "aligned"] is None:
+            shown = ".".join(p.value for p in path) or "(the body)"
+            raise ctx.fail(at + (key,), "unknown-field", f"{key} {shown} is not a list in the response spec")
     refs = {k: _ref(raw.get(k)) for k in ("order_id", "client_id", "status", "error_code", "error_message")}
     cancelled = raw["cancelled"]
     when = _ref(cancelled["field"]) if isinstance(cancelled, dict) else None
     for name, ref in list(refs.items()) + [("cancelled", when)]:
-        if ref is not None and ref.source == "aligned" and "aligned_with" not in raw:
+        if ref is None:
+            continue
+        if ref.source == "aligned" and aligned is None:
             raise ctx.fail(at + (name,), "aligned", f"{name} refers to aligned.{ref.name.value} but the source has no aligned_with")
-    ids = {k: _request_ids(raw.get("request_ids", {}).get(k)) for k in ("order_id", "client_id")}
-    for k, rid in ids.items():
-        if rid is not None:
-            p = _need(ctx, at + ("request_ids", k), by_wire, rid.param.value, "request_ids")
-            if p.type.kind != "list":
-                raise ctx.fail(at + ("request_ids", k), "not-a-list", f"request_ids.{k} must name a list parameter")
+        owner = lists[ref.source]
+        if owner is None or not owner.has_field(ref.name.value):
+            raise ctx.fail(at + (name,), "unknown-field", f"{name} reads {ref.name.value!r}, which the response spec's {ref.source}s do not have")
+    ids = _checked_request_ids(ctx, raw.get("request_ids", {}), at + ("request_ids",), by_wire)
     return OutcomeSource(
-        items=_path(raw["items"]) or (),
+        items=items,
         aligned_with=_path(raw.get("aligned_with")),
         order_id=refs["order_id"],
         client_id=refs["client_id"],
         status=refs["status"],
         error_code=refs["error_code"],
         error_message=refs["error_message"],
-        cancelled_always=cancelled if isinstance(cancelled, bool) else None,
+        cancelled_constant=cancelled if isinstance(cancelled, bool) else None,
         cancelled_when=when,
         cancelled_values=tuple(_scalar(v) for v in cancelled["in"]) if isinstance(cancelled, dict) else (),
         not_cancelled_message=_text(raw.get("not_cancelled_message")),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import keyword
 import re
 
@@ -32,6 +31,3 @@ def safe(name: str) -> str:
 def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\W]+", name) if part)
 
-
-def shadows_builtin(name: str) -> bool:
-    return hasattr(builtins, name)

@@ -14,7 +14,8 @@ from typing import Any
 import jinja2
 
 from generator.errors import SpecError
-from generator.model import Data, Type
+from generator.json_schema import DECIMAL_PATTERN, python_pattern
+from generator.model import INT64_MAX, INT64_MIN, Data, Type
 from generator.text import Code, Ident, Text
 
 
@@ -76,12 +77,17 @@ def doc(value: Text | str) -> Code:
     return Code("\\x20" * lead + core + "\\x20" * trail)
 
 
+def regex(pattern: Text | str) -> Code:
+    """A Python literal of the pattern as Python's re must see it to match as ECMA-262 does."""
+    return Code(repr(python_pattern(pattern.value if isinstance(pattern, Text) else pattern)))
+
+
 def member(name: Text | Ident, base: str = "") -> Code:
     """A string literal for the JSON-path step to a member: '.orderId' (or '$.orderId')."""
     return Code(repr(base + "." + name.value))
 
 
-def pytype(t: Type, side: str = "response") -> Code:
+def pytype(t: Type) -> Code:
     """The annotation for a spec type; requests take Sequence-free tuples, responses too."""
     kind = t.kind
     if kind == "string":
@@ -98,12 +104,12 @@ def pytype(t: Type, side: str = "response") -> Code:
         return Code("Literal[" + ", ".join(_literal(v) for v in t.values) + "]")
     if kind == "list":
         assert t.items is not None
-        return Code(f"tuple[{pytype(t.items, side)}, ...]")
+        return Code(f"tuple[{pytype(t.items)}, ...]")
     if kind == "object":
         assert t.model is not None
         return Code(t.model.value)
     if kind == "one_of":
-        return Code(" | ".join(pytype(v.type, side) for v in t.variants))
+        return Code(" | ".join(pytype(v.type) for v in t.variants))
     raise ValueError(kind)
 
 
@@ -144,7 +150,8 @@ def make_env(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(py=py, doc=doc, pytype=pytype, ident=ident, member=member)
+    env.filters.update(py=py, doc=doc, pytype=pytype, ident=ident, member=member, regex=regex)
+    env.globals.update(decimal_pattern=DECIMAL_PATTERN, int64_min=INT64_MIN, int64_max=INT64_MAX)
     env.tests.update(text=lambda v: isinstance(v, Text))
     return env
 

@@ -29,7 +29,7 @@ def error_body(venue: Venue, answer: SimAnswer) -> dict[str, JSON]:
 
 def success_body(venue: Venue, endpoint: Endpoint, params: dict[str, JSON], results: tuple[Result, ...]) -> JSON:
     ok_source = _success_source(endpoint)
-    failed_source = next((o for o in endpoint.outcomes if o.cancelled_always is False), ok_source)
+    failed_source = next((o for o in endpoint.outcomes if o.cancelled_constant is False), ok_source)
     lists: dict[OutcomeSource, tuple[list[JSON], list[JSON]]] = {o: ([], []) for o in endpoint.outcomes}
     for result in results:
         source = ok_source if result.kind == "cancelled" else failed_source
@@ -45,7 +45,7 @@ def success_body(venue: Venue, endpoint: Endpoint, params: dict[str, JSON], resu
 
 
 def _success_source(endpoint: Endpoint) -> OutcomeSource:
-    found = next((o for o in endpoint.outcomes if o.cancelled_always or o.cancelled_when is not None), None)
+    found = next((o for o in endpoint.outcomes if o.cancelled_constant or o.cancelled_when is not None), None)
     if found is None:
         raise ValueError(f"{endpoint.file}: no outcome source can hold a cancelled order")
     return found
@@ -125,15 +125,10 @@ def _cancelled_value(source: OutcomeSource, ref: Ref | None) -> JSON:
 
 
 def _list_items(root: Type, path: tuple[Text, ...]) -> Type:
-    here = root
-    for step in path:
-        found = here.field_named(step.value)
-        if found is None:
-            raise ValueError(f"the response has no field {step.value!r}")
-        here = found.type
-    if here.kind != "list" or here.items is None:
+    items = root.list_items_at(path)
+    if items is None:  # the model checks every outcome path, so this means a bug here
         raise ValueError("an outcome source does not name a list")
-    return here.items
+    return items
 
 
 def _choose_variant(type_: Type, source: OutcomeSource, values: list[tuple[Ref, JSON]]) -> Type:

@@ -40,3 +40,8 @@ class Ident:
 
 class Code(str):
     """Python source produced by a filter: the only strings templates may print."""
+
+
+def unwrap(value: object) -> object:
+    """The plain value of a model scalar (Text or a number), for data files and comparisons."""
+    return value.value if isinstance(value, Text) else value

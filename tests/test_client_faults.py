@@ -269,6 +269,7 @@ def test_tls_failure_is_a_transport_error(name: str, kind: str) -> None:
         with pytest.raises(v.package.TransportError) as info:
             v.send(client)
     assert "TLS error" in str(info.value)
+    assert info.value.unsent is False  # the same for both transports: a retry policy must not resend
 
 
 @pytest.mark.parametrize("name,kind", CASES)
@@ -439,12 +440,12 @@ def test_retry_is_off_by_default(name: str) -> None:
 def test_rate_limits_are_retried_after_retry_after_and_each_attempt_is_signed_afresh(name: str) -> None:
     v = venue(name)
     sleeps: list[float] = []
-    fake = Fake(v, response(v, 429, retry_after="2"), response(v, 418), response(v, 200, v.success))
+    fake = Fake(v, response(v, 429), response(v, 418, retry_after="3"), response(v, 200, v.success))
     clock = Clock()
     client = v.client(fake, clock=clock, retry=v.package.RetryPolicy(sleep=sleeps.append, backoff=0.25))
     result = v.send(client)
     assert result.outcomes
-    assert sleeps == [2.0, 0.5]  # Retry-After, then backoff * 2 for the second retry
+    assert sleeps == [0.25, 3.0]  # backoff for the 429 without Retry-After, then the 418's Retry-After
     assert len(fake.sent) == 3
     # Every attempt is exactly what build_<op> gives at that attempt's own, newer timestamp.
     for i, sent in enumerate(fake.sent):
@@ -452,6 +453,17 @@ def test_rate_limits_are_retried_after_retry_after_and_each_attempt_is_signed_af
         rebuilt = getattr(v.client(clock=lambda: at), f"build_{v.operation}")(v.request())
         assert (sent.method, sent.url, sent.headers, sent.body) == (rebuilt.method, rebuilt.url, rebuilt.headers, rebuilt.body)
     assert len({(s.url, s.headers) for s in fake.sent}) == 3  # never the same signed request twice
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_an_ip_ban_without_retry_after_is_not_retried(name: str) -> None:
+    v = venue(name)
+    sleeps: list[float] = []
+    fake = Fake(v, response(v, 418), response(v, 200, v.success))
+    with pytest.raises(v.package.RateLimitError) as err:
+        v.send(retrying(v, fake, sleeps, attempts=4, backoff=1))
+    assert err.value.http_status == 418 and err.value.retry_after is None
+    assert len(fake.sent) == 1 and sleeps == []
 
 
 @pytest.mark.parametrize("name", VENUES)

@@ -177,14 +177,14 @@ class Client:
         problems = validate_cancel_multiple_orders_request(params)
         if problems:
             raise ValidationError(problems)
-        query = query_string(
+        encoded = query_string(
             [
                 (k, query_value(v, {"orderIdList": "json", "origClientOrderIdList": "json"}.get(k)))
                 for k, v in params.items()
             ],
             _QUERY_SAFE,
         )
-        body = ""
+        query, body = (encoded, "")
         return self._signed("DELETE", "/dapi/v1/batchOrders", query, body, timestamp, True), params
 
     def _send(

@@ -195,7 +195,7 @@ class CancelledOrder:
 
 @dataclass(frozen=True, kw_only=True)
 class CancelMultipleOrdersResult:
-    """The parsed response: the whole body, its payload, and one outcome per order."""
+    "One entry per requested id: the cancelled order, or an error object {code, msg} for an id that could not be cancelled."
 
     response: tuple[BatchOrderError | CancelledOrder, ...]
     data: tuple[BatchOrderError | CancelledOrder, ...]

@@ -21,6 +21,12 @@ from .errors import TransportError
 REDACTED = "<redacted>"
 
 
+def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    """A header's value by case-insensitive name (the first, if sent twice)."""
+    wanted = name.lower()
+    return next((v for k, v in headers if k.lower() == wanted), None)
+
+
 @dataclass(frozen=True)
 class HttpRequest:
     """A request exactly as it goes on the wire. Its repr hides credentials and signatures."""
@@ -33,8 +39,7 @@ class HttpRequest:
     secret_params: frozenset[str] = field(default=frozenset(), repr=False)
 
     def header(self, name: str) -> str | None:
-        wanted = name.lower()
-        return next((v for k, v in self.headers if k.lower() == wanted), None)
+        return _header(self.headers, name)
 
     @property
     def path(self) -> str:
@@ -60,8 +65,7 @@ class HttpResponse:
     body: bytes
 
     def header(self, name: str) -> str | None:
-        wanted = name.lower()
-        return next((v for k, v in self.headers if k.lower() == wanted), None)
+        return _header(self.headers, name)
 
     @property
     def retry_after(self) -> float | None:
@@ -193,8 +197,6 @@ class HttpxTransport:
             return HttpResponse(resp.status_code, tuple(resp.headers.items()), resp.content)
         except httpx.TimeoutException:
             failure = TransportError(f"{where}: timed out after {self.timeout} s")
-        except httpx.ConnectError as exc:  # no connection, so nothing was sent
-            failure = _failure(where, _root_cause(exc), self.timeout, unsent=True)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # unsent when refused, as for urllib
             failure = _failure(where, _root_cause(exc), self.timeout)
         raise failure  # outside the handler: httpx's exceptions hold the request, key and signature

@@ -69,6 +69,13 @@ def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def is_integral(value: object) -> bool:
+    """An integer as JSON means it: 7, or 7.0 (which the decoder reads as Decimal('7.0'))."""
+    if isinstance(value, Decimal):
+        return value.is_finite() and value == value.to_integral_value()
+    return is_int(value)
+
+
 def is_number(value: object) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
@@ -124,7 +131,7 @@ def as_str(value: JSON) -> str:
 
 
 def as_int(value: JSON) -> int:
-    if not is_int(value):
+    if not is_integral(value):
         raise ValueError(f"expected an integer, got {type(value).__name__}")
     return int(value)
 

@@ -50,6 +50,7 @@ SECRET_PARAMS: frozenset[str] = frozenset(("signature",))
 _QUERY_SAFE = ","
 _STATIC_HEADERS: tuple[tuple[str, str], ...] = ()
 _ENVELOPE_CODE = "code"
+_ENVELOPE_MESSAGE = "msg"
 _SUCCESS_CODES = (0,)
 
 
@@ -178,14 +179,14 @@ class Client:
         problems = validate_cancel_orders_request(params)
         if problems:
             raise ValidationError(problems)
-        query = query_string(
+        encoded = query_string(
             [
                 (k, query_value(v, {"orderIds": "comma", "clientOrderIDs": "comma"}.get(k)))
                 for k, v in params.items()
             ],
             _QUERY_SAFE,
         )
-        body = ""
+        query, body = (encoded, "")
         return (
             self._signed(
                 "POST", "/openApi/spot/v1/trade/cancelOrders", query, body, timestamp, True
@@ -286,5 +287,5 @@ def _decode(response: HttpResponse) -> JSON:
             f"expected the venue's envelope, got a body without {_ENVELOPE_CODE}", status
         )
     if not in_enum(body[_ENVELOPE_CODE], _SUCCESS_CODES):
-        raise ApiError(str(code), "" if message is None else str(message), status)
+        raise ApiError(str(body[_ENVELOPE_CODE]), str(body.get(_ENVELOPE_MESSAGE) or ""), status)
     return body

@@ -220,7 +220,7 @@ class CancelOrdersResponse:
 
 @dataclass(frozen=True, kw_only=True)
 class CancelOrdersResult:
-    """The parsed response: the whole body, its payload, and one outcome per order."""
+    "The {code, msg, data} envelope; data.success lists the cancelled orders with the fields the document tabulates, data.failed the ids that were not cancelled (see the notes)."
 
     response: CancelOrdersResponse
     data: CancelOrdersData

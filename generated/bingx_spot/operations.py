@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence, TypeVar
 
+from ._wire import in_enum
+
 T = TypeVar("T")
 
 
@@ -55,7 +57,7 @@ class Operation:
         size = self.max_items
         for limit in self.conditional_limits:
             value = params.get(limit.when_param)
-            if any(type(value) is type(v) and value == v for v in limit.when_values):
+            if in_enum(value, limit.when_values):
                 size = limit.max_items if size is None else min(size, limit.max_items)
         return size
 

@@ -8,14 +8,24 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from ._wire import INT64_MAX, INT64_MIN, JSON, Violation, has_key, in_enum, is_int, is_number
+from ._wire import (
+    INT64_MAX,
+    INT64_MIN,
+    JSON,
+    Violation,
+    has_key,
+    in_enum,
+    is_int,
+    is_integral,
+    is_number,
+)
 
 __all__ = [
     "validate_cancel_orders_request",
     "validate_cancel_orders_response",
 ]
 
-_DECIMAL = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
+_DECIMAL = re.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?\\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
@@ -135,13 +145,19 @@ def _check_CancelOrdersParams(value: JSON, path: str, out: list[Violation]) -> N
         if not is_int(v):
             out.append(Violation(path + ".recvWindow", "type", "expected an integer"))
         elif not 1 <= v <= INT64_MAX:
-            out.append(Violation(path + ".recvWindow", "range", "outside 1"))
+            out.append(Violation(path + ".recvWindow", "range", "outside 1..9223372036854775807"))
     if "timestamp" in value:
         v = value["timestamp"]
         if not is_int(v):
             out.append(Violation(path + ".timestamp", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".timestamp", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".timestamp",
+                    "range",
+                    "outside -9223372036854775808..9223372036854775807",
+                )
+            )
 
 
 def _check_CancelledSpotOrder(value: JSON, path: str, out: list[Violation]) -> None:
@@ -158,10 +174,14 @@ def _check_CancelledSpotOrder(value: JSON, path: str, out: list[Violation]) -> N
             out.append(Violation(path + ".symbol", "type", "expected a string"))
     if "orderId" in value:
         v = value["orderId"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".orderId", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".orderId", "range", "outside -9223372036854775808..9223372036854775807"
+                )
+            )
     if "price" in value:
         v = value["price"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
@@ -216,20 +236,30 @@ def _check_FailedSpotCancel(value: JSON, path: str, out: list[Violation]) -> Non
         return
     if "orderId" in value:
         v = value["orderId"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".orderId", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".orderId", "range", "outside -9223372036854775808..9223372036854775807"
+                )
+            )
     if "clientOrderID" in value:
         v = value["clientOrderID"]
         if not isinstance(v, str):
             out.append(Violation(path + ".clientOrderID", "type", "expected a string"))
     if "errorCode" in value:
         v = value["errorCode"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".errorCode", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".errorCode", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".errorCode",
+                    "range",
+                    "outside -9223372036854775808..9223372036854775807",
+                )
+            )
     if "errorMessage" in value:
         v = value["errorMessage"]
         if not isinstance(v, str):
@@ -266,10 +296,14 @@ def _check_CancelOrdersResponse(value: JSON, path: str, out: list[Violation]) ->
         out.append(Violation(path + ".data", "required", "is required"))
     if "code" in value:
         v = value["code"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".code", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".code", "range", "outside -9223372036854775808..9223372036854775807"
+                )
+            )
     if "msg" in value:
         v = value["msg"]
         if not isinstance(v, str):

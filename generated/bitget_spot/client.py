@@ -53,6 +53,7 @@ _STATIC_HEADERS: tuple[tuple[str, str], ...] = (
     ("locale", "en-US"),
 )
 _ENVELOPE_CODE = "code"
+_ENVELOPE_MESSAGE = "msg"
 _SUCCESS_CODES = ("00000",)
 
 
@@ -170,8 +171,7 @@ class Client:
         problems = validate_batch_cancel_order_request(params)
         if problems:
             raise ValidationError(problems)
-        query = ""
-        body = compact_json(params)
+        query, body = "", compact_json(params)
         return (
             self._signed(
                 "POST", "/api/v2/spot/trade/batch-cancel-order", query, body, timestamp, True
@@ -273,5 +273,5 @@ def _decode(response: HttpResponse) -> JSON:
             f"expected the venue's envelope, got a body without {_ENVELOPE_CODE}", status
         )
     if not in_enum(body[_ENVELOPE_CODE], _SUCCESS_CODES):
-        raise ApiError(str(code), "" if message is None else str(message), status)
+        raise ApiError(str(body[_ENVELOPE_CODE]), str(body.get(_ENVELOPE_MESSAGE) or ""), status)
     return body

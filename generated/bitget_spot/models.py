@@ -210,7 +210,7 @@ class BatchCancelResponse:
 
 @dataclass(frozen=True, kw_only=True)
 class BatchCancelOrderResult:
-    """The parsed response: the whole body, its payload, and one outcome per order."""
+    "The parsed response: the whole body, its payload, and one outcome per order."
 
     response: BatchCancelResponse
     data: BatchCancelData

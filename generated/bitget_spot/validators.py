@@ -8,14 +8,24 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from ._wire import INT64_MAX, INT64_MIN, JSON, Violation, has_key, in_enum, is_int, is_number
+from ._wire import (
+    INT64_MAX,
+    INT64_MIN,
+    JSON,
+    Violation,
+    has_key,
+    in_enum,
+    is_int,
+    is_integral,
+    is_number,
+)
 
 __all__ = [
     "validate_batch_cancel_order_request",
     "validate_batch_cancel_order_response",
 ]
 
-_DECIMAL = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
+_DECIMAL = re.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?\\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
@@ -201,10 +211,16 @@ def _check_BatchCancelResponse(value: JSON, path: str, out: list[Violation]) -> 
             out.append(Violation(path + ".msg", "type", "expected a string"))
     if "requestTime" in value:
         v = value["requestTime"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".requestTime", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".requestTime", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".requestTime",
+                    "range",
+                    "outside -9223372036854775808..9223372036854775807",
+                )
+            )
     if "data" in value:
         v = value["data"]
         _check_BatchCancelData(v, path + ".data", out)

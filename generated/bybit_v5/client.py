@@ -52,6 +52,7 @@ SECRET_PARAMS: frozenset[str] = frozenset(())
 _QUERY_SAFE = ""
 _STATIC_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),)
 _ENVELOPE_CODE = "retCode"
+_ENVELOPE_MESSAGE = "retMsg"
 _SUCCESS_CODES = (0,)
 
 
@@ -165,8 +166,7 @@ class Client:
         problems = validate_cancel_batch_request(params)
         if problems:
             raise ValidationError(problems)
-        query = ""
-        body = compact_json(params)
+        query, body = "", compact_json(params)
         return self._signed("POST", "/v5/order/cancel-batch", query, body, timestamp, True), params
 
     def _send(
@@ -264,5 +264,5 @@ def _decode(response: HttpResponse) -> JSON:
             f"expected the venue's envelope, got a body without {_ENVELOPE_CODE}", status
         )
     if not in_enum(body[_ENVELOPE_CODE], _SUCCESS_CODES):
-        raise ApiError(str(code), "" if message is None else str(message), status)
+        raise ApiError(str(body[_ENVELOPE_CODE]), str(body.get(_ENVELOPE_MESSAGE) or ""), status)
     return body

@@ -204,7 +204,7 @@ class CancelBatchResponse:
 
 @dataclass(frozen=True, kw_only=True)
 class CancelBatchResult:
-    """The parsed response: the whole body, its payload, and one outcome per order."""
+    "Acknowledgement only: the cancel is asynchronous. result.list and retExtInfo.list are aligned by position; code 0 means the cancel of that order was accepted."
 
     response: CancelBatchResponse
     data: CancelBatchResultData

@@ -8,16 +8,26 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from ._wire import INT64_MAX, INT64_MIN, JSON, Violation, has_key, in_enum, is_int, is_number
+from ._wire import (
+    INT64_MAX,
+    INT64_MIN,
+    JSON,
+    Violation,
+    has_key,
+    in_enum,
+    is_int,
+    is_integral,
+    is_number,
+)
 
 __all__ = [
     "validate_cancel_batch_request",
     "validate_cancel_batch_response",
 ]
 
-_DECIMAL = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
+_DECIMAL = re.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?\\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {
-    "^[A-Z0-9-]+$": re.compile("^[A-Z0-9-]+$"),
+    "^[A-Z0-9-]+$": re.compile("^[A-Z0-9-]+\\Z"),
 }
 
 
@@ -161,10 +171,14 @@ def _check_CancelBatchItemStatus(value: JSON, path: str, out: list[Violation]) -
         out.append(Violation(path + ".code", "required", "is required"))
     if "code" in value:
         v = value["code"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".code", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".code", "range", "outside -9223372036854775808..9223372036854775807"
+                )
+            )
     if "msg" in value:
         v = value["msg"]
         if not isinstance(v, str):
@@ -200,10 +214,14 @@ def _check_CancelBatchResponse(value: JSON, path: str, out: list[Violation]) -> 
         out.append(Violation(path + ".retExtInfo", "required", "is required"))
     if "retCode" in value:
         v = value["retCode"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".retCode", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".retCode", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".retCode", "range", "outside -9223372036854775808..9223372036854775807"
+                )
+            )
     if "retMsg" in value:
         v = value["retMsg"]
         if not isinstance(v, str):
@@ -216,7 +234,11 @@ def _check_CancelBatchResponse(value: JSON, path: str, out: list[Violation]) -> 
         _check_CancelBatchExtInfo(v, path + ".retExtInfo", out)
     if "time" in value:
         v = value["time"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".time", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".time", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".time", "range", "outside -9223372036854775808..9223372036854775807"
+                )
+            )

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import binance_coinm as package
-from generator.contract import Contract, random_params
+from generator.contract import Contract, random_bodies, random_params
 
 CONTRACT = Contract(
     package=package,
@@ -26,6 +26,8 @@ CONTRACT = Contract(
         "recvWindow": "recv_window",
         "timestamp": "timestamp",
     },
+    params_in="query",
+    list_encodings={"orderIdList": "json", "origClientOrderIdList": "json"},
     request_cases=(
         {
             "name": "order_id_list",
@@ -603,3 +605,11 @@ def test_response_variant(case: dict[str, Any]) -> None:
 @given(random_params(CONTRACT))
 def test_validator_agrees_with_schema_on_random_calls(params: dict[str, Any]) -> None:
     CONTRACT.check_agreement(params)
+
+
+@settings(
+    max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+)
+@given(random_bodies(CONTRACT))
+def test_validator_agrees_with_schema_on_random_responses(body: Any) -> None:
+    CONTRACT.check_response_agreement(body)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import bybit_v5 as package
-from generator.contract import Contract, random_params
+from generator.contract import Contract, random_bodies, random_params
 
 CONTRACT = Contract(
     package=package,
@@ -23,6 +23,8 @@ CONTRACT = Contract(
     schemas=Path(package.__file__).parent / "schemas",
     credentials={"api_key": "xxxxxxxxxxxxxxxxxx", "secret": "test-secret-not-a-real-key"},
     source_params={},
+    params_in="body",
+    list_encodings={"request": "json"},
     request_cases=(
         {
             "name": "doc_example",
@@ -292,6 +294,16 @@ CONTRACT = Contract(
             "params": {
                 "category": "linear",
                 "request": [{"symbol": "btcusdt", "orderId": "1666800494330512128"}],
+            },
+            "valid": False,
+            "rule": "pattern",
+            "path": "$.request[0].symbol",
+        },
+        {
+            "name": "request_item_symbol_pattern_trailing_newline",
+            "params": {
+                "category": "linear",
+                "request": [{"symbol": "BTCUSDT\n", "orderId": "1666800494330512128"}],
             },
             "valid": False,
             "rule": "pattern",
@@ -655,3 +667,11 @@ def test_response_variant(case: dict[str, Any]) -> None:
 @given(random_params(CONTRACT))
 def test_validator_agrees_with_schema_on_random_calls(params: dict[str, Any]) -> None:
     CONTRACT.check_agreement(params)
+
+
+@settings(
+    max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+)
+@given(random_bodies(CONTRACT))
+def test_validator_agrees_with_schema_on_random_responses(body: Any) -> None:
+    CONTRACT.check_response_agreement(body)

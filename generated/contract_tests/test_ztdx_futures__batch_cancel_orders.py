@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import ztdx_futures as package
-from generator.contract import Contract, random_params
+from generator.contract import Contract, random_bodies, random_params
 
 CONTRACT = Contract(
     package=package,
@@ -25,6 +25,8 @@ CONTRACT = Contract(
     source_params={
         "timestamp": "timestamp",
     },
+    params_in="query",
+    list_encodings={"orderIdList": "json", "origClientOrderIdList": "json"},
     request_cases=(
         {
             "name": "curl_example",
@@ -557,3 +559,11 @@ def test_response_variant(case: dict[str, Any]) -> None:
 @given(random_params(CONTRACT))
 def test_validator_agrees_with_schema_on_random_calls(params: dict[str, Any]) -> None:
     CONTRACT.check_agreement(params)
+
+
+@settings(
+    max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+)
+@given(random_bodies(CONTRACT))
+def test_validator_agrees_with_schema_on_random_responses(body: Any) -> None:
+    CONTRACT.check_response_agreement(body)

@@ -176,7 +176,7 @@ class CancelledOrder:
 
 @dataclass(frozen=True, kw_only=True)
 class BatchCancelOrdersResult:
-    """The parsed response: the whole body, its payload, and one outcome per order."""
+    "One entry per order: cancelled orders with status CANCELED; orders that were already terminal (FILLED, CANCELED, EXPIRED) with their current status, not as errors."
 
     response: tuple[BatchOrderError | CancelledOrder, ...]
     data: tuple[BatchOrderError | CancelledOrder, ...]

@@ -47,7 +47,9 @@ class RetryPolicy:
         self, status: int, retry_after: float | None, rate_limited: bool, attempt: int
     ) -> float | None:
         """Seconds to wait before trying again after an answer, or None to accept it."""
-        if rate_limited or (status == 503 and retry_after is not None):
+        # 429 asks to slow down. 418 (an IP ban, on Binance) and 503 (whose outcome may be
+        # unknown) are retried only when the venue says when.
+        if (rate_limited and status != 418) or (status in (418, 503) and retry_after is not None):
             return self._wait(attempt, retry_after)
         return None
 

@@ -8,14 +8,24 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from ._wire import INT64_MAX, INT64_MIN, JSON, Violation, has_key, in_enum, is_int, is_number
+from ._wire import (
+    INT64_MAX,
+    INT64_MIN,
+    JSON,
+    Violation,
+    has_key,
+    in_enum,
+    is_int,
+    is_integral,
+    is_number,
+)
 
 __all__ = [
     "validate_batch_cancel_orders_request",
     "validate_batch_cancel_orders_response",
 ]
 
-_DECIMAL = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
+_DECIMAL = re.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?\\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
@@ -83,7 +93,13 @@ def _check_BatchCancelOrdersParams(value: JSON, path: str, out: list[Violation])
                         Violation(path + ".orderIdList" + f"[{i0}]", "type", "expected an integer")
                     )
                 elif not 1 <= v0 <= INT64_MAX:
-                    out.append(Violation(path + ".orderIdList" + f"[{i0}]", "range", "outside 1"))
+                    out.append(
+                        Violation(
+                            path + ".orderIdList" + f"[{i0}]",
+                            "range",
+                            "outside 1..9223372036854775807",
+                        )
+                    )
     if "origClientOrderIdList" in value:
         v = value["origClientOrderIdList"]
         if not isinstance(v, list):
@@ -118,7 +134,13 @@ def _check_BatchCancelOrdersParams(value: JSON, path: str, out: list[Violation])
         if not is_int(v):
             out.append(Violation(path + ".timestamp", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".timestamp", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".timestamp",
+                    "range",
+                    "outside -9223372036854775808..9223372036854775807",
+                )
+            )
 
 
 def _check_BatchOrderError(value: JSON, path: str, out: list[Violation]) -> None:
@@ -131,10 +153,14 @@ def _check_BatchOrderError(value: JSON, path: str, out: list[Violation]) -> None
         out.append(Violation(path + ".msg", "required", "is required"))
     if "code" in value:
         v = value["code"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".code", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".code", "range", "outside -9223372036854775808..9223372036854775807"
+                )
+            )
     if "msg" in value:
         v = value["msg"]
         if not isinstance(v, str):
@@ -171,10 +197,14 @@ def _check_CancelledOrder(value: JSON, path: str, out: list[Violation]) -> None:
             )
     if "orderId" in value:
         v = value["orderId"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".orderId", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".orderId", "range", "outside -9223372036854775808..9223372036854775807"
+                )
+            )
     if "origQty" in value:
         v = value["origQty"]
         if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
@@ -241,10 +271,16 @@ def _check_CancelledOrder(value: JSON, path: str, out: list[Violation]) -> None:
             )
     if "updateTime" in value:
         v = value["updateTime"]
-        if not is_int(v):
+        if not is_integral(v):
             out.append(Violation(path + ".updateTime", "type", "expected an integer"))
         elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(Violation(path + ".updateTime", "range", "outside the int64 range"))
+            out.append(
+                Violation(
+                    path + ".updateTime",
+                    "range",
+                    "outside -9223372036854775808..9223372036854775807",
+                )
+            )
     if "workingType" in value:
         v = value["workingType"]
         if not isinstance(v, str):
