@@ -36,6 +36,9 @@ PEER_VENV = HERE / ".venv"
 PEER_PY = PEER_VENV / "bin" / "python"
 PROJECT_PY = Path(sys.executable)
 PER_VENUE = 50  # endpoints per synthetic venue: the size of one exchange product's API
+# Measured processes cache bytecode as a normal installation does, whatever the environment says
+# (an empty PYTHONDONTWRITEBYTECODE is unset); the first run of each kind writes the cache.
+BYTECODE = {"PYTHONDONTWRITEBYTECODE": ""}
 
 
 @dataclass
@@ -73,7 +76,7 @@ class Bench:
 def run_timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float | None = None,
               ok: tuple[int, ...] = (0,)) -> tuple[float, float, int, str]:
     """(wall seconds, peak RSS MB, exit code, output tail) of one process."""
-    full_env = {**os.environ, **(env or {})}
+    full_env = {**os.environ, **BYTECODE, **(env or {})}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = None if timeout is None else t0 + timeout
@@ -118,7 +121,19 @@ def specgen(*args: str) -> list[str]:
     return [str(PROJECT_PY), "-m", "generator", *args]
 
 
-SPECGEN_ENV = {"PYTHONPATH": str(ROOT)}
+# The generator, specs and templates are copied at the start of a run, so that edits made in the
+# working tree meanwhile (the generator's own source is an input of every cache key) cannot
+# change what one run measures.
+SNAPSHOT = WORK / "src"
+SPECGEN_ENV = {"PYTHONPATH": str(SNAPSHOT)}
+
+
+def snapshot() -> None:
+    clear(SNAPSHOT)
+    SNAPSHOT.mkdir(parents=True)
+    for name in ("generator", "specs", "templates", "generated"):
+        shutil.copytree(ROOT / name, SNAPSHOT / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", SNAPSHOT / "pyproject.toml")
 
 
 def peer_missing(b: Bench, name: str) -> str | None:
@@ -143,10 +158,10 @@ def project_copy(dest: Path, with_generated: bool) -> Path:
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     for name in ("specs", "templates"):
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
+        shutil.copytree(SNAPSHOT / name, dest / name)
+    shutil.copy(SNAPSHOT / "pyproject.toml", dest / "pyproject.toml")
     if with_generated:
-        shutil.copytree(ROOT / "generated", dest / "generated", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(SNAPSHOT / "generated", dest / "generated")
     return dest
 
 
@@ -162,10 +177,10 @@ def bench_bundled(b: Bench) -> None:
     area = "1 generation: bundled specs (10 specs, 5 venues)"
     proj = project_copy(WORK / "bundled", with_generated=True)
     cache, out = proj / ".specgen-cache", proj / "generated"
-    measure(b, area, "check, cold cache (full path)", "specgen", specgen("check"), proj, 1, SPECGEN_ENV,
-            prepare=lambda: clear(cache))
     measure(b, area, "generate, cold (no cache, no output)", "specgen", specgen("generate"), proj, 1, SPECGEN_ENV,
             prepare=lambda: clear(cache, out))
+    measure(b, area, "check, cold cache (full path)", "specgen", specgen("check"), proj, 1, SPECGEN_ENV,
+            prepare=lambda: clear(cache))
     r = measure(b, area, "check, warm (stamp)", "specgen", specgen("check"), proj, 9, SPECGEN_ENV)
     if r.value is not None:
         r.target = f"< 0.3 s: {'met' if r.value < 0.3 else 'MISSED'}"
@@ -176,7 +191,7 @@ def synth(n: int) -> Path:
     dest = WORK / f"s{n}"
     dest.mkdir(parents=True, exist_ok=True)
     subprocess.run([str(PROJECT_PY), str(HERE / "synth_specs.py"), str(dest), "--endpoints", str(n),
-                    "--per-venue", str(PER_VENUE)], check=True, stdout=subprocess.DEVNULL)
+                    "--per-venue", str(PER_VENUE), "--from", str(SNAPSHOT)], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([str(PROJECT_PY), str(HERE / "to_openapi.py"), str(dest / "specs"), str(dest / "openapi.json")],
                    check=True, stdout=subprocess.DEVNULL)
     return dest
@@ -256,7 +271,7 @@ def ratio(mine: float, theirs: float, who: str) -> str:
 
 def bench_micro(b: Bench) -> None:
     py = PEER_PY if PEER_PY.exists() else PROJECT_PY
-    proc = subprocess.run([str(py), str(HERE / "micro.py"), str(ROOT / "generated"), str(ROOT / "specs")],
+    proc = subprocess.run([str(py), str(HERE / "micro.py"), str(SNAPSHOT / "generated"), str(SNAPSHOT / "specs")],
                           capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     if proc.returncode != 0:
         b.add(Row("3 client", "micro-benchmarks", "all", note=f"failed: {proc.stderr.strip().splitlines()[-1:]}"))
@@ -307,7 +322,7 @@ def import_time(py: Path, code: str, env: dict[str, str], n: int) -> float | Non
     for _ in range(n + 1):
         for code_, into in (("pass", base), (code, full)):
             t0 = time.perf_counter()
-            proc = subprocess.run([str(py), "-c", code_], env={**os.environ, **env}, capture_output=True)
+            proc = subprocess.run([str(py), "-c", code_], env={**os.environ, **BYTECODE, **env}, capture_output=True)
             if proc.returncode != 0:
                 return None
             into.append(time.perf_counter() - t0)
@@ -316,7 +331,7 @@ def import_time(py: Path, code: str, env: dict[str, str], n: int) -> float | Non
 
 def bench_imports(b: Bench) -> None:
     area = "3 client: import time beyond a bare interpreter"
-    gen_env = {"PYTHONPATH": str(ROOT / "generated")}
+    gen_env = {"PYTHONPATH": str(SNAPSHOT / "generated")}
     py = PEER_PY if PEER_PY.exists() else PROJECT_PY
     for venue in ("bybit_v5", "binance_coinm"):
         ms = import_time(py, f"import {venue}", gen_env, 15)
@@ -355,7 +370,7 @@ def table(b: Bench) -> str:
     lines = ["| area | measurement | tool | median | runs | peak RSS | ratio / note | target |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     last_area = None
-    for r in b.rows:
+    for r in sorted(b.rows, key=lambda row: row.area.split(" ", 1)[0]):  # by area number, run order within
         area = r.area if r.area != last_area else ""
         last_area = r.area
         peak = f"{r.peak_mb:.0f} MB" if r.peak_mb is not None else ""
@@ -396,6 +411,7 @@ def main() -> None:
     if status_file.exists():
         b.status = json.loads(status_file.read_text("utf-8"))
     header = machine()
+    snapshot()
     print(f"specgen benchmarks: {header}", flush=True)
     if not args.only_1000:
         bench_bundled(b)

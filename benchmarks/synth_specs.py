@@ -98,12 +98,12 @@ def synthetic_endpoint(raw: dict[str, Any], index: int) -> dict[str, Any]:
     return doc
 
 
-def write_set(out: Path, endpoints: int, per_venue: int) -> dict[str, int]:
+def write_set(out: Path, endpoints: int, per_venue: int, source: Path = ROOT) -> dict[str, int]:
     specs_out = out / "specs"
     if specs_out.exists():
         shutil.rmtree(specs_out)
     specs_out.mkdir(parents=True)
-    reals = real_endpoints(ROOT / "specs")
+    reals = real_endpoints(source / "specs")
     venues: dict[str, int] = {}
     # Endpoint i copies real endpoint i % len(reals); venues group copies of the same real venue.
     per_kind: dict[str, int] = {}
@@ -132,7 +132,7 @@ def write_set(out: Path, endpoints: int, per_venue: int) -> dict[str, int]:
     tdst = out / "templates"
     if tdst.exists():
         shutil.rmtree(tdst)
-    shutil.copytree(ROOT / "templates", tdst)
+    shutil.copytree(source / "templates", tdst)
     (out / "pyproject.toml").write_text(
         '[tool.specgen]\nspecs = "specs"\ntemplates = "templates"\noutput = "generated"\n', "utf-8"
     )
@@ -144,8 +144,9 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--endpoints", type=int, default=100)
     ap.add_argument("--per-venue", type=int, default=100)
+    ap.add_argument("--from", dest="source", type=Path, default=ROOT, help="project to copy specs and templates from")
     args = ap.parse_args()
-    venues = write_set(args.out, args.endpoints, args.per_venue)
+    venues = write_set(args.out, args.endpoints, args.per_venue, args.source)
     print(f"{args.endpoints} endpoints in {len(venues)} venues under {args.out / 'specs'}")
 
 

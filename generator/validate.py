@@ -29,6 +29,12 @@ def _validator(kind: str) -> Any:
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
+def _keys_named(error: Any) -> list[str]:
+    """The unexpected keys an additionalProperties error names."""
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [k for k in instance if repr(k) in error.message]
+
+
 def check_document(doc: Document, expected_kind: str) -> list[SpecError]:
     data = doc.data
     if not isinstance(data, dict):
@@ -42,9 +48,19 @@ def check_document(doc: Document, expected_kind: str) -> list[SpecError]:
     seen: set[tuple[Any, ...]] = set()
     errors = sorted(_validator(expected_kind).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     paths = [tuple(e.absolute_path) for e in errors]
+    unknown = {(tuple(e.absolute_path), k) for e in errors if e.validator == "additionalProperties" for k in _keys_named(e)}
     for error in errors:
         error = jsonschema.exceptions.best_match([error])
         where = tuple(error.absolute_path)
+        if "propertyNames" in error.schema_path:
+            # A key the object's type does not take (max_items on a string, name on a list's items).
+            key_name = error.instance
+            if (where, key_name) in unknown:
+                continue  # already reported as an unknown key
+            allowed = error.validator_value if error.validator == "enum" else None
+            message = f"key {key_name!r} is not allowed here" + (f" (this type takes: {', '.join(allowed)})" if allowed else " (it belongs to a field, not to a type)")
+            out.append(SpecError(doc.path, doc.line_of(where + (key_name,)), "schema:propertyNames", f"at {'/'.join(str(p) for p in where) or '(top)'}: {message}"))
+            continue
         if error.validator == "unevaluatedProperties" and any(
             len(p) > len(where) and p[: len(where)] == where and repr(p[len(where)]) in error.message for p in paths
         ):

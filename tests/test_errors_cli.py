@@ -213,7 +213,7 @@ SPEC_CASES: dict[str, tuple[Breaker, Expect]] = {
     "python_tag": (python_tag, Expect(ENDPOINT, "yaml", "signed: !!python", "unsupported tag")),
     "not_utf8": (not_utf8, Expect(ENDPOINT, "encoding", None, "not UTF-8")),
     "unknown_key": (unknown_spec_key, Expect(ENDPOINT, "schema:additionalProperties", "sigend", "'sigend' was unexpected")),
-    "unknown_nested_key": (unknown_nested_key, Expect(ENDPOINT, "schema:unevaluatedProperties", "min_itmes", "'min_itmes' was unexpected")),
+    "unknown_nested_key": (unknown_nested_key, Expect(ENDPOINT, "schema:additionalProperties", "min_itmes", "'min_itmes' was unexpected")),
     "wrong_type": (wrong_type, Expect(ENDPOINT, "schema:type", "max_items: twenty", "'twenty' is not of type 'integer'")),
     "max_below_min": (max_below_min, Expect(ENDPOINT, "min-max", "max_items: 0", "max_items (0) is below min_items (1)")),
     "condition_on_unknown_param": (condition_on_unknown_param, Expect(ENDPOINT, "unknown-param", "categroy", "'categroy', which is not a parameter")),

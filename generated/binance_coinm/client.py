@@ -50,6 +50,10 @@ SECRET_HEADERS: frozenset[str] = frozenset(("X-MBX-APIKEY",))
 SECRET_PARAMS: frozenset[str] = frozenset(("signature",))
 _QUERY_SAFE = ""
 _STATIC_HEADERS: tuple[tuple[str, str], ...] = ()
+_CANCEL_MULTIPLE_ORDERS_LIST_ENCODINGS: dict[str, str] = {
+    "orderIdList": "json",
+    "origClientOrderIdList": "json",
+}
 
 
 def _now_ms() -> int:
@@ -177,12 +181,9 @@ class Client:
         problems = validate_cancel_multiple_orders_request(params)
         if problems:
             raise ValidationError(problems)
+        encodings = _CANCEL_MULTIPLE_ORDERS_LIST_ENCODINGS
         encoded = query_string(
-            [
-                (k, query_value(v, {"orderIdList": "json", "origClientOrderIdList": "json"}.get(k)))
-                for k, v in params.items()
-            ],
-            _QUERY_SAFE,
+            [(k, query_value(v, encodings.get(k))) for k, v in params.items()], _QUERY_SAFE
         )
         query, body = (encoded, "")
         return self._signed("DELETE", "/dapi/v1/batchOrders", query, body, timestamp, True), params

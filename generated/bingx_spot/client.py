@@ -49,6 +49,7 @@ SECRET_HEADERS: frozenset[str] = frozenset(("X-BX-APIKEY",))
 SECRET_PARAMS: frozenset[str] = frozenset(("signature",))
 _QUERY_SAFE = ","
 _STATIC_HEADERS: tuple[tuple[str, str], ...] = ()
+_CANCEL_ORDERS_LIST_ENCODINGS: dict[str, str] = {"orderIds": "comma", "clientOrderIDs": "comma"}
 _ENVELOPE_CODE = "code"
 _ENVELOPE_MESSAGE = "msg"
 _SUCCESS_CODES = (0,)
@@ -179,12 +180,9 @@ class Client:
         problems = validate_cancel_orders_request(params)
         if problems:
             raise ValidationError(problems)
+        encodings = _CANCEL_ORDERS_LIST_ENCODINGS
         encoded = query_string(
-            [
-                (k, query_value(v, {"orderIds": "comma", "clientOrderIDs": "comma"}.get(k)))
-                for k, v in params.items()
-            ],
-            _QUERY_SAFE,
+            [(k, query_value(v, encodings.get(k))) for k, v in params.items()], _QUERY_SAFE
         )
         query, body = (encoded, "")
         return (

@@ -24,20 +24,18 @@ def prehash(
     recv_window: int | None,
 ) -> str:
     """The exact text that is signed. query is the query string as sent, without the signature."""
-    parts = {
-        "timestamp": str(timestamp),
-        "method": method.upper(),
-        "path": path,
-        "query": query,
-        "query_with_mark": f"?{query}" if query else "",
-        "body": body,
-        "api_key": api_key,
-        "recv_window": "" if recv_window is None else str(recv_window),
-    }
-    return "".join(parts[name] for name in PREHASH_PARTS)
+    return "".join(
+        (
+            str(timestamp),
+            method.upper(),
+            path,
+            (f"?{query}" if query else ""),
+            body,
+        )
+    )
 
 
 def sign(secret: str, text: str) -> str:
     """HMAC-SHA256 of text under secret, base64-encoded."""
-    digest = hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
+    mac = hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256)
+    return base64.b64encode(mac.digest()).decode("ascii")
