@@ -27,35 +27,28 @@ def is_ignored(rel: str) -> bool:
     return any(p in _IGNORED_DIRS for p in parts) or rel.endswith((".pyc", ".pyo"))
 
 
-def read_tree(root: Path) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
+def _files(root: Path) -> Iterator[tuple[str, Path]]:
+    """(relative path, path) of every file in root that the specs could have produced."""
     if not root.is_dir():
-        return out
+        return
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _IGNORED_DIRS)
-        for name in filenames:
+        for name in sorted(filenames):
             path = Path(dirpath) / name
             rel = path.relative_to(root).as_posix()
             if not is_ignored(rel):
-                out[rel] = path.read_bytes()
-    return out
+                yield rel, path
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {rel: path.read_bytes() for rel, path in _files(root)}
 
 
 def tree_digests(root: Path) -> dict[str, str]:
     """sha256 of every file read_tree would read: the cheap comparison for `check`'s fast path."""
     import hashlib
 
-    out: dict[str, str] = {}
-    if not root.is_dir():
-        return out
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _IGNORED_DIRS)
-        for name in filenames:
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            if not is_ignored(rel):
-                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
+    return {rel: hashlib.sha256(path.read_bytes()).hexdigest() for rel, path in _files(root)}
 
 
 @dataclass(frozen=True)
