@@ -18,7 +18,7 @@ import pytest
 
 from generator import cli
 from generator.loader import MAX_BYTES
-from tests.helpers import run_cli, scratch_project
+from tests.helpers import GENERATED, run_cli, scratch_project, tree_bytes
 
 LINE = re.compile(r"^error: (?P<file>.+?)(?::(?P<line>\d+))?: \[(?P<rule>[a-z:A-Z_-]+)\] (?P<message>\S.*)$")
 ENDPOINT = "specs/bybit_v5/cancel_batch.yaml"
@@ -282,6 +282,19 @@ def test_spec_errors(project: Path, case: str, capsys: pytest.CaptureFixture[str
     breaker(project)
     code, lines = run(project, ["validate", "--venue", "bybit_v5"], capsys)
     check_one_line(project, code, lines, expect)
+
+
+@pytest.mark.parametrize("case", list(SPEC_CASES), ids=list(SPEC_CASES))
+def test_spec_errors_leave_generated_untouched(project: Path, case: str, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(GENERATED, project / "generated", ignore=shutil.ignore_patterns("__pycache__"))
+    before = tree_bytes(project / "generated")
+    breaker, expect = SPEC_CASES[case]
+    breaker(project)
+    for command in ("generate", "check"):
+        code, lines = run(project, [command], capsys)
+        assert code == 2, lines
+        assert any(expect.file in line and f"[{expect.rule}]" in line for line in lines), lines
+    assert tree_bytes(project / "generated") == before
 
 
 @pytest.mark.parametrize("case", list(TEMPLATE_CASES), ids=list(TEMPLATE_CASES))

@@ -234,7 +234,7 @@ class Client:
             )
             signature = sign(creds.secret, text)
             query = f"{query}&" if query else ""
-            query += f"{quote('signature', safe='')}={quote(signature, safe='')}"
+            query += "signature" + "=" + quote(signature, safe="")
         url = self.base_url + path + (f"?{query}" if query else "")
         return HttpRequest(
             method=method,

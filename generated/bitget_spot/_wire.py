@@ -94,8 +94,9 @@ def query_scalar(value: JSON) -> str:
 
 
 def query_string(pairs: list[tuple[str, str]], safe: str) -> str:
-    """name=value pairs joined by &, every reserved character percent-encoded (except safe)."""
-    return "&".join(f"{quote(k, safe='')}={quote(v, safe=safe)}" for k, v in pairs)
+    """name=value pairs joined by &, every reserved character of a value percent-encoded (except
+    safe). Names are the spec's wire names, which the spec language limits to [A-Za-z0-9_-]."""
+    return "&".join(f"{k}={quote(v, safe=safe)}" for k, v in pairs)
 
 
 def query_value(value: JSON, encoding: str | None) -> str:
