@@ -118,7 +118,7 @@ def measure(b: Bench, area: str, what: str, tool: str, cmd: list[str], cwd: Path
 
 
 def specgen(*args: str) -> list[str]:
-    return [str(PROJECT_PY), "-m", "generator", *args]
+    return [str(PROJECT_PY), "-m", "specgen", *args]
 
 
 # The generator, specs and templates are copied at the start of a run, so that edits made in the

@@ -14,7 +14,7 @@ apart from names) and keeps the real spec's test cases.
     python benchmarks/synth_specs.py OUT_DIR --endpoints 1000 [--per-venue 100]
 
 writes OUT_DIR/specs/, OUT_DIR/templates (a copy) and OUT_DIR/pyproject.toml, ready for
-`python -m generator generate` with cwd=OUT_DIR. Deterministic: the same arguments write the
+`python -m specgen generate` with cwd=OUT_DIR. Deterministic: the same arguments write the
 same bytes.
 """
 

@@ -20,16 +20,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator import formatting  # noqa: E402
-from generator.config import load_config  # noqa: E402
-from generator.formatting import Formatter, Segments, format_one  # noqa: E402
+from specgen.emit import formatting  # noqa: E402
+from specgen.config import load_config  # noqa: E402
+from specgen.emit.formatting import Formatter, Segments, format_one  # noqa: E402
 
 
 def rendered(project: Path) -> dict[str, str]:
     import os
 
-    from generator import pipeline
-    from generator.specset import read_specs
+    from specgen.emit import pipeline
+    from specgen.spec.specset import read_specs
 
     cwd = os.getcwd()
     os.chdir(project)

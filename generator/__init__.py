@@ -1,5 +1,5 @@
 """specgen: YAML specs of exchange REST endpoints -> typed, vendorable Python packages.
 
-Data flows one way: load (loader) -> validate (validate) -> model (model) -> render (render)
--> format (formatting) -> plan of path -> bytes (pipeline) -> disk or diff (output).
+Subpackages: spec (load -> validate -> model), emit (render -> schema, cases -> format -> plan
+-> write or diff), simulator (the loopback exchange) and contract (contract-test support).
 """

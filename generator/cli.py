@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from generator.config import Config, load_config
-from generator.errors import SpecError, SpecErrors
+from specgen.config import Config, load_config
+from specgen.errors import SpecError, SpecErrors
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 
@@ -85,7 +85,7 @@ def _rel(config: Config, path: Path) -> str:
 
 
 def _validate(config: Config, args: argparse.Namespace) -> int:
-    from generator.specset import read_specs
+    from specgen.spec.specset import read_specs
 
     venues = read_specs(config.specs, config.root, only=config.venue)
     endpoints = sum(len(v.endpoints) for v in venues)
@@ -94,8 +94,8 @@ def _validate(config: Config, args: argparse.Namespace) -> int:
 
 
 def _generate(config: Config, args: argparse.Namespace) -> int:
-    from generator.output import compare, locked, tree_digests, write_plan
-    from generator.pipeline import build_plan, expected_files
+    from specgen.emit.output import compare, locked, tree_digests, write_plan
+    from specgen.emit.pipeline import build_plan, expected_files
 
     label = _rel(config, config.output)
     expected = expected_files(config)  # every venue cached: nothing to read, render or format
@@ -121,8 +121,8 @@ def _generate(config: Config, args: argparse.Namespace) -> int:
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:
-    from generator.output import compare, tree_digests, unified_diff
-    from generator.pipeline import build_plan, expected_files
+    from specgen.emit.output import compare, tree_digests, unified_diff
+    from specgen.emit.pipeline import build_plan, expected_files
 
     label = _rel(config, config.output)
     # Fast path: when the cache holds the digest of every planned file for exactly these inputs,
@@ -146,6 +146,6 @@ def _check(config: Config, args: argparse.Namespace) -> int:
 
 
 def _serve(config: Config, args: argparse.Namespace) -> int:
-    from generator.simulator import serve_forever
+    from specgen.simulator import serve_forever
 
     return serve_forever(config, venue=args.venue, host=args.host, port=args.port)

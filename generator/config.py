@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.errors import SpecError
+from specgen.errors import SpecError
 
 KEYS = {"specs", "templates", "output", "cache"}
 

@@ -6,9 +6,9 @@ from typing import Iterator
 
 import pytest
 
-from generator.model import Venue
-from generator.simulator import Simulator
-from generator.specset import read_specs
+from specgen.spec.model import Venue
+from specgen.simulator import Simulator
+from specgen.spec.specset import read_specs
 from tests.helpers import ROOT
 
 

@@ -29,10 +29,10 @@ def scratch_project(tmp: Path, with_generated: bool = True) -> Path:
 
 
 def run_cli(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`python -m generator ARGS` in project, with this checkout's generator importable."""
+    """`python -m specgen ARGS` in project, with this checkout's generator importable."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
+        [sys.executable, "-m", "specgen", *args],
         cwd=project,
         env=full_env,
         capture_output=True,

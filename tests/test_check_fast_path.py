@@ -24,7 +24,7 @@ HEAVY = ("yaml", "jsonschema", "jinja2", "black")
 def _run(project: Path, *args: str, pythonpath: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(pythonpath)}
     return subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "generator", *args],
+        [sys.executable, "-X", "importtime", "-m", "specgen", *args],
         cwd=project,
         env=env,
         capture_output=True,
@@ -156,11 +156,11 @@ def test_a_spec_error_is_reported_even_when_the_old_output_matches(project: Path
 
 def test_a_changed_generator_invalidates_the_stamp(project: Path) -> None:
     # The generator's own source is an input: run a copy of it, then change the copy.
-    shutil.copytree(ROOT / "generator", project / "gen_src" / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "generator", project / "gen_src" / "specgen", ignore=shutil.ignore_patterns("__pycache__"))
     pythonpath = project / "gen_src"
     first = _run(project, "check", pythonpath=pythonpath)
     assert first.returncode == 0 and _fast(first)  # the same bytes: the same key
-    source = pythonpath / "generator" / "naming.py"
+    source = pythonpath / "specgen" / "spec" / "naming.py"
     source.write_text(source.read_text("utf-8") + "\n# an edit that changes no output\n", "utf-8")
     result = _run(project, "check", pythonpath=pythonpath)
     assert result.returncode == 0 and not _fast(result)
@@ -197,9 +197,9 @@ def test_a_damaged_cache_costs_time_not_correctness(project: Path) -> None:
 @pytest.fixture(scope="module")
 def rendered_modules() -> dict[str, str]:
     """The bundled bybit_v5 package modules as rendered, before formatting."""
-    from generator import pipeline
-    from generator.config import load_config
-    from generator.specset import read_specs
+    from specgen.emit import pipeline
+    from specgen.config import load_config
+    from specgen.spec.specset import read_specs
 
     config = load_config(ROOT / "pyproject.toml", {})
     (venue,) = read_specs(config.specs, config.root, only="bybit_v5")
@@ -208,7 +208,7 @@ def rendered_modules() -> dict[str, str]:
 
 
 def test_pieces_formatted_in_their_windows_join_to_the_whole_file(rendered_modules: dict[str, str]) -> None:
-    from generator.formatting import Segments, _mode_key, format_one
+    from specgen.emit.formatting import Segments, _mode_key, format_one
 
     for name, source in rendered_modules.items():
         seg = Segments.of(source, _mode_key())
@@ -223,7 +223,7 @@ def test_pieces_formatted_in_their_windows_join_to_the_whole_file(rendered_modul
 def test_a_module_changed_in_one_place_is_reassembled_exactly(
     rendered_modules: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator import formatting
+    from specgen.emit import formatting
 
     monkeypatch.setattr(formatting, "SEGMENT_MIN_BYTES", 0)
     first = formatting.Formatter(tmp_path)

@@ -16,8 +16,8 @@ from typing import Callable
 
 import pytest
 
-from generator import cli
-from generator.loader import MAX_BYTES
+from specgen import cli
+from specgen.spec.loader import MAX_BYTES
 from tests.helpers import GENERATED, run_cli, scratch_project, tree_bytes
 
 LINE = re.compile(r"^error: (?P<file>.+?)(?::(?P<line>\d+))?: \[(?P<rule>[a-z:A-Z_-]+)\] (?P<message>\S.*)$")
@@ -338,12 +338,12 @@ def test_no_traceback_unless_debug(project: Path) -> None:
 
 
 def test_an_internal_error_is_one_line_too(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import generator.specset
+    import specgen.spec.specset
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug\nover two lines")
 
-    monkeypatch.setattr(generator.specset, "read_specs", broken)
+    monkeypatch.setattr(specgen.spec.specset, "read_specs", broken)
     code, lines = run(project, ["validate"], capsys)
     check_one_line(project, code, lines, Expect("specgen", "internal", None, "RuntimeError: a bug over two lines (run with --debug"))
     with pytest.raises(RuntimeError):

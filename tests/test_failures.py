@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 import pytest
 
-import generator.formatting
-from generator import cli
+import specgen.emit.formatting
+from specgen import cli
 from tests.helpers import ROOT, run_cli, scratch_project, tree_bytes
 
 HEADER = "templates/macros/header.j2"
@@ -100,7 +100,7 @@ def test_a_formatter_error_changes_nothing(project: Path, monkeypatch: pytest.Mo
     def broken(source: str) -> str:
         raise ValueError("black exploded")
 
-    monkeypatch.setattr(generator.formatting, "format_one", broken)
+    monkeypatch.setattr(specgen.emit.formatting, "format_one", broken)
     assert generate("--no-cache") == 2
     err = capsys.readouterr().err
     assert "[format]" in err and "black exploded" in err
@@ -160,7 +160,7 @@ def test_two_generate_runs_at_once_leave_one_clean_result(tmp_path: Path) -> Non
     change_every_module(project)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     runs = [
-        subprocess.Popen([sys.executable, "-m", "generator", "generate"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen([sys.executable, "-m", "specgen", "generate"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     outcomes = [run.communicate(timeout=300) for run in runs]

@@ -37,14 +37,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import generator.formatting
-from generator.config import Config
-from generator.errors import SpecError, SpecErrors
-from generator.formatting import format_one
-from generator.model import Data
-from generator.pipeline import build_plan
-from generator.render import doc, make_env, py, render
-from generator.text import Ident, Text
+import specgen.emit.formatting
+from specgen.config import Config
+from specgen.errors import SpecError, SpecErrors
+from specgen.emit.formatting import format_one
+from specgen.spec.model import Data
+from specgen.emit.pipeline import build_plan
+from specgen.emit.render import doc, make_env, py, render
+from specgen.spec.text import Ident, Text
 from tests.helpers import ROOT
 
 TEMPLATES = ROOT / "templates"
@@ -163,7 +163,7 @@ def plan_for(root: Path, formatted: bool) -> dict[str, bytes]:
     config = Config(root=root, specs=root / "specs", templates=TEMPLATES, output=root / "out", cache=root / "cache", no_cache=True)
     if formatted:
         return build_plan(config).plan
-    with mock.patch.object(generator.formatting, "format_one", lambda source: source):
+    with mock.patch.object(specgen.emit.formatting, "format_one", lambda source: source):
         return build_plan(config).plan
 
 

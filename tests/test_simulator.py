@@ -23,17 +23,17 @@ from urllib.parse import quote
 import jsonschema
 import pytest
 
-from generator import json_schema
-from generator.errors import SpecError
-from generator.loader import load_text
-from generator.model import Endpoint, Venue, build_endpoint
-from generator.simulator import Fault, Simulator
-from generator.simulator_answers import plain, success_body
-from generator.simulator_auth import RawRequest, Rejection, authenticate, prehash, sign, unsigned_query
-from generator.simulator_book import Account, Book, Target
-from generator.simulator_faults import FaultQueue
-from generator.simulator_wire import ParamReader, targets
-from generator.validate import check_document
+from specgen.emit import json_schema
+from specgen.errors import SpecError
+from specgen.spec.loader import load_text
+from specgen.spec.model import Endpoint, Venue, build_endpoint
+from specgen.simulator import Fault, Simulator
+from specgen.simulator.answers import plain, success_body
+from specgen.simulator.auth import RawRequest, Rejection, authenticate, prehash, sign, unsigned_query
+from specgen.simulator.book import Account, Book, Target
+from specgen.simulator.faults import FaultQueue
+from specgen.simulator.wire import ParamReader, targets
+from specgen.spec.validate import check_document
 from tests.helpers import ROOT, VENUES
 
 
@@ -391,7 +391,7 @@ def _first_line(stream: Any, seconds: float) -> str:
 def test_specgen_serve_starts_in_one_command_and_stops_on_ctrl_c() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--port", "0"],
+        [sys.executable, "-m", "specgen", "serve", "--port", "0"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -410,5 +410,5 @@ def test_specgen_serve_starts_in_one_command_and_stops_on_ctrl_c() -> None:
 
 def test_specgen_serve_refuses_a_public_host() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "generator", "serve", "--host", "0.0.0.0", "--port", "0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "specgen", "serve", "--host", "0.0.0.0", "--port", "0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "loopback" in done.stderr

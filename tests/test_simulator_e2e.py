@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import pytest
 
-from generator.simulator import Fault, Simulator
+from specgen.simulator import Fault, Simulator
 from tests.helpers import GENERATED, VENUES
 
 sys.path.insert(0, str(GENERATED))

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import ztdx_futures as package
-from generator.contract import Contract, random_bodies, random_params
+from specgen.contract import Contract, random_bodies, random_params
 
 CONTRACT = Contract(
     package=package,

@@ -14,10 +14,10 @@ from urllib.parse import unquote
 
 import jsonschema
 
-from generator import json_schema
-from generator.model import Endpoint, RequestIds, Type, Venue
-from generator.simulator_auth import RawRequest, Rejection
-from generator.simulator_book import Target
+from specgen.emit import json_schema
+from specgen.spec.model import Endpoint, RequestIds, Type, Venue
+from specgen.simulator.auth import RawRequest, Rejection
+from specgen.simulator.book import Target
 
 JSON = Any
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import unquote
 
-from generator.model import Placement, Venue
-from generator.simulator_book import Account
+from specgen.spec.model import Placement, Venue
+from specgen.simulator.book import Account
 
 DEFAULT_RECV_WINDOW_MS = 5000  # when the venue documents no default
 FUTURE_TOLERANCE_MS = 1000  # a timestamp this far ahead of the server clock is still accepted

@@ -13,10 +13,10 @@ from typing import Any
 
 import jinja2
 
-from generator.errors import SpecError
-from generator.json_schema import DECIMAL_PATTERN, python_pattern
-from generator.model import INT64_MAX, INT64_MIN, Data, Type
-from generator.text import Code, Ident, Text
+from specgen.errors import SpecError
+from specgen.emit.json_schema import DECIMAL_PATTERN, python_pattern
+from specgen.spec.model import INT64_MAX, INT64_MIN, Data, Type
+from specgen.spec.text import Code, Ident, Text
 
 
 def _finalize(value: Any) -> Any:

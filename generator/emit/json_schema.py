@@ -12,8 +12,8 @@ import json
 from itertools import combinations
 from typing import Any
 
-from generator.model import Endpoint, Field, Rule, Type, Venue
-from generator.text import Text, unwrap
+from specgen.spec.model import Endpoint, Field, Rule, Type, Venue
+from specgen.spec.text import Text, unwrap
 
 DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

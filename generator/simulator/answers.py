@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.model import Endpoint, OutcomeSource, Ref, SimAnswer, Type, Venue
-from generator.simulator_book import CANCELED, Order, Result
-from generator.text import Text
+from specgen.spec.model import Endpoint, OutcomeSource, Ref, SimAnswer, Type, Venue
+from specgen.simulator.book import CANCELED, Order, Result
+from specgen.spec.text import Text
 
 JSON = Any
 

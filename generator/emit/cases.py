@@ -13,9 +13,9 @@ import copy
 import re
 from typing import Any
 
-from generator.model import Endpoint, Field, Rule, Type
-from generator.json_schema import ends_at_end
-from generator.text import unwrap
+from specgen.spec.model import Endpoint, Field, Rule, Type
+from specgen.emit.json_schema import ends_at_end
+from specgen.spec.text import unwrap
 
 Case = dict[str, Any]
 

@@ -7,15 +7,15 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from generator.errors import SpecError
-from generator.loader import Document
+from specgen.errors import SpecError
+from specgen.spec.loader import Document
 
 MAX_ERRORS = 20
 
 
 @lru_cache(maxsize=1)
 def language_schema() -> dict[str, Any]:
-    text = resources.files("generator").joinpath("spec.schema.json").read_text("utf-8")
+    text = resources.files("specgen").joinpath("spec.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -35,16 +35,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import parse_qs
 
-from generator.errors import SpecError
-from generator.model import Endpoint, Venue
-from generator.simulator_answers import error_body, success_body
-from generator.simulator_auth import RawRequest, Rejection, authenticate
-from generator.simulator_book import Account, Book, Order
-from generator.simulator_faults import Fault, FaultQueue
-from generator.simulator_wire import ParamReader, targets
+from specgen.errors import SpecError
+from specgen.spec.model import Endpoint, Venue
+from specgen.simulator.answers import error_body, success_body
+from specgen.simulator.auth import RawRequest, Rejection, authenticate
+from specgen.simulator.book import Account, Book, Order
+from specgen.simulator.faults import Fault, FaultQueue
+from specgen.simulator.wire import ParamReader, targets
 
 if TYPE_CHECKING:
-    from generator.config import Config
+    from specgen.config import Config
 
 __all__ = ["Simulator", "Fault", "Order", "Account", "Exchange", "serve_forever"]
 
@@ -131,7 +131,7 @@ class Simulator:
 
     @classmethod
     def from_specs(cls, specs: Path, *, venue: str | None = None, **options: Any) -> Simulator:
-        from generator.specset import read_specs
+        from specgen.spec.specset import read_specs
 
         return cls(read_specs(specs, only=venue), **options)
 
@@ -451,7 +451,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def serve_forever(config: Config, *, venue: str | None = None, host: str = "127.0.0.1", port: int = 8765) -> int:
     """`specgen serve`: run until interrupted; 0 on Ctrl-C."""
-    from generator.specset import read_specs
+    from specgen.spec.specset import read_specs
 
     _require_loopback(host)  # before reading the specs: fail fast
     venues = read_specs(config.specs, config.root, only=venue)

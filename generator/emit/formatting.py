@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from generator.errors import SpecError
+from specgen.errors import SpecError
 
 LINE_LENGTH = 100
 # Only worth a process pool when there is this much cold work: many files, or a few big ones

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from generator.errors import SpecError
+from specgen.errors import SpecError
 
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 64  # nesting levels; real specs use under 20, and deeper ones would exhaust the stack

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-from generator.errors import SpecError
-from generator.loader import Document, Location
-from generator.naming import pascal, safe, snake
-from generator.text import Ident, Text
+from specgen.errors import SpecError
+from specgen.spec.loader import Document, Location
+from specgen.spec.naming import pascal, safe, snake
+from specgen.spec.text import Ident, Text
 
 Scalar = Union[Text, int, bool]
 INT64_MIN = -(2**63)

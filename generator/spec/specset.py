@@ -11,11 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from generator.errors import SpecError, SpecErrors
-from generator.loader import Document, load_file
-from generator.model import Endpoint, Venue, build_endpoint, build_venue_header
-from generator.naming import pascal
-from generator.validate import check_document
+from specgen.errors import SpecError, SpecErrors
+from specgen.spec.loader import Document, load_file
+from specgen.spec.model import Endpoint, Venue, build_endpoint, build_venue_header
+from specgen.spec.naming import pascal
+from specgen.spec.validate import check_document
 
 VENUE_FILE = "venue.yaml"
 
