@@ -30,8 +30,9 @@ import statistics
 import sys
 import time
 import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 TS = 1672223356634
@@ -81,7 +82,9 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def floor_binance_like(base: str, path: str) -> Callable[[dict[str, Any]], tuple[str, str, tuple[tuple[str, str], ...], bytes]]:
+def floor_binance_like(
+    base: str, path: str
+) -> Callable[[dict[str, Any]], tuple[str, str, tuple[tuple[str, str], ...], bytes]]:
     def build(p: dict[str, Any]) -> tuple[str, str, tuple[tuple[str, str], ...], bytes]:
         q = f"symbol={quote(p['symbol'], safe='')}"
         for name in ("orderIdList", "origClientOrderIdList"):
@@ -107,15 +110,26 @@ def floor_bitget(p: dict[str, Any]) -> tuple[str, str, tuple[tuple[str, str], ..
     path = "/api/v2/spot/trade/batch-cancel-order"
     body = _compact(p)
     sig = base64.b64encode(hmac.new(_SECRET, f"{TS}POST{path}{body}".encode(), hashlib.sha256).digest()).decode()
-    headers = (("Content-Type", "application/json"), ("locale", "en-US"), ("ACCESS-KEY", KEY),
-               ("ACCESS-PASSPHRASE", PASSPHRASE), ("ACCESS-TIMESTAMP", str(TS)), ("ACCESS-SIGN", sig))
+    headers = (
+        ("Content-Type", "application/json"),
+        ("locale", "en-US"),
+        ("ACCESS-KEY", KEY),
+        ("ACCESS-PASSPHRASE", PASSPHRASE),
+        ("ACCESS-TIMESTAMP", str(TS)),
+        ("ACCESS-SIGN", sig),
+    )
     return "POST", "https://api.bitget.com" + path, headers, body.encode()
 
 
 def floor_bybit(p: dict[str, Any]) -> tuple[str, str, tuple[tuple[str, str], ...], bytes]:
     body = _compact(p)
-    headers = (("Content-Type", "application/json"), ("X-BAPI-API-KEY", KEY), ("X-BAPI-TIMESTAMP", str(TS)),
-               ("X-BAPI-RECV-WINDOW", "5000"), ("X-BAPI-SIGN", _hex(f"{TS}{KEY}5000{body}")))
+    headers = (
+        ("Content-Type", "application/json"),
+        ("X-BAPI-API-KEY", KEY),
+        ("X-BAPI-TIMESTAMP", str(TS)),
+        ("X-BAPI-RECV-WINDOW", "5000"),
+        ("X-BAPI-SIGN", _hex(f"{TS}{KEY}5000{body}")),
+    )
     return "POST", "https://api.bybit.com/v5/order/cancel-batch", headers, body.encode()
 
 

@@ -73,8 +73,13 @@ class Bench:
         return row
 
 
-def run_timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float | None = None,
-              ok: tuple[int, ...] = (0,)) -> tuple[float, float, int, str]:
+def run_timed(
+    cmd: list[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+    ok: tuple[int, ...] = (0,),
+) -> tuple[float, float, int, str]:
     """(wall seconds, peak RSS MB, exit code, output tail) of one process."""
     full_env = {**os.environ, **BYTECODE, **(env or {})}
     t0 = time.perf_counter()
@@ -99,9 +104,19 @@ def run_timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, time
         time.sleep(0.005)
 
 
-def measure(b: Bench, area: str, what: str, tool: str, cmd: list[str], cwd: Path, n: int,
-            env: dict[str, str] | None = None, prepare: Any = None, timeout: float | None = None,
-            ok: tuple[int, ...] = (0,)) -> Row:
+def measure(
+    b: Bench,
+    area: str,
+    what: str,
+    tool: str,
+    cmd: list[str],
+    cwd: Path,
+    n: int,
+    env: dict[str, str] | None = None,
+    prepare: Any = None,
+    timeout: float | None = None,
+    ok: tuple[int, ...] = (0,),
+) -> Row:
     walls, peaks = [], []
     for _ in range(n):
         if prepare is not None:
@@ -177,10 +192,28 @@ def bench_bundled(b: Bench) -> None:
     area = "1 generation: bundled specs (10 specs, 5 venues)"
     proj = project_copy(WORK / "bundled", with_generated=True)
     cache, out = proj / ".specgen-cache", proj / "generated"
-    measure(b, area, "generate, cold (no cache, no output)", "specgen", specgen("generate"), proj, 1, SPECGEN_ENV,
-            prepare=lambda: clear(cache, out))
-    measure(b, area, "check, cold cache (full path)", "specgen", specgen("check"), proj, 1, SPECGEN_ENV,
-            prepare=lambda: clear(cache))
+    measure(
+        b,
+        area,
+        "generate, cold (no cache, no output)",
+        "specgen",
+        specgen("generate"),
+        proj,
+        1,
+        SPECGEN_ENV,
+        prepare=lambda: clear(cache, out),
+    )
+    measure(
+        b,
+        area,
+        "check, cold cache (full path)",
+        "specgen",
+        specgen("check"),
+        proj,
+        1,
+        SPECGEN_ENV,
+        prepare=lambda: clear(cache),
+    )
     r = measure(b, area, "check, warm (stamp)", "specgen", specgen("check"), proj, 9, SPECGEN_ENV)
     if r.value is not None:
         r.target = f"< 0.3 s: {'met' if r.value < 0.3 else 'MISSED'}"
@@ -190,10 +223,26 @@ def bench_bundled(b: Bench) -> None:
 def synth(n: int) -> Path:
     dest = WORK / f"s{n}"
     dest.mkdir(parents=True, exist_ok=True)
-    subprocess.run([str(PROJECT_PY), str(HERE / "synth_specs.py"), str(dest), "--endpoints", str(n),
-                    "--per-venue", str(PER_VENUE), "--from", str(SNAPSHOT)], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([str(PROJECT_PY), str(HERE / "to_openapi.py"), str(dest / "specs"), str(dest / "openapi.json")],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            str(PROJECT_PY),
+            str(HERE / "synth_specs.py"),
+            str(dest),
+            "--endpoints",
+            str(n),
+            "--per-venue",
+            str(PER_VENUE),
+            "--from",
+            str(SNAPSHOT),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        [str(PROJECT_PY), str(HERE / "to_openapi.py"), str(dest / "specs"), str(dest / "openapi.json")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return dest
 
 
@@ -201,20 +250,54 @@ def bench_peers_generation(b: Bench, area: str, proj: Path, n: int, runs: int, t
     rows: dict[str, Row] = {}
     missing = peer_missing(b, "openapi-python-client")
     if missing:
-        rows["opc"] = b.add(Row(area, "generate from the same endpoints as OpenAPI 3.1", "openapi-python-client", note=missing))
+        rows["opc"] = b.add(
+            Row(area, "generate from the same endpoints as OpenAPI 3.1", "openapi-python-client", note=missing)
+        )
     else:
-        rows["opc"] = measure(b, area, "generate from the same endpoints as OpenAPI 3.1 (ruff formatting)", "openapi-python-client",
-                              [peer_bin("openapi-python-client"), "generate", "--path", "openapi.json", "--output-path",
-                               "opc-out", "--overwrite"], proj, runs, PEER_ENV,
-                              prepare=lambda: clear(proj / "opc-out"), timeout=timeout)
+        rows["opc"] = measure(
+            b,
+            area,
+            "generate from the same endpoints as OpenAPI 3.1 (ruff formatting)",
+            "openapi-python-client",
+            [
+                peer_bin("openapi-python-client"),
+                "generate",
+                "--path",
+                "openapi.json",
+                "--output-path",
+                "opc-out",
+                "--overwrite",
+            ],
+            proj,
+            runs,
+            PEER_ENV,
+            prepare=lambda: clear(proj / "opc-out"),
+            timeout=timeout,
+        )
     missing = peer_missing(b, "datamodel-code-generator")
     if missing:
         rows["dmcg"] = b.add(Row(area, "models from the same OpenAPI 3.1", "datamodel-code-generator", note=missing))
     else:
-        rows["dmcg"] = measure(b, area, "models from the same OpenAPI 3.1 (black + isort)", "datamodel-code-generator",
-                               [peer_bin("datamodel-codegen"), "--input", "openapi.json", "--input-file-type", "openapi",
-                                "--output", "dmcg_models.py"], proj, runs, {**PEER_ENV, "PYTHONWARNINGS": "ignore"},
-                               prepare=lambda: clear(proj / "dmcg_models.py"), timeout=timeout)
+        rows["dmcg"] = measure(
+            b,
+            area,
+            "models from the same OpenAPI 3.1 (black + isort)",
+            "datamodel-code-generator",
+            [
+                peer_bin("datamodel-codegen"),
+                "--input",
+                "openapi.json",
+                "--input-file-type",
+                "openapi",
+                "--output",
+                "dmcg_models.py",
+            ],
+            proj,
+            runs,
+            {**PEER_ENV, "PYTHONWARNINGS": "ignore"},
+            prepare=lambda: clear(proj / "dmcg_models.py"),
+            timeout=timeout,
+        )
     return rows
 
 
@@ -239,11 +322,27 @@ def bench_synthetic(b: Bench, n: int, run_specgen: bool, cold_timeout: float) ->
     peers = bench_peers_generation(b, area, proj, n, 1, timeout=max(30.0, min(300.0, b.left())))
     if not run_specgen:
         b.add(Row(area, "generate, cold", "specgen", note="not run: longer than the budget (make bench BENCH_FULL=1)"))
-        b.add(Row(f"2 incremental: {n} endpoints", "check / generate after one spec changed", "specgen",
-                  note="not run: needs the cold run (BENCH_FULL=1)"))
+        b.add(
+            Row(
+                f"2 incremental: {n} endpoints",
+                "check / generate after one spec changed",
+                "specgen",
+                note="not run: needs the cold run (BENCH_FULL=1)",
+            )
+        )
         return
-    cold = measure(b, area, "generate, cold (no cache, no output)", "specgen", specgen("generate"), proj, 1,
-                   SPECGEN_ENV, prepare=lambda: clear(cache, out), timeout=cold_timeout)
+    cold = measure(
+        b,
+        area,
+        "generate, cold (no cache, no output)",
+        "specgen",
+        specgen("generate"),
+        proj,
+        1,
+        SPECGEN_ENV,
+        prepare=lambda: clear(cache, out),
+        timeout=cold_timeout,
+    )
     opc = peers.get("opc")
     if cold.value is not None and opc is not None and opc.value is not None:
         cold.ratio = ratio(cold.value, opc.value, "openapi-python-client")
@@ -254,10 +353,29 @@ def bench_synthetic(b: Bench, n: int, run_specgen: bool, cold_timeout: float) ->
     measure(b, area, "generate, warm (nothing changed)", "specgen", specgen("generate"), proj, 3, SPECGEN_ENV)
     inc = f"2 incremental: one spec of {n} changed"
     counter = iter(range(1, 100))
-    c = measure(b, inc, "check (exit 1 with the diff)", "specgen", specgen("check"), proj, 1, SPECGEN_ENV,
-                prepare=lambda: _touch_spec(proj, next(counter)), ok=(1,))
-    g = measure(b, inc, "generate", "specgen", specgen("generate"), proj, 1, SPECGEN_ENV,
-                prepare=lambda: _touch_spec(proj, next(counter)))
+    c = measure(
+        b,
+        inc,
+        "check (exit 1 with the diff)",
+        "specgen",
+        specgen("check"),
+        proj,
+        1,
+        SPECGEN_ENV,
+        prepare=lambda: _touch_spec(proj, next(counter)),
+        ok=(1,),
+    )
+    g = measure(
+        b,
+        inc,
+        "generate",
+        "specgen",
+        specgen("generate"),
+        proj,
+        1,
+        SPECGEN_ENV,
+        prepare=lambda: _touch_spec(proj, next(counter)),
+    )
     for r in (c, g):
         if r.value is not None and n >= 1000:
             r.target = f"< 1 s: {'met' if r.value < 1 else 'MISSED'}"
@@ -271,8 +389,12 @@ def ratio(mine: float, theirs: float, who: str) -> str:
 
 def bench_micro(b: Bench) -> None:
     py = PEER_PY if PEER_PY.exists() else PROJECT_PY
-    proc = subprocess.run([str(py), str(HERE / "micro.py"), str(SNAPSHOT / "generated"), str(SNAPSHOT / "specs")],
-                          capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    proc = subprocess.run(
+        [str(py), str(HERE / "micro.py"), str(SNAPSHOT / "generated"), str(SNAPSHOT / "specs")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     if proc.returncode != 0:
         b.add(Row("3 client", "micro-benchmarks", "all", note=f"failed: {proc.stderr.strip().splitlines()[-1:]}"))
         return
@@ -367,8 +489,10 @@ def fmt_value(r: Row) -> str:
 
 
 def table(b: Bench) -> str:
-    lines = ["| area | measurement | tool | median | runs | peak RSS | ratio / note | target |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| area | measurement | tool | median | runs | peak RSS | ratio / note | target |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     last_area = None
     for r in sorted(b.rows, key=lambda row: row.area.split(" ", 1)[0]):  # by area number, run order within
         area = r.area if r.area != last_area else ""
@@ -394,8 +518,10 @@ def machine() -> str:
         load = f", load average {os.getloadavg()[0]:.1f} at the start"
     except OSError:
         pass
-    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} "
-            f"{platform.release()}{load}; {date.today().isoformat()}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} "
+        f"{platform.release()}{load}; {date.today().isoformat()}"
+    )
 
 
 def main() -> None:
@@ -420,8 +546,7 @@ def main() -> None:
         bench_synthetic(b, 100, run_specgen=True, cold_timeout=max(60.0, b.left() - 90))
     bench_synthetic(b, 1000, run_specgen=b.full, cold_timeout=3600.0)
     elapsed = time.perf_counter() - b.start
-    text = (f"Machine: {header}. Whole run: {elapsed:.0f} s"
-            f"{' (--full)' if b.full else ''}.\n\n{table(b)}\n")
+    text = f"Machine: {header}. Whole run: {elapsed:.0f} s" f"{' (--full)' if b.full else ''}.\n\n{table(b)}\n"
     args.markdown.write_text(text, "utf-8")
     print()
     print(text)

@@ -32,8 +32,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Extra parameters, one per synthetic endpoint (in turn), in the variety of the real specs.
 EXTRA_PARAMS: list[dict[str, Any]] = [
-    {"name": "tag", "type": "string", "min_length": 1, "max_length": 32, "pattern": "^[A-Za-z0-9_-]+$",
-     "description": "Free tag echoed back by the venue."},
+    {
+        "name": "tag",
+        "type": "string",
+        "min_length": 1,
+        "max_length": 32,
+        "pattern": "^[A-Za-z0-9_-]+$",
+        "description": "Free tag echoed back by the venue.",
+    },
     {"name": "priority", "type": "int64", "minimum": 0, "maximum": 9, "description": "Priority, 0 to 9."},
     {"name": "mode", "type": "enum", "values": ["normal", "fast", "safe"], "description": "Processing mode."},
     {"name": "dryRun", "type": "bool", "description": "Validate without acting."},
@@ -120,7 +126,9 @@ def write_set(out: Path, endpoints: int, per_venue: int, source: Path = ROOT) ->
             vraw = yaml.load((spec_path.parent / "venue.yaml").read_text("utf-8"), Loader=_Loader)
             vraw["venue"] = name
             vraw["title"] = f"{vraw['title']} (synthetic {name})"
-            (folder / "venue.yaml").write_text(yaml.dump(vraw, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100), "utf-8")
+            (folder / "venue.yaml").write_text(
+                yaml.dump(vraw, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100), "utf-8"
+            )
             venues[name] = 0
         if spec_path not in loaded:
             loaded[spec_path] = yaml.load(spec_path.read_text("utf-8"), Loader=_Loader)

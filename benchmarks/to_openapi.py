@@ -97,12 +97,20 @@ def convert(specs: Path) -> dict[str, Any]:
             op = raw["operation"]
             stem = raw.get("model") or _pascal(op)
             http = raw["http"]
-            operation: dict[str, Any] = {"operationId": f"{venue_dir.name}_{op}", "summary": raw["summary"], "tags": [venue_dir.name]}
+            operation: dict[str, Any] = {
+                "operationId": f"{venue_dir.name}_{op}",
+                "summary": raw["summary"],
+                "tags": [venue_dir.name],
+            }
             if http["params_in"] == "query":
                 params = []
                 for p in raw["params"]:
-                    param: dict[str, Any] = {"name": p["name"], "in": "query", "required": bool(p.get("required")),
-                                             "schema": conv.schema(p, request=True)}
+                    param: dict[str, Any] = {
+                        "name": p["name"],
+                        "in": "query",
+                        "required": bool(p.get("required")),
+                        "schema": conv.schema(p, request=True),
+                    }
                     if p.get("description"):
                         param["description"] = p["description"]
                     if p["type"] == "list":

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from specgen.emit import formatting  # noqa: E402
 from specgen.config import load_config  # noqa: E402
+from specgen.emit import formatting  # noqa: E402
 from specgen.emit.formatting import Formatter, Segments, format_one  # noqa: E402
 
 
@@ -61,8 +61,10 @@ def check_windows(name: str, source: str, truth: str, mode_key: str) -> bool:
         parts.append(text)
     ok = "".join(parts) == truth
     split_ok = seg.split(truth) == parts
-    print(f"  {name}: {len(seg.pieces)} pieces, windows joined {'==' if ok else '!='} whole; "
-          f"cut from whole {'==' if split_ok else '!='} windows")
+    print(
+        f"  {name}: {len(seg.pieces)} pieces, windows joined {'==' if ok else '!='} whole; "
+        f"cut from whole {'==' if split_ok else '!='} windows"
+    )
     return ok and split_ok
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from specgen.config import Config, load_config
 from specgen.errors import SpecError, SpecErrors
@@ -45,11 +45,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors already
         return int(exc.code or 0)
     try:
-        config = load_config(args.config, {
-            "specs": args.specs, "templates": args.templates, "output": args.output,
-            "no_cache": args.no_cache, "venue": getattr(args, "venue", None),
-        })
-        return {"validate": _validate, "generate": _generate, "check": _check, "serve": _serve}[args.command](config, args)
+        config = load_config(
+            args.config,
+            {
+                "specs": args.specs,
+                "templates": args.templates,
+                "output": args.output,
+                "no_cache": args.no_cache,
+                "venue": getattr(args, "venue", None),
+            },
+        )
+        return {"validate": _validate, "generate": _generate, "check": _check, "serve": _serve}[args.command](
+            config, args
+        )
     except SpecErrors as exc:
         for e in exc.errors:
             print(f"error: {e.render()}", file=sys.stderr)

@@ -68,10 +68,17 @@ def load_config(config_file: Path | None, overrides: dict[str, Any]) -> Config:
             raise SpecError(str(path), None, "config", "[tool.specgen] must be a table")
         unknown = sorted(set(table) - KEYS)
         if unknown:
-            raise SpecError(str(path), _key_line(text, unknown[0]), "config", f"unknown key(s) in [tool.specgen]: {', '.join(unknown)} (known: {', '.join(sorted(KEYS))})")
+            raise SpecError(
+                str(path),
+                _key_line(text, unknown[0]),
+                "config",
+                f"unknown key(s) in [tool.specgen]: {', '.join(unknown)} (known: {', '.join(sorted(KEYS))})",
+            )
         for key, value in table.items():
             if not isinstance(value, str) or not value:
-                raise SpecError(str(path), _key_line(text, key), "config", f"[tool.specgen] {key} must be a non-empty string path")
+                raise SpecError(
+                    str(path), _key_line(text, key), "config", f"[tool.specgen] {key} must be a non-empty string path"
+                )
 
     def pick(key: str, default: str) -> Path:
         value = overrides.get(key) or table.get(key) or default

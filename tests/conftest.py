@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
-
-from specgen.spec.model import Venue
 from specgen.simulator import Simulator
+from specgen.spec.model import Venue
 from specgen.spec.specset import read_specs
+
 from tests.helpers import ROOT
 
 

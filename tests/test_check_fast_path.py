@@ -197,13 +197,15 @@ def test_a_damaged_cache_costs_time_not_correctness(project: Path) -> None:
 @pytest.fixture(scope="module")
 def rendered_modules() -> dict[str, str]:
     """The bundled bybit_v5 package modules as rendered, before formatting."""
-    from specgen.emit import pipeline
     from specgen.config import load_config
+    from specgen.emit import pipeline
     from specgen.spec.specset import read_specs
 
     config = load_config(ROOT / "pyproject.toml", {})
     (venue,) = read_specs(config.specs, config.root, only="bybit_v5")
-    sources, _ = pipeline._render_venue(pipeline._env(config.templates), pipeline.package_templates(config.templates), venue)
+    sources, _ = pipeline._render_venue(
+        pipeline._env(config.templates), pipeline.package_templates(config.templates), venue
+    )
     return {k: v for k, v in sources.items() if k.endswith(("client.py", "models.py", "validators.py"))}
 
 

@@ -16,11 +16,12 @@ import socket
 import struct
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -155,7 +156,9 @@ def _read_request(conn: socket.socket) -> bytes:
             return data
         data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
-    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
+    length = next(
+        (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0
+    )
     while len(body) < length:
         chunk = conn.recv(65536)
         if not chunk:
@@ -300,18 +303,58 @@ HTML = (("Content-Type", "text/html; charset=utf-8"),)
 def answer_cases() -> list[tuple[str, Answer, str, dict[str, Any]]]:
     """(id, answer, expected error type, expected attributes); bodies are filled in per venue."""
     return [
-        ("500_html", Answer(500, b"<html><body>Internal Server Error</body></html>", HTML), "ResponseError", {"http_status": 500}),
+        (
+            "500_html",
+            Answer(500, b"<html><body>Internal Server Error</body></html>", HTML),
+            "ResponseError",
+            {"http_status": 500},
+        ),
         ("502_empty", Answer(502, b""), "ResponseError", {"http_status": 502}),
-        ("503_venue_error", Answer(503, b"ERROR"), "ApiError", {"http_status": 503, "code": "-1001", "message": "busy"}),
-        ("429_retry_after", Answer(429, b"", (("Retry-After", "7"),)), "RateLimitError", {"http_status": 429, "retry_after": 7.0}),
+        (
+            "503_venue_error",
+            Answer(503, b"ERROR"),
+            "ApiError",
+            {"http_status": 503, "code": "-1001", "message": "busy"},
+        ),
+        (
+            "429_retry_after",
+            Answer(429, b"", (("Retry-After", "7"),)),
+            "RateLimitError",
+            {"http_status": 429, "retry_after": 7.0},
+        ),
         ("429_no_retry_after", Answer(429, b""), "RateLimitError", {"http_status": 429, "retry_after": None}),
-        ("418_retry_after", Answer(418, b"", (("Retry-After", "120"),)), "RateLimitError", {"http_status": 418, "retry_after": 120.0}),
-        ("418_no_retry_after", Answer(418, b"<html>banned</html>", HTML), "RateLimitError", {"http_status": 418, "retry_after": None}),
-        ("429_date_retry_after", Answer(429, b"", (("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),)), "RateLimitError", {"retry_after": None}),
-        ("200_html_page", Answer(200, b"<!DOCTYPE html><html><title>Just a moment...</title></html>", HTML), "ResponseError", {"http_status": 200}),
+        (
+            "418_retry_after",
+            Answer(418, b"", (("Retry-After", "120"),)),
+            "RateLimitError",
+            {"http_status": 418, "retry_after": 120.0},
+        ),
+        (
+            "418_no_retry_after",
+            Answer(418, b"<html>banned</html>", HTML),
+            "RateLimitError",
+            {"http_status": 418, "retry_after": None},
+        ),
+        (
+            "429_date_retry_after",
+            Answer(429, b"", (("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),)),
+            "RateLimitError",
+            {"retry_after": None},
+        ),
+        (
+            "200_html_page",
+            Answer(200, b"<!DOCTYPE html><html><title>Just a moment...</title></html>", HTML),
+            "ResponseError",
+            {"http_status": 200},
+        ),
         ("200_empty", Answer(200, b""), "ResponseError", {"http_status": 200}),
         ("200_truncated_json", Answer(200, b"SUCCESS[:40]"), "ResponseError", {"http_status": 200}),
-        ("200_wrong_content_type", Answer(200, b"SUCCESS", (("Content-Type", "text/plain"),)), "ResponseError", {"http_status": 200}),
+        (
+            "200_wrong_content_type",
+            Answer(200, b"SUCCESS", (("Content-Type", "text/plain"),)),
+            "ResponseError",
+            {"http_status": 200},
+        ),
         ("200_not_the_documented_shape", Answer(200, b"[1, 2, 3]"), "ResponseError", {"http_status": 200}),
         ("200_deeply_nested", Answer(200, b"[" * 100_000 + b"]" * 100_000), "ResponseError", {"http_status": 200}),
     ]
@@ -334,7 +377,9 @@ ANSWERS = answer_cases()
 @pytest.mark.parametrize("name", VENUES)
 @pytest.mark.parametrize("kind", TRANSPORTS)
 @pytest.mark.parametrize("case", ANSWERS, ids=[a[0] for a in ANSWERS])
-def test_each_bad_answer_is_one_typed_error(name: str, kind: str, case: tuple[str, Answer, str, dict[str, Any]]) -> None:
+def test_each_bad_answer_is_one_typed_error(
+    name: str, kind: str, case: tuple[str, Answer, str, dict[str, Any]]
+) -> None:
     v = venue(name)
     _, answer, error, attributes = case
     with scripted(fill(v, answer)) as server:
@@ -366,7 +411,9 @@ def test_numbers_beyond_float_range_parse_as_decimal(name: str) -> None:
     }
     body = json.loads(v.success)
     huge = b"1" + b"0" * 400 + b".5e99999"
-    patched = json.dumps({**body, "extra": "HUGE"} if isinstance(body, dict) else body).encode().replace(b'"HUGE"', huge)
+    patched = (
+        json.dumps({**body, "extra": "HUGE"} if isinstance(body, dict) else body).encode().replace(b'"HUGE"', huge)
+    )
     with scripted(Answer(200, patched)) as server:
         result = v.send(v.client(base_url=server.url, timeout=TIMEOUT))
     assert result.outcomes  # an unknown huge number is kept out of float and does not fail the parse
@@ -451,7 +498,12 @@ def test_rate_limits_are_retried_after_retry_after_and_each_attempt_is_signed_af
     for i, sent in enumerate(fake.sent):
         at = 1700000000000 + 1111 * (i + 1)
         rebuilt = getattr(v.client(clock=lambda: at), f"build_{v.operation}")(v.request())
-        assert (sent.method, sent.url, sent.headers, sent.body) == (rebuilt.method, rebuilt.url, rebuilt.headers, rebuilt.body)
+        assert (sent.method, sent.url, sent.headers, sent.body) == (
+            rebuilt.method,
+            rebuilt.url,
+            rebuilt.headers,
+            rebuilt.body,
+        )
     assert len({(s.url, s.headers) for s in fake.sent}) == 3  # never the same signed request twice
 
 

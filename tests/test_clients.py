@@ -148,16 +148,25 @@ def test_binance_published_signing_example() -> None:
     [example] = venue["signing_examples"]
     signing = importlib.import_module("binance_coinm.signing")
     assert signing.sign(example["secret"], example["prehash"]) == example["signature"]
-    assert signing.prehash(timestamp=0, method="GET", path="/", query=example["prehash"], body="", api_key="k", recv_window=None) == example["prehash"]
+    assert (
+        signing.prehash(
+            timestamp=0, method="GET", path="/", query=example["prehash"], body="", api_key="k", recv_window=None
+        )
+        == example["prehash"]
+    )
 
 
 def test_binance_lists_are_url_encoded_compact_json() -> None:
     m = pkg("binance_coinm")
     client = make_client("binance_coinm")
-    ids = client.build_cancel_multiple_orders(m.CancelMultipleOrdersRequest(symbol="BTCUSD_200925", order_id_list=(1234567, 2345678)))
+    ids = client.build_cancel_multiple_orders(
+        m.CancelMultipleOrdersRequest(symbol="BTCUSD_200925", order_id_list=(1234567, 2345678))
+    )
     assert "orderIdList=%5B1234567%2C2345678%5D" in ids.url
     tricky = ["a b", "c:d/e", "f&g=h", "i+j%k", 'q"uote', "ünï"]
-    req = client.build_cancel_multiple_orders(m.CancelMultipleOrdersRequest(symbol="X", orig_client_order_id_list=tuple(tricky)))
+    req = client.build_cancel_multiple_orders(
+        m.CancelMultipleOrdersRequest(symbol="X", orig_client_order_id_list=tuple(tricky))
+    )
     value = urlsplit(req.url).query.split("origClientOrderIdList=")[1].split("&")[0]
     assert " " not in value and all(c not in value for c in ':/&=+"[],')
     from urllib.parse import unquote
@@ -168,18 +177,28 @@ def test_binance_lists_are_url_encoded_compact_json() -> None:
 
 def test_parameters_without_value_are_left_out() -> None:
     m = pkg("binance_coinm")
-    req = make_client("binance_coinm").build_cancel_multiple_orders(m.CancelMultipleOrdersRequest(symbol="X", order_id_list=(1,)))
+    req = make_client("binance_coinm").build_cancel_multiple_orders(
+        m.CancelMultipleOrdersRequest(symbol="X", order_id_list=(1,))
+    )
     assert "recvWindow" not in req.url and "origClientOrderIdList" not in req.url
-    req = make_client("binance_coinm", recv_window=6000).build_cancel_multiple_orders(m.CancelMultipleOrdersRequest(symbol="X", order_id_list=(1,)))
+    req = make_client("binance_coinm", recv_window=6000).build_cancel_multiple_orders(
+        m.CancelMultipleOrdersRequest(symbol="X", order_id_list=(1,))
+    )
     assert "&recvWindow=6000&timestamp=" in req.url
     b = pkg("bitget_spot")
-    body = make_client("bitget_spot").build_batch_cancel_order(b.BatchCancelOrderRequest(order_list=(b.BatchCancelItem(order_id="1"),))).body
+    body = (
+        make_client("bitget_spot")
+        .build_batch_cancel_order(b.BatchCancelOrderRequest(order_list=(b.BatchCancelItem(order_id="1"),)))
+        .body
+    )
     assert body == b'{"orderList":[{"orderId":"1"}]}'
 
 
 def test_bingx_sends_comma_joined_ids_in_the_query() -> None:
     m = pkg("bingx_spot")
-    req = make_client("bingx_spot").build_cancel_orders(m.CancelOrdersRequest(symbol="BTC-USDT", order_ids=("1", "2", "3")))
+    req = make_client("bingx_spot").build_cancel_orders(
+        m.CancelOrdersRequest(symbol="BTC-USDT", order_ids=("1", "2", "3"))
+    )
     assert "orderIds=1,2,3&" in req.url and req.body == b""
     assert req.method == "POST"
 
@@ -204,19 +223,29 @@ def test_invalid_calls_raise_validation_error_and_send_nothing() -> None:
 
 def test_results_unwrap_envelopes_and_keep_failed_items() -> None:
     m = pkg("bitget_spot")
-    body = json.dumps({
-        "code": "00000", "msg": "success", "requestTime": 1,
-        "data": {"successList": [{"orderId": "1", "clientOid": "a"}], "failureList": [{"orderId": "2", "errorCode": "43001", "errorMsg": "order does not exist"}]},
-    }).encode()
+    body = json.dumps(
+        {
+            "code": "00000",
+            "msg": "success",
+            "requestTime": 1,
+            "data": {
+                "successList": [{"orderId": "1", "clientOid": "a"}],
+                "failureList": [{"orderId": "2", "errorCode": "43001", "errorMsg": "order does not exist"}],
+            },
+        }
+    ).encode()
     client = make_client("bitget_spot", transport=Recorder(body))
     result = client.batch_cancel_order(order_list=[m.BatchCancelItem(order_id="1"), m.BatchCancelItem(order_id="2")])
     assert result.data is not None and result.data.success_list is not None
-    assert [(o.order_id, o.cancelled, o.error_code) for o in result.outcomes] == [("1", True, None), ("2", False, "43001")]
+    assert [(o.order_id, o.cancelled, o.error_code) for o in result.outcomes] == [
+        ("1", True, None),
+        ("2", False, "43001"),
+    ]
     assert [o.order_id for o in result.failed] == ["2"] and [o.order_id for o in result.cancelled] == ["1"]
 
 
 def test_money_is_decimal_end_to_end() -> None:
-    m = pkg("bingx_spot")
+    pkg("bingx_spot")
     body = b'{"code":0,"msg":"","data":{"success":[{"orderId":1,"status":"CANCELED","price":"42000.10","stopPrice":0.1000000000000000055511151231257827}]}}'
     result = make_client("bingx_spot", transport=Recorder(body)).cancel_orders(symbol="BTC-USDT", order_ids=["1"])
     order = result.data.success[0]
@@ -226,7 +255,9 @@ def test_money_is_decimal_end_to_end() -> None:
 
 def test_api_errors_are_typed() -> None:
     m = pkg("bybit_v5")
-    client = make_client("bybit_v5", transport=Recorder(b'{"retCode":10004,"retMsg":"error sign!","result":{},"retExtInfo":{},"time":1}'))
+    client = make_client(
+        "bybit_v5", transport=Recorder(b'{"retCode":10004,"retMsg":"error sign!","result":{},"retExtInfo":{},"time":1}')
+    )
     with pytest.raises(m.ApiError) as err:
         client.cancel_batch(category="linear", request=[m.CancelBatchOrder(symbol="BTCUSDT", order_id="1")])
     assert (err.value.code, err.value.message) == ("10004", "error sign!")
@@ -239,7 +270,10 @@ def test_reprs_never_show_secrets(venue: str) -> None:
     s = spec(venue)
     call = getattr(module, _stem(venue) + "Request").from_json(s["tests"]["request"][0]["params"])
     request = getattr(client, f"build_{s['operation']}")(call)
-    signature = request.header({"bitget_spot": "ACCESS-SIGN", "bybit_v5": "X-BAPI-SIGN"}.get(venue, "none")) or urlsplit(request.url).query.rpartition("signature=")[2]
+    signature = (
+        request.header({"bitget_spot": "ACCESS-SIGN", "bybit_v5": "X-BAPI-SIGN"}.get(venue, "none"))
+        or urlsplit(request.url).query.rpartition("signature=")[2]
+    )
     assert signature
     shown = repr(client) + repr(request) + repr(client._credentials) + str(vars(client))
     for secret in (CREDS["secret"], CREDS["api_key"], CREDS["passphrase"], signature):

@@ -40,7 +40,9 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     return project, before, tree_bytes(project / "generated")
 
 
-def test_changing_a_limit_changes_validator_schema_and_contract_tests(regenerated: tuple[Path, dict[str, bytes], dict[str, bytes]]) -> None:
+def test_changing_a_limit_changes_validator_schema_and_contract_tests(
+    regenerated: tuple[Path, dict[str, bytes], dict[str, bytes]],
+) -> None:
     project, before, after = regenerated
     changed = sorted(p for p in after if before.get(p) != after[p])
     assert changed == [
@@ -64,7 +66,9 @@ def test_regenerated_contract_tests_pass(regenerated: tuple[Path, dict[str, byte
     assert "contract cases:" in result.stdout and " 0 failed" in result.stdout
 
 
-def test_a_wrong_validator_fails_the_contract_tests(regenerated: tuple[Path, dict[str, bytes], dict[str, bytes]]) -> None:
+def test_a_wrong_validator_fails_the_contract_tests(
+    regenerated: tuple[Path, dict[str, bytes], dict[str, bytes]],
+) -> None:
     project, _, _ = regenerated
     validators = project / "generated" / "bitget_spot" / "validators.py"
     text = validators.read_text()

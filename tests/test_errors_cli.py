@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from specgen import cli
 from specgen.spec.loader import MAX_BYTES
+
 from tests.helpers import GENERATED, run_cli, scratch_project, tree_bytes
 
 LINE = re.compile(r"^error: (?P<file>.+?)(?::(?P<line>\d+))?: \[(?P<rule>[a-z:A-Z_-]+)\] (?P<message>\S.*)$")
@@ -105,20 +105,43 @@ def specs_folder_missing(p: Path) -> None:
 
 
 CONFIG_CASES: dict[str, tuple[Breaker, list[str], Expect]] = {
-    "unknown_venue": (lambda p: None, ["validate", "--venue", "nope"], Expect("specs", "unknown-venue", None, "no venue 'nope' (known: binance_coinm, bingx_spot")),
-    "config_file_missing": (lambda p: None, ["validate", "--config", "nowhere/pyproject.toml"], Expect("nowhere/pyproject.toml", "config", None, "configuration file not found")),
+    "unknown_venue": (
+        lambda p: None,
+        ["validate", "--venue", "nope"],
+        Expect("specs", "unknown-venue", None, "no venue 'nope' (known: binance_coinm, bingx_spot"),
+    ),
+    "config_file_missing": (
+        lambda p: None,
+        ["validate", "--config", "nowhere/pyproject.toml"],
+        Expect("nowhere/pyproject.toml", "config", None, "configuration file not found"),
+    ),
     "bad_toml": (bad_toml, ["validate"], Expect("pyproject.toml", "config", "[tool.specgen", "not valid TOML")),
-    "unknown_config_key": (unknown_config_key, ["validate"], Expect("pyproject.toml", "config", "outptu", "unknown key(s) in [tool.specgen]: outptu")),
-    "config_value_of_wrong_type": (config_value_of_wrong_type, ["validate"], Expect("pyproject.toml", "config", "output = 3", "output must be a non-empty string path")),
-    "specs_folder_missing": (specs_folder_missing, ["validate"], Expect("specs", "config", None, "specs folder does not exist")),
+    "unknown_config_key": (
+        unknown_config_key,
+        ["validate"],
+        Expect("pyproject.toml", "config", "outptu", "unknown key(s) in [tool.specgen]: outptu"),
+    ),
+    "config_value_of_wrong_type": (
+        config_value_of_wrong_type,
+        ["validate"],
+        Expect("pyproject.toml", "config", "output = 3", "output must be a non-empty string path"),
+    ),
+    "specs_folder_missing": (
+        specs_folder_missing,
+        ["validate"],
+        Expect("specs", "config", None, "specs folder does not exist"),
+    ),
 }
 
 # -- specs -----------------------------------------------------------------------------------
 
-BOMB = "\n".join(
-    ['kind: endpoint', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    + [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")]
-) + "\n"
+BOMB = (
+    "\n".join(
+        ["kind: endpoint", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        + [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=False)]
+    )
+    + "\n"
+)
 
 
 def yaml_bomb(p: Path) -> None:
@@ -179,11 +202,20 @@ def limit_on_unknown_param(p: Path) -> None:
 
 def duplicate_operation(p: Path) -> None:
     text = (p / ENDPOINT).read_text("utf-8").replace("model: CancelBatch", "model: AgainCancelBatch")
-    write(p, "specs/bybit_v5/cancel_batch_again.yaml", text.replace("operation: cancel_batch\n", "operation: cancel_batch\nmodel: Again\n"))
+    write(
+        p,
+        "specs/bybit_v5/cancel_batch_again.yaml",
+        text.replace("operation: cancel_batch\n", "operation: cancel_batch\nmodel: Again\n"),
+    )
 
 
 def python_name_collision(p: Path) -> None:
-    edit(p, ENDPOINT, "        - name: orderLinkId\n", "        - name: order_id\n          type: string\n        - name: orderLinkId\n")
+    edit(
+        p,
+        ENDPOINT,
+        "        - name: orderLinkId\n",
+        "        - name: order_id\n          type: string\n        - name: orderLinkId\n",
+    )
 
 
 def text_too_long(p: Path) -> None:
@@ -204,22 +236,57 @@ def venue_file_missing(p: Path) -> None:
 
 
 SPEC_CASES: dict[str, tuple[Breaker, Expect]] = {
-    "yaml_alias_bomb": (yaml_bomb, Expect("specs/bybit_v5/bomb.yaml", "yaml", 2, "anchors and aliases are not allowed")),
+    "yaml_alias_bomb": (
+        yaml_bomb,
+        Expect("specs/bybit_v5/bomb.yaml", "yaml", 2, "anchors and aliases are not allowed"),
+    ),
     "oversized_spec": (oversized, Expect("specs/bybit_v5/big.yaml", "size", None, f"the limit is {MAX_BYTES}")),
     "malformed_yaml": (malformed_yaml, Expect(ENDPOINT, "yaml", "in: [spot}", "expected ','")),
-    "raw_control_character": (raw_control_character, Expect(ENDPOINT, "yaml", "The orders", "character U+0007 is not allowed")),
+    "raw_control_character": (
+        raw_control_character,
+        Expect(ENDPOINT, "yaml", "The orders", "character U+0007 is not allowed"),
+    ),
     "nested_too_deep": (too_deep, Expect("specs/bybit_v5/deep.yaml", "yaml", 2, "nested more than 64 levels deep")),
     "duplicate_key": (duplicate_key, Expect(ENDPOINT, "yaml", "signed: false", "duplicate key 'signed'")),
     "python_tag": (python_tag, Expect(ENDPOINT, "yaml", "signed: !!python", "unsupported tag")),
     "not_utf8": (not_utf8, Expect(ENDPOINT, "encoding", None, "not UTF-8")),
-    "unknown_key": (unknown_spec_key, Expect(ENDPOINT, "schema:additionalProperties", "sigend", "'sigend' was unexpected")),
-    "unknown_nested_key": (unknown_nested_key, Expect(ENDPOINT, "schema:additionalProperties", "min_itmes", "'min_itmes' was unexpected")),
-    "wrong_type": (wrong_type, Expect(ENDPOINT, "schema:type", "max_items: twenty", "'twenty' is not of type 'integer'")),
-    "max_below_min": (max_below_min, Expect(ENDPOINT, "min-max", "max_items: 0", "max_items (0) is below min_items (1)")),
-    "condition_on_unknown_param": (condition_on_unknown_param, Expect(ENDPOINT, "unknown-param", "categroy", "'categroy', which is not a parameter")),
-    "limit_on_unknown_param": (limit_on_unknown_param, Expect(ENDPOINT, "unknown-param", "param: requests", "'requests', which is not a parameter")),
-    "duplicate_operation": (duplicate_operation, Expect("specs/bybit_v5/cancel_batch_again.yaml", "duplicate-operation", 2, f"already defined in {ENDPOINT}")),
-    "python_name_collision": (python_name_collision, Expect(ENDPOINT, "name-collision", "- name: order_id", "'order_id' and 'orderId' both become the Python name 'order_id'")),
+    "unknown_key": (
+        unknown_spec_key,
+        Expect(ENDPOINT, "schema:additionalProperties", "sigend", "'sigend' was unexpected"),
+    ),
+    "unknown_nested_key": (
+        unknown_nested_key,
+        Expect(ENDPOINT, "schema:additionalProperties", "min_itmes", "'min_itmes' was unexpected"),
+    ),
+    "wrong_type": (
+        wrong_type,
+        Expect(ENDPOINT, "schema:type", "max_items: twenty", "'twenty' is not of type 'integer'"),
+    ),
+    "max_below_min": (
+        max_below_min,
+        Expect(ENDPOINT, "min-max", "max_items: 0", "max_items (0) is below min_items (1)"),
+    ),
+    "condition_on_unknown_param": (
+        condition_on_unknown_param,
+        Expect(ENDPOINT, "unknown-param", "categroy", "'categroy', which is not a parameter"),
+    ),
+    "limit_on_unknown_param": (
+        limit_on_unknown_param,
+        Expect(ENDPOINT, "unknown-param", "param: requests", "'requests', which is not a parameter"),
+    ),
+    "duplicate_operation": (
+        duplicate_operation,
+        Expect("specs/bybit_v5/cancel_batch_again.yaml", "duplicate-operation", 2, f"already defined in {ENDPOINT}"),
+    ),
+    "python_name_collision": (
+        python_name_collision,
+        Expect(
+            ENDPOINT,
+            "name-collision",
+            "- name: order_id",
+            "'order_id' and 'orderId' both become the Python name 'order_id'",
+        ),
+    ),
     "text_too_long": (text_too_long, Expect(ENDPOINT, "schema:maxLength", "x" * 20001, "is too long")),
     "document_changed": (digest_mismatch, Expect(ENDPOINT, "digest", "sha256:", "Review the document's changes")),
     "wrong_kind": (wrong_kind, Expect(ENDPOINT, "schema:kind", 1, "expected kind: endpoint, found 'venue'")),
@@ -230,7 +297,12 @@ SPEC_CASES: dict[str, tuple[Breaker, Expect]] = {
 
 
 def template_syntax_error(p: Path) -> None:
-    edit(p, "templates/package/errors.py.j2", 'class ClientError(Exception):\n', "class ClientError(Exception):\n{% if %}\n")
+    edit(
+        p,
+        "templates/package/errors.py.j2",
+        "class ClientError(Exception):\n",
+        "class ClientError(Exception):\n{% if %}\n",
+    )
 
 
 def missing_macro(p: Path) -> None:
@@ -246,25 +318,61 @@ def no_package_templates(p: Path) -> None:
 
 
 def undefined_in_template(p: Path) -> None:
-    edit(p, "templates/package/errors.py.j2", 'class ClientError(Exception):\n', "class ClientError(Exception):\n    {{ venue.colour }}\n")
+    edit(
+        p,
+        "templates/package/errors.py.j2",
+        "class ClientError(Exception):\n",
+        "class ClientError(Exception):\n    {{ venue.colour }}\n",
+    )
 
 
 def raw_spec_text_in_template(p: Path) -> None:
-    edit(p, "templates/package/errors.py.j2", 'class ClientError(Exception):\n', "class ClientError(Exception):\n    # {{ venue.title }}\n")
+    edit(
+        p,
+        "templates/package/errors.py.j2",
+        "class ClientError(Exception):\n",
+        "class ClientError(Exception):\n    # {{ venue.title }}\n",
+    )
 
 
 def template_reads_raw_value(p: Path) -> None:
-    edit(p, "templates/package/errors.py.j2", 'class ClientError(Exception):\n', "class ClientError(Exception):\n    # {{ venue.title.value }}\n")
+    edit(
+        p,
+        "templates/package/errors.py.j2",
+        "class ClientError(Exception):\n",
+        "class ClientError(Exception):\n    # {{ venue.title.value }}\n",
+    )
 
 
 TEMPLATE_CASES: dict[str, tuple[Breaker, Expect]] = {
-    "template_syntax_error": (template_syntax_error, Expect("templates/package/errors.py.j2", "template-syntax", "{% if %}", "Expected an expression")),
-    "missing_macro_template": (missing_macro, Expect("templates/macros/header.j2", "template-missing", None, "template not found")),
-    "missing_contract_template": (missing_contract_template, Expect("templates/contract_test.py.j2", "template-missing", None, "template not found")),
-    "no_package_templates": (no_package_templates, Expect("templates/package", "template-missing", None, "no package templates")),
-    "undefined_in_template": (undefined_in_template, Expect("templates/package/errors.py.j2", "template", "venue.colour", "has no attribute 'colour'")),
-    "raw_spec_text_in_template": (raw_spec_text_in_template, Expect("templates/package/errors.py.j2", "template", "# {{ venue.title }}", "printed a raw Text")),
-    "template_reads_raw_value": (template_reads_raw_value, Expect("templates/package/errors.py.j2", "template", "venue.title.value", "read .value of spec text")),
+    "template_syntax_error": (
+        template_syntax_error,
+        Expect("templates/package/errors.py.j2", "template-syntax", "{% if %}", "Expected an expression"),
+    ),
+    "missing_macro_template": (
+        missing_macro,
+        Expect("templates/macros/header.j2", "template-missing", None, "template not found"),
+    ),
+    "missing_contract_template": (
+        missing_contract_template,
+        Expect("templates/contract_test.py.j2", "template-missing", None, "template not found"),
+    ),
+    "no_package_templates": (
+        no_package_templates,
+        Expect("templates/package", "template-missing", None, "no package templates"),
+    ),
+    "undefined_in_template": (
+        undefined_in_template,
+        Expect("templates/package/errors.py.j2", "template", "venue.colour", "has no attribute 'colour'"),
+    ),
+    "raw_spec_text_in_template": (
+        raw_spec_text_in_template,
+        Expect("templates/package/errors.py.j2", "template", "# {{ venue.title }}", "printed a raw Text"),
+    ),
+    "template_reads_raw_value": (
+        template_reads_raw_value,
+        Expect("templates/package/errors.py.j2", "template", "venue.title.value", "read .value of spec text"),
+    ),
 }
 
 
@@ -337,7 +445,9 @@ def test_no_traceback_unless_debug(project: Path) -> None:
     assert "[min-max] max_items (0) is below min_items (1)" in loud.stderr
 
 
-def test_an_internal_error_is_one_line_too(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_internal_error_is_one_line_too(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import specgen.spec.specset
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -345,6 +455,11 @@ def test_an_internal_error_is_one_line_too(project: Path, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(specgen.spec.specset, "read_specs", broken)
     code, lines = run(project, ["validate"], capsys)
-    check_one_line(project, code, lines, Expect("specgen", "internal", None, "RuntimeError: a bug over two lines (run with --debug"))
+    check_one_line(
+        project,
+        code,
+        lines,
+        Expect("specgen", "internal", None, "RuntimeError: a bug over two lines (run with --debug"),
+    )
     with pytest.raises(RuntimeError):
         cli.main(["validate", "--debug"])

@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-
 import specgen.emit.formatting
 from specgen import cli
+
 from tests.helpers import ROOT, run_cli, scratch_project, tree_bytes
 
 HEADER = "templates/macros/header.j2"
@@ -93,7 +94,9 @@ def test_a_template_error_changes_nothing(project: Path, capsys: pytest.CaptureF
     assert_untouched(project, before)
 
 
-def test_a_formatter_error_changes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_formatter_error_changes_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = tree_bytes(project / "generated")
     change_every_module(project)
 
@@ -110,7 +113,11 @@ def test_a_formatter_error_changes_nothing(project: Path, monkeypatch: pytest.Mo
 # -- failures while the new tree is written or swapped in --------------------------------------
 
 
-@pytest.mark.parametrize("error", [OSError(28, "No space left on device", "generated/x.py"), KeyboardInterrupt()], ids=["disk_full", "interrupt"])
+@pytest.mark.parametrize(
+    "error",
+    [OSError(28, "No space left on device", "generated/x.py"), KeyboardInterrupt()],
+    ids=["disk_full", "interrupt"],
+)
 @pytest.mark.parametrize("nth", [1, 10])
 def test_a_failure_while_writing_changes_nothing(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: BaseException, nth: int
@@ -122,14 +129,20 @@ def test_a_failure_while_writing_changes_nothing(
     code = generate()
     assert stand_in.calls["n"] == nth  # type: ignore[attr-defined]  # it failed at the planned write, and stopped
     assert code == (130 if isinstance(error, KeyboardInterrupt) else 2)
-    expected = "interrupted; generated/ was not changed" if isinstance(error, KeyboardInterrupt) else "generated/x.py: [io] No space left on device"
+    expected = (
+        "interrupted; generated/ was not changed"
+        if isinstance(error, KeyboardInterrupt)
+        else "generated/x.py: [io] No space left on device"
+    )
     assert capsys.readouterr().err == f"error: {expected}\n"
     assert_untouched(project, before)
 
 
 @pytest.mark.parametrize("error", [OSError(13, "Permission denied"), KeyboardInterrupt()], ids=["oserror", "interrupt"])
 @pytest.mark.parametrize("nth", [1, 2], ids=["retiring_the_old_tree", "moving_the_new_tree_in"])
-def test_a_failure_during_the_swap_changes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException, nth: int) -> None:
+def test_a_failure_during_the_swap_changes_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException, nth: int
+) -> None:
     before = tree_bytes(project / "generated")
     change_every_module(project)
     stand_in = fail_on_call(nth, error, os.rename)
@@ -160,7 +173,14 @@ def test_two_generate_runs_at_once_leave_one_clean_result(tmp_path: Path) -> Non
     change_every_module(project)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     runs = [
-        subprocess.Popen([sys.executable, "-m", "specgen", "generate"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "specgen", "generate"],
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     outcomes = [run.communicate(timeout=300) for run in runs]
@@ -168,6 +188,8 @@ def test_two_generate_runs_at_once_leave_one_clean_result(tmp_path: Path) -> Non
     clean = tmp_path / "clean"
     assert run_cli(project, "generate", "--output", str(clean)).returncode == 0
     assert tree_bytes(project / "generated") == tree_bytes(clean)
-    assert b"Generated (for a failure test) by specgen" in (project / "generated" / "bybit_v5" / "client.py").read_bytes()
+    assert (
+        b"Generated (for a failure test) by specgen" in (project / "generated" / "bybit_v5" / "client.py").read_bytes()
+    )
     assert run_cli(project, "check").returncode == 0
     assert leftovers(project) == []

@@ -24,27 +24,28 @@ import subprocess
 import sys
 import tempfile
 import typing
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
-from typing import Any, Iterator
+from typing import Any
 from unittest import mock
 
 import jinja2
 import pytest
+import specgen.emit.formatting
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import specgen.emit.formatting
 from specgen.config import Config
-from specgen.errors import SpecError, SpecErrors
 from specgen.emit.formatting import format_one
-from specgen.spec.model import Data
 from specgen.emit.pipeline import build_plan
 from specgen.emit.render import doc, make_env, py, render
+from specgen.errors import SpecError, SpecErrors
+from specgen.spec.model import Data
 from specgen.spec.text import Ident, Text
+
 from tests.helpers import ROOT
 
 TEMPLATES = ROOT / "templates"
@@ -55,11 +56,71 @@ SETTINGS = dict(derandomize=True, database=None, deadline=None, suppress_health_
 # -- hostile strings ----------------------------------------------------------------------------
 
 NASTY = [
-    '"', "'", '"""', "'''", "\\", "\\\\", "\\n", "\\x00", "\\N{BULLET}", "\n", "\r", "\r\n", "\t", "\x00", "\x07",
-    "\x1b[31m", "\x7f", "\x85", "\u2028", "\u2029", "\ufeff", "\u202e", "\ufffe", "\U0010ffff", "😀",
-    "{{ venue }}", "{{", "}}", "{% if x %}", "{%", "%}", "{#", "#}", "#", "# noqa", "{}", "{0}", "%s", "%(x)s",
-    " ", "  ", "é", "ß", "İ", "ǅ", "Ⅻ", "١٢٣", "\u0301", "<script>", "&amp;", "${x}", "`", "$(rm -rf /)",
-    "*/", "/*", "--", "; DROP TABLE", "null", "None", "True", "0", "-1", "1e400", "NaN", "__import__('os')",
+    '"',
+    "'",
+    '"""',
+    "'''",
+    "\\",
+    "\\\\",
+    "\\n",
+    "\\x00",
+    "\\N{BULLET}",
+    "\n",
+    "\r",
+    "\r\n",
+    "\t",
+    "\x00",
+    "\x07",
+    "\x1b[31m",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\u202e",
+    "\ufffe",
+    "\U0010ffff",
+    "😀",
+    "{{ venue }}",
+    "{{",
+    "}}",
+    "{% if x %}",
+    "{%",
+    "%}",
+    "{#",
+    "#}",
+    "#",
+    "# noqa",
+    "{}",
+    "{0}",
+    "%s",
+    "%(x)s",
+    " ",
+    "  ",
+    "é",
+    "ß",
+    "İ",
+    "ǅ",
+    "Ⅻ",
+    "١٢٣",
+    "\u0301",
+    "<script>",
+    "&amp;",
+    "${x}",
+    "`",
+    "$(rm -rf /)",
+    "*/",
+    "/*",
+    "--",
+    "; DROP TABLE",
+    "null",
+    "None",
+    "True",
+    "0",
+    "-1",
+    "1e400",
+    "NaN",
+    "__import__('os')",
 ]
 CHARACTERS = st.characters(blacklist_categories=("Cs",))  # lone surrogates cannot be written as UTF-8
 PIECE = st.one_of(st.sampled_from(NASTY), st.text(CHARACTERS, max_size=12))
@@ -99,7 +160,11 @@ ORIGINAL_VALUES = ("linear", "option", "spot", "inverse")
 
 @st.composite
 def hostiles(draw: st.DrawFn) -> Hostile:
-    values = draw(st.lists(HOSTILE.filter(lambda v: v not in ORIGINAL_VALUES and len(v) < 500), min_size=1, max_size=4, unique=True))
+    values = draw(
+        st.lists(
+            HOSTILE.filter(lambda v: v not in ORIGINAL_VALUES and len(v) < 500), min_size=1, max_size=4, unique=True
+        )
+    )
     return Hostile(
         title=draw(HOSTILE),
         summary=draw(HOSTILE),
@@ -160,7 +225,9 @@ def write_specs(root: Path, venue: dict[str, Any], endpoint: dict[str, Any]) -> 
 
 def plan_for(root: Path, formatted: bool) -> dict[str, bytes]:
     """generate's plan for the specs under root; unformatted: black is replaced by the identity."""
-    config = Config(root=root, specs=root / "specs", templates=TEMPLATES, output=root / "out", cache=root / "cache", no_cache=True)
+    config = Config(
+        root=root, specs=root / "specs", templates=TEMPLATES, output=root / "out", cache=root / "cache", no_cache=True
+    )
     if formatted:
         return build_plan(config).plan
     with mock.patch.object(specgen.emit.formatting, "format_one", lambda source: source):
@@ -228,7 +295,12 @@ def assert_read_back(h: Hostile, venue: dict[str, Any], endpoint: dict[str, Any]
     # The pattern admits the literal; the header is sent as written.
     pattern = endpoint["params"][1]["items"]["fields"][0]["pattern"]
     assert pattern in pkg.validators._PATTERNS
-    assert pkg.validators.validate_cancel_batch_request({"category": "linear", "request": [{"symbol": h.literal, "orderId": "1"}]}) == []
+    assert (
+        pkg.validators.validate_cancel_batch_request(
+            {"category": "linear", "request": [{"symbol": h.literal, "orderId": "1"}]}
+        )
+        == []
+    )
     client = pkg.Client(api_key="k", secret="s", clock=lambda: 1)
     call = pkg.CancelBatchRequest(category=values[-1], request=(pkg.CancelBatchOrder(symbol=h.literal, order_id="1"),))
     request = client.build_cancel_batch(call)
@@ -287,12 +359,12 @@ def test_the_worst_strings_at_once_with_black() -> None:
     """Every fragment in one spec, formatted, so none of them depends on hypothesis drawing it."""
     texts = tuple("".join(NASTY[i:] + NASTY[:i]) for i in range(12))
     h = Hostile(
-        title='"""\\ \'\'\' {{ venue }} {% if %} # \x00\n\r\x85 😀 ',
+        title="\"\"\"\\ ''' {{ venue }} {% if %} # \x00\n\r\x85 😀 ",
         summary=' """ leading and trailing spaces, a final quote " ',
         texts=texts,
         values=tuple(dict.fromkeys(v for v in NASTY if v not in ORIGINAL_VALUES))[:30],
         when=('"""', "\\", "\n"),
-        header='"""\\\'\'\' {{ x }} {% y %} # z',
+        header="\"\"\"\\''' {{ x }} {% y %} # z",
         literal='"""\\\n{{ x }}#',
     )
     run_example(h, formatted=True)
@@ -301,8 +373,13 @@ def test_the_worst_strings_at_once_with_black() -> None:
 # -- the filters on their own: many more strings, fast ------------------------------------------
 
 JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False) | st.text(CHARACTERS),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(CHARACTERS, max_size=8), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(CHARACTERS),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(CHARACTERS, max_size=8), children, max_size=4),
     max_leaves=12,
 )
 
@@ -350,9 +427,18 @@ def mini_env(tmp_path_factory: pytest.TempPathFactory) -> jinja2.Environment:
 
 @settings(max_examples=300, **SETTINGS)  # type: ignore[arg-type]
 @given(SHORT, SHORT, st.lists(SHORT, min_size=1, max_size=5, unique=True), JSONISH)
-def test_rendered_text_survives_black(mini_env: jinja2.Environment, title: str, summary: str, values: list[str], data: Any) -> None:
+def test_rendered_text_survives_black(
+    mini_env: jinja2.Environment, title: str, summary: str, values: list[str], data: Any
+) -> None:
     venue = SimpleNamespace(title=Text(title), name=Ident("mini"))
-    source = render(mini_env, "mini.py.j2", venue=venue, summary=Text(summary), values=tuple(Text(v) for v in values), data=Data(data))
+    source = render(
+        mini_env,
+        "mini.py.j2",
+        venue=venue,
+        summary=Text(summary),
+        values=tuple(Text(v) for v in values),
+        data=Data(data),
+    )
     formatted = format_one(source)
     assert format_one(formatted) == formatted
     namespace: dict[str, Any] = {}
@@ -404,11 +490,62 @@ def test_the_escaping_filter_is_the_way_out(tmp_path: Path) -> None:
 # -- names: keywords, builtins, the generated code's own names, and collisions -----------------
 
 AWKWARD = [
-    "class", "from", "import", "def", "return", "lambda", "None", "True", "match", "case", "_",
-    "type", "list", "dict", "tuple", "str", "int", "float", "bool", "bytes", "object", "print", "id", "len",
-    "self", "cls", "call", "params", "given", "body", "query", "headers", "timestamp", "signature", "out",
-    "value", "data", "path", "items", "i", "v", "n", "to_wire", "from_json", "Decimal", "Literal", "JSON",
-    "cast", "re", "T", "time", "quote", "response", "request_", "__init__", "a-b",
+    "class",
+    "from",
+    "import",
+    "def",
+    "return",
+    "lambda",
+    "None",
+    "True",
+    "match",
+    "case",
+    "_",
+    "type",
+    "list",
+    "dict",
+    "tuple",
+    "str",
+    "int",
+    "float",
+    "bool",
+    "bytes",
+    "object",
+    "print",
+    "id",
+    "len",
+    "self",
+    "cls",
+    "call",
+    "params",
+    "given",
+    "body",
+    "query",
+    "headers",
+    "timestamp",
+    "signature",
+    "out",
+    "value",
+    "data",
+    "path",
+    "items",
+    "i",
+    "v",
+    "n",
+    "to_wire",
+    "from_json",
+    "Decimal",
+    "Literal",
+    "JSON",
+    "cast",
+    "re",
+    "T",
+    "time",
+    "quote",
+    "response",
+    "request_",
+    "__init__",
+    "a-b",
 ]
 
 
@@ -430,7 +567,10 @@ def test_keyword_and_builtin_names_generate_typed_working_code(tmp_path: Path) -
         (out / rel).write_bytes(data)
     typed = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "bybit_v5"],
-        cwd=out, capture_output=True, text=True, timeout=300,
+        cwd=out,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert typed.returncode == 0, typed.stdout
     with imported(plan, tmp_path / "imported") as got:
@@ -505,7 +645,9 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("case", list(REFUSED.values()), ids=list(REFUSED))
-def test_names_the_generated_code_cannot_use_are_refused(tmp_path: Path, case: tuple[tuple[Any, ...], str, str]) -> None:
+def test_names_the_generated_code_cannot_use_are_refused(
+    tmp_path: Path, case: tuple[tuple[Any, ...], str, str]
+) -> None:
     where, name, rule = case
     venue, endpoint = load_base()
     target: Any = endpoint

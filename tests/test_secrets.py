@@ -19,7 +19,11 @@ import pytest
 from tests.helpers import VENUES
 from tests.test_client_faults import HANG, HTML, Answer, Venue, closed_port, hang, raw_server, scripted, venue
 
-SECRETS = {"api_key": "AK-7f3a9c1e5b-apikey", "secret": "SK-2d8e6b4f0a-secret", "passphrase": "PP-91c7e3a5d1-passphrase"}
+SECRETS = {
+    "api_key": "AK-7f3a9c1e5b-apikey",
+    "secret": "SK-2d8e6b4f0a-secret",
+    "passphrase": "PP-91c7e3a5d1-passphrase",
+}
 NOW = 1700000000123
 
 

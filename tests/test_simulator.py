@@ -14,26 +14,24 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jsonschema
 import pytest
-
 from specgen.emit import json_schema
 from specgen.errors import SpecError
-from specgen.spec.loader import load_text
-from specgen.spec.model import Endpoint, Venue, build_endpoint
 from specgen.simulator import Fault, Simulator
 from specgen.simulator.answers import plain, success_body
 from specgen.simulator.auth import RawRequest, Rejection, authenticate, prehash, sign, unsigned_query
 from specgen.simulator.book import Account, Book, Target
 from specgen.simulator.faults import FaultQueue
 from specgen.simulator.wire import ParamReader, targets
+from specgen.spec.loader import load_text
+from specgen.spec.model import Endpoint, Venue, build_endpoint
 from specgen.spec.validate import check_document
+
 from tests.helpers import ROOT, VENUES
 
 
@@ -53,7 +51,9 @@ def request_cases(venues: tuple[Venue, ...]) -> list[tuple[Venue, Endpoint, dict
 
 def raw_from_case(endpoint: Endpoint, case: dict[str, Any]) -> RawRequest:
     expect = case["expect"]
-    return RawRequest(expect["method"], expect["path"], expect["query"], tuple(expect["headers"].items()), expect["body"].encode())
+    return RawRequest(
+        expect["method"], expect["path"], expect["query"], tuple(expect["headers"].items()), expect["body"].encode()
+    )
 
 
 # Signatures -----------------------------------------------------------------------------------------
@@ -135,7 +135,11 @@ def encode(venue: Venue, endpoint: Endpoint, params: dict[str, Any]) -> tuple[st
     for name, value in params.items():
         param = endpoint.param(name)
         if isinstance(value, list):
-            text = ",".join(str(v) for v in value) if param and param.type.encoding == "comma" else json.dumps(value, separators=(",", ":"))
+            text = (
+                ",".join(str(v) for v in value)
+                if param and param.type.encoding == "comma"
+                else json.dumps(value, separators=(",", ":"))
+            )
         else:
             text = str(value).lower() if isinstance(value, bool) else str(value)
         pairs.append(f"{quote(name, safe='')}={quote(text, safe=venue.query_safe.value)}")
@@ -179,7 +183,10 @@ def test_wire_representable_malformed_cases_get_the_venue_invalid_params_answer(
                 expected = sim_answers.invalid_params
                 body = json.loads(reply.body)
                 assert reply.status == expected.http_status, case.value["name"]
-                assert body == {venue.error_code.value: plain(expected.code), venue.error_message.value: expected.message.value}
+                assert body == {
+                    venue.error_code.value: plain(expected.code),
+                    venue.error_message.value: expected.message.value,
+                }
                 checked[venue.name.value] = checked.get(venue.name.value, 0) + 1
     assert sorted(checked) == sorted(VENUES) and min(checked.values()) >= 2
 
@@ -202,7 +209,10 @@ def test_targets_follow_the_spec_request_ids(spec_venues: tuple[Venue, ...]) -> 
     params = {"symbol": "BTCUSDT", "orderList": [{"orderId": "1"}, {"orderId": "2", "symbol": "ETHUSDT"}]}
     assert targets(bitget, params) == (Target("1", None, "BTCUSDT"), Target("2", None, "ETHUSDT"))
     binance = venue_named(spec_venues, "binance_coinm").endpoints[0]
-    assert targets(binance, {"symbol": "S", "origClientOrderIdList": ["a", "b"]}) == (Target(None, "a", "S"), Target(None, "b", "S"))
+    assert targets(binance, {"symbol": "S", "origClientOrderIdList": ["a", "b"]}) == (
+        Target(None, "a", "S"),
+        Target(None, "b", "S"),
+    )
 
 
 # Answers ------------------------------------------------------------------------------------------------
@@ -213,7 +223,11 @@ def test_answers_match_the_response_schema(spec_venues: tuple[Venue, ...], venue
     venue = venue_named(spec_venues, venue_name)
     [endpoint] = venue.endpoints
     book = Book()
-    book.seed(venue_name, "k", [{"symbol": "S", "order_id": "11", "client_id": "c11"}, {"symbol": "S", "order_id": "12", "status": "FILLED"}])
+    book.seed(
+        venue_name,
+        "k",
+        [{"symbol": "S", "order_id": "11", "client_id": "c11"}, {"symbol": "S", "order_id": "12", "status": "FILLED"}],
+    )
     results = book.cancel(venue_name, "k", [Target("11", None, "S"), Target("12", None, "S"), Target("13", "c13", "S")])
     assert [r.kind for r in results] == ["cancelled", "terminal", "unknown"]
     body = success_body(venue, endpoint, {"symbol": "S", "category": "spot"}, results)
@@ -254,12 +268,22 @@ def test_book_seeding_and_cancelling_rules() -> None:
     with pytest.raises(ValueError, match="unknown order field"):
         book.seed("v", "k", [{"symbol": "S", "colour": "red"}])
     assert [r.kind for r in book.cancel("v", "k", [Target(a.order_id, None, "T")])] == ["unknown"]  # other symbol
-    assert [r.kind for r in book.cancel("v", "k", [Target(None, "c", None), Target(a.order_id, None, None)])] == ["cancelled", "terminal"]
+    assert [r.kind for r in book.cancel("v", "k", [Target(None, "c", None), Target(a.order_id, None, None)])] == [
+        "cancelled",
+        "terminal",
+    ]
     assert book.orders("v", "other-key") == ()
 
 
 def test_fault_validation_and_queue_order() -> None:
-    for bad in ({"kind": "explode"}, {"kind": "delay", "seconds": 31}, {"kind": "status", "status": 42}, {"kind": "status", "times": 0}, {"kind": "status", "colour": 1}, {"kind": "status", "status": "429"}):
+    for bad in (
+        {"kind": "explode"},
+        {"kind": "delay", "seconds": 31},
+        {"kind": "status", "status": 42},
+        {"kind": "status", "times": 0},
+        {"kind": "status", "colour": 1},
+        {"kind": "status", "status": "429"},
+    ):
         with pytest.raises(ValueError):
             Fault.from_json(bad)
     queue = FaultQueue()
@@ -285,9 +309,19 @@ def _call(url: str, method: str = "GET", payload: Any = None) -> tuple[int, Any]
 def test_control_api(simulator: Simulator) -> None:
     status, listing = _call(simulator.url + "/__sim__")
     assert status == 200 and listing["venues"]["bybit_v5"]["routes"] == ["POST /v5/order/cancel-batch"]
-    assert _call(simulator.url + "/__sim__/accounts", "POST", {"venue": "bybit_v5", "api_key": "k2", "secret": "s2"})[0] == 200
+    assert (
+        _call(simulator.url + "/__sim__/accounts", "POST", {"venue": "bybit_v5", "api_key": "k2", "secret": "s2"})[0]
+        == 200
+    )
     assert simulator.book.account("bybit_v5", "k2") == Account("k2", "s2")
-    assert _call(simulator.url + "/__sim__/orders", "POST", {"venue": "bybit_v5", "api_key": "k2", "orders": [{"symbol": "S"}]})[0] == 200
+    assert (
+        _call(
+            simulator.url + "/__sim__/orders",
+            "POST",
+            {"venue": "bybit_v5", "api_key": "k2", "orders": [{"symbol": "S"}]},
+        )[0]
+        == 200
+    )
     assert len(simulator.orders("bybit_v5", api_key="k2")) == 1
     assert _call(simulator.url + "/__sim__/faults", "DELETE") == (200, {"cleared": 0})
     assert _call(simulator.url + "/__sim__/reset", "POST") == (200, {"reset": True})
@@ -306,7 +340,9 @@ def test_unknown_paths_and_methods_are_404(simulator: Simulator) -> None:
 
 def test_a_path_two_venues_share_is_served_under_their_prefixes_only(spec_venues: tuple[Venue, ...]) -> None:
     binance, ztdx = venue_named(spec_venues, "binance_coinm"), venue_named(spec_venues, "ztdx_futures")
-    moved = dataclasses.replace(ztdx, endpoints=(dataclasses.replace(ztdx.endpoints[0], path=binance.endpoints[0].path),))
+    moved = dataclasses.replace(
+        ztdx, endpoints=(dataclasses.replace(ztdx.endpoints[0], path=binance.endpoints[0].path),)
+    )
     sim = Simulator([binance, moved])
     assert sim.shared_paths == ("DELETE /dapi/v1/batchOrders",)
     assert sim.route("DELETE", "/dapi/v1/batchOrders") is None
@@ -333,7 +369,9 @@ def test_the_log_never_shows_keys_signatures_or_queries(spec_venues: tuple[Venue
     account = account_of(venue)
     signature = raw.query.rpartition("signature=")[2]
     assert lines == ["DELETE /dapi/v1/batchOrders -> 200 (binance_coinm.cancel_multiple_orders)"]
-    assert not any(secret in line for line in lines for secret in (account.api_key, account.secret, signature, "orderIdList"))
+    assert not any(
+        secret in line for line in lines for secret in (account.api_key, account.secret, signature, "orderIdList")
+    )
 
 
 # The spec section -----------------------------------------------------------------------------------------
@@ -353,17 +391,29 @@ def test_the_simulation_section_is_checked(spec_venues: tuple[Venue, ...]) -> No
     bitget = _endpoint_with(spec_venues, "bitget_spot", "terminal_orders: error", "terminal_orders: error")
     assert bitget.simulation is not None and bitget.simulation.request_client_ids is not None
     with pytest.raises(SpecError, match="set simulation.request_ids"):
-        _endpoint_with(spec_venues, "bitget_spot", "  request_ids: {order_id: orderList.orderId, client_id: orderList.clientOid}\n", "")
+        _endpoint_with(
+            spec_venues,
+            "bitget_spot",
+            "  request_ids: {order_id: orderList.orderId, client_id: orderList.clientOid}\n",
+            "",
+        )
     with pytest.raises(SpecError, match="needs an outcome source that reads a status"):
         _endpoint_with(spec_venues, "bitget_spot", "terminal_orders: error", "terminal_orders: status")
     with pytest.raises(SpecError, match="must name a list parameter"):
-        _endpoint_with(spec_venues, "bingx_spot", "request_ids: {order_id: orderIds,", "request_ids: {order_id: symbol,")
+        _endpoint_with(
+            spec_venues, "bingx_spot", "request_ids: {order_id: orderIds,", "request_ids: {order_id: symbol,"
+        )
 
 
 def test_every_simulated_value_says_where_it_comes_from(spec_venues: tuple[Venue, ...]) -> None:
     for venue in spec_venues:
         assert venue.simulation is not None
-        answers = [venue.simulation.bad_api_key, venue.simulation.bad_signature, venue.simulation.expired_timestamp, venue.simulation.invalid_params]
+        answers = [
+            venue.simulation.bad_api_key,
+            venue.simulation.bad_signature,
+            venue.simulation.expired_timestamp,
+            venue.simulation.invalid_params,
+        ]
         for endpoint in venue.endpoints:
             assert endpoint.simulation is not None
             answers.append(endpoint.simulation.unknown_order)
@@ -392,7 +442,11 @@ def test_specgen_serve_starts_in_one_command_and_stops_on_ctrl_c() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "specgen", "serve", "--port", "0"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         first = _first_line(process.stdout, 30)
@@ -410,5 +464,12 @@ def test_specgen_serve_starts_in_one_command_and_stops_on_ctrl_c() -> None:
 
 def test_specgen_serve_refuses_a_public_host() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "specgen", "serve", "--host", "0.0.0.0", "--port", "0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "specgen", "serve", "--host", "0.0.0.0", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "loopback" in done.stderr

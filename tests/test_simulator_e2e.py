@@ -12,12 +12,13 @@ import json
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-
 from specgen.simulator import Fault, Simulator
+
 from tests.helpers import GENERATED, VENUES
 
 sys.path.insert(0, str(GENERATED))
@@ -63,21 +64,30 @@ DRIVERS: dict[str, Driver] = {
         "BTCUSD_PERP",
         lambda c, ids: c.cancel_multiple_orders(symbol="BTCUSD_PERP", order_id_list=[int(i) for i in ids]),
         lambda c, ids: c.cancel_multiple_orders(symbol="BTCUSD_PERP", orig_client_order_id_list=ids),
-        "-2011", "Unknown order sent.", "CANCELED",
+        "-2011",
+        "Unknown order sent.",
+        "CANCELED",
     ),
     "bingx_spot": Driver(
         "BTC-USDT",
         lambda c, ids: c.cancel_orders(symbol="BTC-USDT", process=1, order_ids=ids),
         lambda c, ids: c.cancel_orders(symbol="BTC-USDT", process=1, client_order_ids=ids),
-        "100404", "order not exist", "CANCELED",
+        "100404",
+        "order not exist",
+        "CANCELED",
     ),
-    "bitget_spot": Driver("BTCUSDT", _bitget_items(False), _bitget_items(True), "43001", "The order does not exist", None),
+    "bitget_spot": Driver(
+        "BTCUSDT", _bitget_items(False), _bitget_items(True), "43001", "The order does not exist", None
+    ),
     "bybit_v5": Driver("BTCUSDT", _bybit_items(False), _bybit_items(True), "170213", "Order does not exist.", None),
     "ztdx_futures": Driver(
         "BTCUSDT",
         lambda c, ids: c.batch_cancel_orders(symbol="BTCUSDT", order_id_list=[int(i) for i in ids]),
         lambda c, ids: c.batch_cancel_orders(symbol="BTCUSDT", orig_client_order_id_list=ids),
-        "-2011", "Unknown order sent.", "CANCELED", terminal_as_status=True,
+        "-2011",
+        "Unknown order sent.",
+        "CANCELED",
+        terminal_as_status=True,
     ),
 }
 
@@ -105,12 +115,15 @@ def by_order_id(outcomes: Any) -> dict[str | None, Any]:
 
 def seed_batch(sim: Simulator, venue: str) -> dict[str, Any]:
     symbol = DRIVERS[venue].symbol
-    live_a, live_b, cancelled, filled = sim.seed(venue, [
-        {"symbol": symbol, "client_id": "live-a"},
-        {"symbol": symbol},
-        {"symbol": symbol, "status": "CANCELED", "client_id": "done-c"},
-        {"symbol": symbol, "status": "FILLED"},
-    ])
+    live_a, live_b, cancelled, filled = sim.seed(
+        venue,
+        [
+            {"symbol": symbol, "client_id": "live-a"},
+            {"symbol": symbol},
+            {"symbol": symbol, "status": "CANCELED", "client_id": "done-c"},
+            {"symbol": symbol, "status": "FILLED"},
+        ],
+    )
     return {"live_a": live_a, "live_b": live_b, "cancelled": cancelled, "filled": filled}
 
 
@@ -122,7 +135,13 @@ def test_mixed_batch_cancels_live_orders_and_reports_the_rest(simulator: Simulat
     d = DRIVERS[venue]
     seeded = seed_batch(simulator, venue)
     unknown = "99999999"
-    ids = [seeded["live_a"].order_id, unknown, seeded["cancelled"].order_id, seeded["live_b"].order_id, seeded["filled"].order_id]
+    ids = [
+        seeded["live_a"].order_id,
+        unknown,
+        seeded["cancelled"].order_id,
+        seeded["live_b"].order_id,
+        seeded["filled"].order_id,
+    ]
 
     result = d.by_order_ids(make_client(simulator, venue), ids)
 
@@ -138,15 +157,22 @@ def test_mixed_batch_cancels_live_orders_and_reports_the_rest(simulator: Simulat
     if d.terminal_as_status:
         # ztdx: terminal orders come back with their status; a cancelled one reads as cancelled.
         assert (done.cancelled, done.status, done.error_code) == (True, "CANCELED", None)
-        assert (filled.cancelled, filled.status, filled.error_code, filled.error_message) == (False, "FILLED", None, "order was already FILLED")
+        assert (filled.cancelled, filled.status, filled.error_code, filled.error_message) == (
+            False,
+            "FILLED",
+            None,
+            "order was already FILLED",
+        )
     else:
         for o in (done, filled):
             assert (o.cancelled, o.error_code, o.error_message) == (False, d.unknown_code, d.unknown_message)
 
     book = {o.order_id: o.status for o in simulator.orders(venue)}
     assert book == {
-        seeded["live_a"].order_id: "CANCELED", seeded["live_b"].order_id: "CANCELED",
-        seeded["cancelled"].order_id: "CANCELED", seeded["filled"].order_id: "FILLED",
+        seeded["live_a"].order_id: "CANCELED",
+        seeded["live_b"].order_id: "CANCELED",
+        seeded["cancelled"].order_id: "CANCELED",
+        seeded["filled"].order_id: "FILLED",
     }
     TYPED_CHECKS[venue](result, seeded, unknown)
 
@@ -161,9 +187,15 @@ def _binance_like(result: Any, seeded: dict[str, Any], unknown: str, venue: str)
 
 def _check_bingx(result: Any, seeded: dict[str, Any], unknown: str) -> None:
     assert result.response.code == 0
-    assert sorted(o.order_id for o in result.data.success) == sorted([int(seeded["live_a"].order_id), int(seeded["live_b"].order_id)])
+    assert sorted(o.order_id for o in result.data.success) == sorted(
+        [int(seeded["live_a"].order_id), int(seeded["live_b"].order_id)]
+    )
     assert all(o.status == "CANCELED" and o.symbol == "BTC-USDT" for o in result.data.success)
-    assert [f.order_id for f in result.data.failed] == [int(unknown), int(seeded["cancelled"].order_id), int(seeded["filled"].order_id)]
+    assert [f.order_id for f in result.data.failed] == [
+        int(unknown),
+        int(seeded["cancelled"].order_id),
+        int(seeded["filled"].order_id),
+    ]
     assert {f.error_code for f in result.data.failed} == {100404}
 
 
@@ -171,19 +203,34 @@ def _check_bitget(result: Any, seeded: dict[str, Any], unknown: str) -> None:
     assert result.response.code == "00000" and result.response.msg == "success"
     assert [s.order_id for s in result.data.success_list] == [seeded["live_a"].order_id, seeded["live_b"].order_id]
     assert [(f.order_id, f.error_code) for f in result.data.failure_list] == [
-        (unknown, "43001"), (seeded["cancelled"].order_id, "43001"), (seeded["filled"].order_id, "43001")]
+        (unknown, "43001"),
+        (seeded["cancelled"].order_id, "43001"),
+        (seeded["filled"].order_id, "43001"),
+    ]
 
 
 def _check_bybit(result: Any, seeded: dict[str, Any], unknown: str) -> None:
     assert result.response.ret_code == 0 and result.response.ret_msg == "OK"
-    assert [a.order_id for a in result.data.list] == [seeded["live_a"].order_id, unknown, seeded["cancelled"].order_id, seeded["live_b"].order_id, seeded["filled"].order_id]
+    assert [a.order_id for a in result.data.list] == [
+        seeded["live_a"].order_id,
+        unknown,
+        seeded["cancelled"].order_id,
+        seeded["live_b"].order_id,
+        seeded["filled"].order_id,
+    ]
     assert [s.code for s in result.response.ret_ext_info.list] == [0, 170213, 170213, 0, 170213]
     assert result.data.list[0].category == "linear" and result.data.list[0].symbol == "BTCUSDT"
 
 
 def _check_ztdx(result: Any, seeded: dict[str, Any], unknown: str) -> None:
     data = result.data
-    assert [type(x).__name__ for x in data] == ["CancelledOrder", "BatchOrderError", "CancelledOrder", "CancelledOrder", "CancelledOrder"]
+    assert [type(x).__name__ for x in data] == [
+        "CancelledOrder",
+        "BatchOrderError",
+        "CancelledOrder",
+        "CancelledOrder",
+        "CancelledOrder",
+    ]
     assert [getattr(x, "status", None) for x in data] == ["CANCELED", None, "CANCELED", "CANCELED", "FILLED"]
 
 
@@ -205,7 +252,10 @@ def test_cancel_by_client_ids_with_reserved_characters(simulator: Simulator, ven
     result = d.by_client_ids(make_client(simulator, venue), [odd, "no-such-client-id"])
     outcomes = {o.client_id: o for o in result.outcomes}
     assert outcomes[odd].cancelled and outcomes[odd].order_id == order.order_id
-    assert (outcomes["no-such-client-id"].cancelled, outcomes["no-such-client-id"].error_code) == (False, d.unknown_code)
+    assert (outcomes["no-such-client-id"].cancelled, outcomes["no-such-client-id"].error_code) == (
+        False,
+        d.unknown_code,
+    )
     assert simulator.order(venue, order.order_id).status == "CANCELED"
 
 
@@ -251,7 +301,9 @@ class AlteringTransport:
             else:
                 assert self.needle.encode() in body
                 body = body.replace(self.needle.encode(), changed.encode(), 1)
-            request = type(request)(request.method, url, request.headers, body, request.secret_headers, request.secret_params)
+            request = type(request)(
+                request.method, url, request.headers, body, request.secret_headers, request.secret_params
+            )
             self.altered = True
         return self.inner.send(request)
 
@@ -275,7 +327,9 @@ def test_signature_over_other_bytes_than_sent_is_rejected(simulator: Simulator, 
 def test_the_same_transport_unaltered_is_accepted(simulator: Simulator, venue: str) -> None:
     # The control for the test above: the wrapper itself changes nothing.
     [order] = simulator.seed(venue, [{"symbol": DRIVERS[venue].symbol}])
-    client = make_client(simulator, venue, transport=AlteringTransport(pkg(venue).UrllibTransport(5.0), order.order_id, alter=False))
+    client = make_client(
+        simulator, venue, transport=AlteringTransport(pkg(venue).UrllibTransport(5.0), order.order_id, alter=False)
+    )
     assert DRIVERS[venue].by_order_ids(client, [order.order_id]).outcomes[0].cancelled
 
 
@@ -325,7 +379,11 @@ def test_bybit_without_a_recv_window_header_gets_the_venue_default(simulator: Si
     with pytest.raises(pkg("bybit_v5").ApiError) as caught:
         call(make_client(simulator, "bybit_v5", recv_window=None, clock=lambda: now - 8000), [order.order_id])
     assert caught.value.code == "10002"
-    assert call(make_client(simulator, "bybit_v5", recv_window=None, clock=lambda: now - 3000), [order.order_id]).outcomes[0].cancelled
+    assert (
+        call(make_client(simulator, "bybit_v5", recv_window=None, clock=lambda: now - 3000), [order.order_id])
+        .outcomes[0]
+        .cancelled
+    )
 
 
 # Faults --------------------------------------------------------------------------------------------
@@ -410,15 +468,24 @@ def test_a_fault_lasts_times_requests_and_only_for_its_venue(simulator: Simulato
 
 def _control(sim: Simulator, method: str, path: str, payload: Any = None) -> Any:
     data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(sim.url + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        sim.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.loads(response.read())
 
 
 def test_faults_and_orders_through_the_http_control_api(simulator: Simulator) -> None:
-    seeded = _control(simulator, "POST", "/__sim__/orders", {"venue": "binance_coinm", "orders": [{"symbol": "BTCUSD_PERP", "order_id": "42"}]})
+    seeded = _control(
+        simulator,
+        "POST",
+        "/__sim__/orders",
+        {"venue": "binance_coinm", "orders": [{"symbol": "BTCUSD_PERP", "order_id": "42"}]},
+    )
     assert seeded["orders"][0]["order_id"] == "42"
-    assert _control(simulator, "POST", "/__sim__/faults", {"faults": [{"kind": "status", "status": 429, "retry_after": 3}]}) == {"queued": 1}
+    assert _control(
+        simulator, "POST", "/__sim__/faults", {"faults": [{"kind": "status", "status": 429, "retry_after": 3}]}
+    ) == {"queued": 1}
     client = make_client(simulator, "binance_coinm")
     with pytest.raises(pkg("binance_coinm").RateLimitError) as caught:
         DRIVERS["binance_coinm"].by_order_ids(client, ["42"])

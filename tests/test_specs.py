@@ -59,27 +59,88 @@ def _walk_names(t: dict[str, Any]) -> set[str]:
 INVENTORY: dict[str, dict[str, Any]] = {
     "binance_coinm": {
         "params": ["symbol", "orderIdList", "origClientOrderIdList", "recvWindow", "timestamp"],
-        "response": ["avgPrice", "clientOrderId", "cumQty", "cumBase", "executedQty", "orderId", "origQty", "origType",
-                     "price", "reduceOnly", "side", "positionSide", "status", "stopPrice", "closePosition", "symbol",
-                     "timeInForce", "type", "activatePrice", "priceRate", "workingType", "priceProtect", "priceMatch",
-                     "selfTradePreventionMode", "updateTime", "code", "msg"],
+        "response": [
+            "avgPrice",
+            "clientOrderId",
+            "cumQty",
+            "cumBase",
+            "executedQty",
+            "orderId",
+            "origQty",
+            "origType",
+            "price",
+            "reduceOnly",
+            "side",
+            "positionSide",
+            "status",
+            "stopPrice",
+            "closePosition",
+            "symbol",
+            "timeInForce",
+            "type",
+            "activatePrice",
+            "priceRate",
+            "workingType",
+            "priceProtect",
+            "priceMatch",
+            "selfTradePreventionMode",
+            "updateTime",
+            "code",
+            "msg",
+        ],
         "limits": {"orderIdList": 10, "origClientOrderIdList": 10},
         "encodings": {"orderIdList": "json", "origClientOrderIdList": "json"},
-        "prose": ["max length 10", "Either `orderIdList` or `origClientOrderIdList` must be sent", "No space after comma"],
+        "prose": [
+            "max length 10",
+            "Either `orderIdList` or `origClientOrderIdList` must be sent",
+            "No space after comma",
+        ],
     },
     "ztdx_futures": {
         "params": ["symbol", "orderIdList", "origClientOrderIdList", "timestamp"],
-        "response": ["clientOrderId", "cumQty", "cumQuote", "executedQty", "orderId", "origQty", "origType", "price",
-                     "reduceOnly", "side", "positionSide", "status", "stopPrice", "closePosition", "symbol",
-                     "timeInForce", "type", "activatePrice", "priceRate", "updateTime", "workingType", "priceProtect"],
+        "response": [
+            "clientOrderId",
+            "cumQty",
+            "cumQuote",
+            "executedQty",
+            "orderId",
+            "origQty",
+            "origType",
+            "price",
+            "reduceOnly",
+            "side",
+            "positionSide",
+            "status",
+            "stopPrice",
+            "closePosition",
+            "symbol",
+            "timeInForce",
+            "type",
+            "activatePrice",
+            "priceRate",
+            "updateTime",
+            "workingType",
+            "priceProtect",
+        ],
         "limits": {"orderIdList": 10, "origClientOrderIdList": 10},
         "encodings": {"orderIdList": "json", "origClientOrderIdList": "json"},
         "prose": ["Maximum 10 orders per request", "Either orderIdList or origClientOrderIdList must be sent"],
     },
     "bingx_spot": {
         "params": ["symbol", "process", "orderIds", "clientOrderIDs", "recvWindow", "timestamp"],
-        "response": ["symbol", "orderId", "price", "origQty", "executedQty", "cummulativeQuoteQty", "status", "type",
-                     "side", "clientOrderID", "stopPrice"],
+        "response": [
+            "symbol",
+            "orderId",
+            "price",
+            "origQty",
+            "executedQty",
+            "cummulativeQuoteQty",
+            "status",
+            "type",
+            "side",
+            "clientOrderID",
+            "stopPrice",
+        ],
         "limits": {},
         "encodings": {"orderIds": "comma", "clientOrderIDs": "comma"},
         "prose": ["orderIds=id1,id2,id3", "rate limitation by UID: 2/s"],
@@ -87,7 +148,17 @@ INVENTORY: dict[str, dict[str, Any]] = {
     "bitget_spot": {
         "params": ["symbol", "batchMode", "orderList"],
         "items": ["symbol", "orderId", "clientOid"],
-        "response": ["successList", "failureList", "orderId", "clientOid", "errorMsg", "errorCode", "code", "msg", "requestTime"],
+        "response": [
+            "successList",
+            "failureList",
+            "orderId",
+            "clientOid",
+            "errorMsg",
+            "errorCode",
+            "code",
+            "msg",
+            "requestTime",
+        ],
         "limits": {"orderList": 50},
         "encodings": {},
         "prose": ["maximum length: 50", "not permitted to mix the use of orderId and clientOid", "10 times/1s (UID)"],
@@ -95,10 +166,27 @@ INVENTORY: dict[str, dict[str, Any]] = {
     "bybit_v5": {
         "params": ["category", "request"],
         "items": ["symbol", "orderId", "orderLinkId"],
-        "response": ["retCode", "retMsg", "result", "list", "category", "symbol", "orderId", "orderLinkId", "retExtInfo", "code", "msg", "time"],
+        "response": [
+            "retCode",
+            "retMsg",
+            "result",
+            "list",
+            "category",
+            "symbol",
+            "orderId",
+            "orderLinkId",
+            "retExtInfo",
+            "code",
+            "msg",
+            "time",
+        ],
         "limits": {"request": 20},
         "encodings": {},
-        "prose": ["20 orders (linear), 10 orders (spot)", "uppercase only", "You must specify `orderId` or `orderLinkId`"],
+        "prose": [
+            "20 orders (linear), 10 orders (spot)",
+            "uppercase only",
+            "You must specify `orderId` or `orderLinkId`",
+        ],
     },
 }
 
@@ -128,8 +216,16 @@ def test_every_documented_name_and_limit_is_in_the_spec(venue: str) -> None:
 def test_conditional_and_group_rules_are_declared() -> None:
     by_venue = {p.parent.name: load(p) for p in endpoint_specs()}
     bybit = by_venue["bybit_v5"]["rules"]
-    assert {"kind": "max_items_when", "param": "request", "max": 10, "when": {"param": "category", "in": ["spot"]}}.items() <= bybit[0].items()
-    assert any(r["kind"] == "exactly_one_of" and r["params"] == ["orderIdList", "origClientOrderIdList"] for r in by_venue["binance_coinm"]["rules"])
+    assert {
+        "kind": "max_items_when",
+        "param": "request",
+        "max": 10,
+        "when": {"param": "category", "in": ["spot"]},
+    }.items() <= bybit[0].items()
+    assert any(
+        r["kind"] == "exactly_one_of" and r["params"] == ["orderIdList", "origClientOrderIdList"]
+        for r in by_venue["binance_coinm"]["rules"]
+    )
     kinds = {r["kind"] for r in by_venue["bitget_spot"]["rules"]}
     assert {"same_fields_across_items", "item_required_when"} <= kinds
 

@@ -21,8 +21,9 @@ from urllib.parse import unquote, urlsplit
 def _json_numbers() -> Any:
     """Draft 2020-12 with JSON's numbers: the clients decode 7.0 as Decimal('7.0'), which JSON
     Schema calls an integer; the jsonschema library only knows that of floats."""
-    import jsonschema
     from decimal import Decimal
+
+    import jsonschema
 
     def is_integer(checker: Any, instance: Any) -> bool:
         if isinstance(instance, Decimal):
@@ -139,7 +140,7 @@ class Contract:
         if typed is not None:
             call, timestamp, recv_window = typed
             client, transport = self.client(timestamp, recv_window)
-            errors = getattr(self.package, "ValidationError")
+            errors = self.package.ValidationError
             try:
                 getattr(client, f"send_{self.operation}")(call)
             except errors as exc:
@@ -163,7 +164,9 @@ class Contract:
             call, timestamp, recv_window = typed
             client, _ = self.client(timestamp, recv_window)
             request = getattr(client, f"build_{self.operation}")(call)
-            assert self.sent_params(request) == self.as_sent(params), "the request does not carry exactly the call's parameters"
+            assert self.sent_params(request) == self.as_sent(
+                params
+            ), "the request does not carry exactly the call's parameters"
         else:
             self.assert_rejected(params, case["rule"], case["path"])
 
@@ -196,7 +199,9 @@ class Contract:
 
     def check_response(self, case: dict[str, Any]) -> None:
         client, _ = self.client()
-        http = self.package.HttpResponse(case["status"], (("Content-Type", "application/json"),), case["body"].encode("utf-8"))
+        http = self.package.HttpResponse(
+            case["status"], (("Content-Type", "application/json"),), case["body"].encode("utf-8")
+        )
         params = case.get("request", {})
         if "error" in case:
             err = case["error"]
@@ -222,7 +227,10 @@ class Contract:
             assert (None if value is None else str(value)) == expected, f"{attr_path}: {value!r}"
         if "outcomes" in case:
             got = [
-                {k: getattr(o, k) for k in ("order_id", "client_id", "cancelled", "status", "error_code", "error_message")}
+                {
+                    k: getattr(o, k)
+                    for k in ("order_id", "client_id", "cancelled", "status", "error_code", "error_message")
+                }
                 for o in result.outcomes
             ]
             want = [
@@ -242,7 +250,9 @@ class Contract:
         if case["valid"]:
             assert found == []
             result = parse(http, {})
-            assert result.response is not None and len(result.outcomes) == len(self.package.outcomes.__dict__[f"{self.operation}_outcomes"](body, {}))
+            assert result.response is not None and len(result.outcomes) == len(
+                self.package.outcomes.__dict__[f"{self.operation}_outcomes"](body, {})
+            )
         else:
             assert (case["rule"], case["path"]) in found, found
             try:
@@ -279,7 +289,10 @@ def random_params(contract: Contract) -> Any:
     from hypothesis import strategies as st
 
     seeds = [c["params"] for c in contract.boundary_cases] or [{}]
-    keys = sorted({k for p in seeds for k in p} | {k for p in seeds for v in p.values() if isinstance(v, list) for i in v if isinstance(i, dict) for k in i})
+    keys = sorted(
+        {k for p in seeds for k in p}
+        | {k for p in seeds for v in p.values() if isinstance(v, list) for i in v if isinstance(i, dict) for k in i}
+    )
     words = sorted({v for p in seeds for v in _strings(p)})
     scalars = st.one_of(
         st.none(),
@@ -288,8 +301,14 @@ def random_params(contract: Contract) -> Any:
         st.text(max_size=6),
         st.sampled_from(words or ["x"]),
     )
-    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=12) | st.dictionaries(st.sampled_from(keys or ["k"]), inner, max_size=4), max_leaves=24)
-    edits = st.lists(st.tuples(st.sampled_from(keys or ["k"]), st.one_of(st.just(_DROP), values), st.integers(0, 60)), max_size=3)
+    values = st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=12) | st.dictionaries(st.sampled_from(keys or ["k"]), inner, max_size=4),
+        max_leaves=24,
+    )
+    edits = st.lists(
+        st.tuples(st.sampled_from(keys or ["k"]), st.one_of(st.just(_DROP), values), st.integers(0, 60)), max_size=3
+    )
     return st.builds(_mutate, st.sampled_from(seeds), edits)
 
 
@@ -328,7 +347,11 @@ def random_bodies(contract: Contract) -> Any:
 
     from hypothesis import strategies as st
 
-    seeds = [contract.package._wire.loads(c["body"].encode()) for c in contract.response_cases if "error" not in c and 200 <= c["status"] < 300]
+    seeds = [
+        contract.package._wire.loads(c["body"].encode())
+        for c in contract.response_cases
+        if "error" not in c and 200 <= c["status"] < 300
+    ]
     seeds += [v["body"] for v in contract.response_variants]
     if not seeds:
         seeds = [{}]
@@ -344,8 +367,14 @@ def random_bodies(contract: Contract) -> Any:
         st.sampled_from(words).map(lambda w: w + "\n"),
         st.text(max_size=5),
     )
-    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(keys), inner, max_size=4), max_leaves=12)
-    edits = st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(keys), st.one_of(st.just(_DROP), values)), max_size=4)
+    values = st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(keys), inner, max_size=4),
+        max_leaves=12,
+    )
+    edits = st.lists(
+        st.tuples(st.integers(0, 10_000), st.sampled_from(keys), st.one_of(st.just(_DROP), values)), max_size=4
+    )
     return st.builds(_mutate_deep, st.sampled_from(seeds), edits)
 
 

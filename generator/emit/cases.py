@@ -13,8 +13,8 @@ import copy
 import re
 from typing import Any
 
-from specgen.spec.model import Endpoint, Field, Rule, Type
 from specgen.emit.json_schema import ends_at_end
+from specgen.spec.model import Endpoint, Field, Rule, Type
 from specgen.spec.text import unwrap
 
 Case = dict[str, Any]
@@ -113,7 +113,16 @@ def _outside_enum(t: Type) -> Any:
 def near_miss(pattern: str, value: str) -> str | None:
     """A string close to value that the pattern rejects."""
     rx = re.compile(pattern)
-    for candidate in (value.lower(), value.upper(), value + " ", " " + value, value + "!", value + "\n", "é" + value, ""):
+    for candidate in (
+        value.lower(),
+        value.upper(),
+        value + " ",
+        " " + value,
+        value + "!",
+        value + "\n",
+        "é" + value,
+        "",
+    ):
         if candidate != value and not rx.search(candidate):
             return candidate
     return None
@@ -129,7 +138,12 @@ def _list_cases(endpoint: Endpoint, base: dict[str, Any], p: Field, cases: list[
     path = f"$.{name}"
     # Test the list's own limits where no conditional limit lowers them.
     for r in endpoint.conditional_limits:
-        if r.param is not None and r.param.value == name and r.when is not None and _v(base.get(r.when.param.value)) in [_v(v) for v in r.when.values]:
+        if (
+            r.param is not None
+            and r.param.value == name
+            and r.when is not None
+            and _v(base.get(r.when.param.value)) in [_v(v) for v in r.when.values]
+        ):
             cond_type = endpoint.param(r.when.param.value).type  # type: ignore[union-attr]
             off = [_v(v) for v in cond_type.values if v not in r.when.values]
             if off:
@@ -140,18 +154,32 @@ def _list_cases(endpoint: Endpoint, base: dict[str, Any], p: Field, cases: list[
 
     if t.max_items is not None:
         cases.append(_case(f"{name}_at_max_{t.max_items}", _using(endpoint, base, name, of(t.max_items)), True))
-        cases.append(_case(f"{name}_over_max_{t.max_items + 1}", _using(endpoint, base, name, of(t.max_items + 1)), False, "maxItems", path))
+        cases.append(
+            _case(
+                f"{name}_over_max_{t.max_items + 1}",
+                _using(endpoint, base, name, of(t.max_items + 1)),
+                False,
+                "maxItems",
+                path,
+            )
+        )
     if t.min_items is not None and t.min_items > 0:
         cases.append(_case(f"{name}_at_min_{t.min_items}", _using(endpoint, base, name, of(t.min_items)), True))
-        cases.append(_case(f"{name}_below_min", _using(endpoint, base, name, of(t.min_items - 1)), False, "minItems", path))
+        cases.append(
+            _case(f"{name}_below_min", _using(endpoint, base, name, of(t.min_items - 1)), False, "minItems", path)
+        )
     elif t.min_items is None:
         cases.append(_case(f"{name}_empty", _using(endpoint, base, name, []), True))
     items = t.items
     assert items is not None
-    _value_cases(endpoint, base, items, first, f"{path}[0]", lambda v: _using(endpoint, base, name, [v]), f"{name}_item", cases)
+    _value_cases(
+        endpoint, base, items, first, f"{path}[0]", lambda v: _using(endpoint, base, name, [v]), f"{name}_item", cases
+    )
 
 
-def _value_cases(endpoint: Endpoint, base: dict[str, Any], t: Type, value: Any, path: str, put: Any, label: str, cases: list[Case]) -> None:
+def _value_cases(
+    endpoint: Endpoint, base: dict[str, Any], t: Type, value: Any, path: str, put: Any, label: str, cases: list[Case]
+) -> None:
     """Near misses for one value (a parameter, a list item or an object field)."""
     if t.kind == "enum":
         cases.append(_case(f"{label}_outside_enum", put(_outside_enum(t)), False, "enum", path))
@@ -187,22 +215,66 @@ def _value_cases(endpoint: Endpoint, base: dict[str, Any], t: Type, value: Any, 
             fval = value.get(fname, _field_sample_by_name(endpoint, fname))
             if fval is not None:
                 wrong, rule = _wrong_type(f.type)
-                cases.append(_case(f"{label}_{fname}_wrong_type", put({**value, fname: wrong}), False, rule, f"{path}.{fname}"))
-                _value_cases(endpoint, base, f.type, fval, f"{path}.{fname}", lambda v, fname=fname: put({**value, fname: v}), f"{label}_{fname}", cases)
-        cases.append(_case(f"{label}_unknown_field", put({**value, "unknownField": "x"}), False, "additionalProperties", f"{path}.unknownField"))
+                cases.append(
+                    _case(f"{label}_{fname}_wrong_type", put({**value, fname: wrong}), False, rule, f"{path}.{fname}")
+                )
+                _value_cases(
+                    endpoint,
+                    base,
+                    f.type,
+                    fval,
+                    f"{path}.{fname}",
+                    lambda v, fname=fname: put({**value, fname: v}),
+                    f"{label}_{fname}",
+                    cases,
+                )
+        cases.append(
+            _case(
+                f"{label}_unknown_field",
+                put({**value, "unknownField": "x"}),
+                False,
+                "additionalProperties",
+                f"{path}.unknownField",
+            )
+        )
         for r in t.rules:
             _item_group_cases(endpoint, r.kind, [f.value for f in r.fields], value, path, put, label, cases)
 
 
-def _item_group_cases(endpoint: Endpoint, kind: str, names: list[str], value: dict[str, Any], path: str, put: Any, label: str, cases: list[Case]) -> None:
+def _item_group_cases(
+    endpoint: Endpoint,
+    kind: str,
+    names: list[str],
+    value: dict[str, Any],
+    path: str,
+    put: Any,
+    label: str,
+    cases: list[Case],
+) -> None:
     stripped = {k: v for k, v in value.items() if k not in names}
     samples = {n: value.get(n, _field_sample_by_name(endpoint, n)) for n in names}
     if any(s is None for s in samples.values()):
         return
-    cases.append(_case(f"{label}_{kind}_none", put(stripped), kind == "at_most_one_of", None if kind == "at_most_one_of" else kind, path))
+    cases.append(
+        _case(
+            f"{label}_{kind}_none",
+            put(stripped),
+            kind == "at_most_one_of",
+            None if kind == "at_most_one_of" else kind,
+            path,
+        )
+    )
     cases.append(_case(f"{label}_{kind}_one", put({**stripped, names[0]: samples[names[0]]}), True))
     both = {**stripped, **samples}
-    cases.append(_case(f"{label}_{kind}_all", put(both), kind == "at_least_one_of", None if kind == "at_least_one_of" else kind, path))
+    cases.append(
+        _case(
+            f"{label}_{kind}_all",
+            put(both),
+            kind == "at_least_one_of",
+            None if kind == "at_least_one_of" else kind,
+            path,
+        )
+    )
 
 
 def _field_sample_by_name(endpoint: Endpoint, name: str) -> Any:
@@ -227,7 +299,9 @@ def _rule_cases(endpoint: Endpoint, base: dict[str, Any], r: Rule, cases: list[C
         cases.append(_case(f"{r.kind}_none", _ordered(endpoint, stripped), none_ok, None if none_ok else r.kind, "$"))
         for n in names:
             cases.append(_case(f"{r.kind}_only_{n}", _ordered(endpoint, {**stripped, n: samples[n]}), True))
-        cases.append(_case(f"{r.kind}_all", _ordered(endpoint, {**stripped, **samples}), all_ok, None if all_ok else r.kind, "$"))
+        cases.append(
+            _case(f"{r.kind}_all", _ordered(endpoint, {**stripped, **samples}), all_ok, None if all_ok else r.kind, "$")
+        )
         return
     assert r.param is not None
     name = r.param.value
@@ -241,23 +315,57 @@ def _rule_cases(endpoint: Endpoint, base: dict[str, Any], r: Rule, cases: list[C
         on = _v(r.when.values[0])
         limit = endpoint.param(name).type.max_items  # type: ignore[union-attr]
         on_params = {**base, cond: on}
-        cases.append(_case(f"{name}_at_max_when_{cond}_{on}", _using(endpoint, on_params, name, [copy.deepcopy(first) for _ in range(r.max)]), True))
-        cases.append(_case(f"{name}_over_max_when_{cond}_{on}", _using(endpoint, on_params, name, [copy.deepcopy(first) for _ in range(r.max + 1)]), False, "max_items_when", f"$.{name}"))
+        cases.append(
+            _case(
+                f"{name}_at_max_when_{cond}_{on}",
+                _using(endpoint, on_params, name, [copy.deepcopy(first) for _ in range(r.max)]),
+                True,
+            )
+        )
+        cases.append(
+            _case(
+                f"{name}_over_max_when_{cond}_{on}",
+                _using(endpoint, on_params, name, [copy.deepcopy(first) for _ in range(r.max + 1)]),
+                False,
+                "max_items_when",
+                f"$.{name}",
+            )
+        )
         cond_type = endpoint.param(cond).type  # type: ignore[union-attr]
         off = [_v(v) for v in cond_type.values if v not in r.when.values] if cond_type.kind == "enum" else []
         if off and (limit is None or limit > r.max):
             n = r.max + 1
-            cases.append(_case(f"{name}_{n}_when_{cond}_{off[0]}", _using(endpoint, {**base, cond: off[0]}, name, [copy.deepcopy(first) for _ in range(n)]), True))
+            cases.append(
+                _case(
+                    f"{name}_{n}_when_{cond}_{off[0]}",
+                    _using(endpoint, {**base, cond: off[0]}, name, [copy.deepcopy(first) for _ in range(n)]),
+                    True,
+                )
+            )
     elif r.kind == "item_required_when":
         assert r.when is not None and r.field is not None
         cond, field = r.when.param.value, r.field.value
         on = _v(r.when.values[0])
         without = {k: v for k, v in first.items() if k != field} if isinstance(first, dict) else first
-        cases.append(_case(f"{name}_item_without_{field}_when_{cond}_{on}", _using(endpoint, {**base, cond: on}, name, [without]), False, "item_required_when", f"$.{name}[0].{field}"))
+        cases.append(
+            _case(
+                f"{name}_item_without_{field}_when_{cond}_{on}",
+                _using(endpoint, {**base, cond: on}, name, [without]),
+                False,
+                "item_required_when",
+                f"$.{name}[0].{field}",
+            )
+        )
         cond_type = endpoint.param(cond).type  # type: ignore[union-attr]
         off = [_v(v) for v in cond_type.values if v not in r.when.values] if cond_type.kind == "enum" else []
         if off:
-            cases.append(_case(f"{name}_item_without_{field}_when_{cond}_{off[0]}", _using(endpoint, {**base, cond: off[0]}, name, [without]), True))
+            cases.append(
+                _case(
+                    f"{name}_item_without_{field}_when_{cond}_{off[0]}",
+                    _using(endpoint, {**base, cond: off[0]}, name, [without]),
+                    True,
+                )
+            )
     elif r.kind == "same_fields_across_items":
         names = [f.value for f in r.fields]
         samples = {n: _field_sample_by_name(endpoint, n) for n in names}
@@ -266,9 +374,23 @@ def _rule_cases(endpoint: Endpoint, base: dict[str, Any], r: Rule, cases: list[C
         keep = {k: v for k, v in first.items() if k not in names}
         a = {**keep, names[0]: samples[names[0]]}
         b = {**keep, names[1]: samples[names[1]]}
-        cases.append(_case(f"{name}_mixed_identifiers", _using(endpoint, base, name, [a, b]), False, "same_fields_across_items", f"$.{name}"))
+        cases.append(
+            _case(
+                f"{name}_mixed_identifiers",
+                _using(endpoint, base, name, [a, b]),
+                False,
+                "same_fields_across_items",
+                f"$.{name}",
+            )
+        )
         cases.append(_case(f"{name}_same_identifiers", _using(endpoint, base, name, [a, copy.deepcopy(a)]), True))
-        cases.append(_case(f"{name}_all_identifiers_everywhere", _using(endpoint, base, name, [{**keep, **samples}, {**keep, **samples}]), True))
+        cases.append(
+            _case(
+                f"{name}_all_identifiers_everywhere",
+                _using(endpoint, base, name, [{**keep, **samples}, {**keep, **samples}]),
+                True,
+            )
+        )
 
 
 def request_cases(endpoint: Endpoint) -> list[Case]:
@@ -279,7 +401,15 @@ def request_cases(endpoint: Endpoint) -> list[Case]:
     for p in endpoint.params:
         name = p.wire.value
         if p.required:
-            cases.append(_case(f"{name}_missing", _ordered(endpoint, {k: v for k, v in base.items() if k != name}), False, "required", f"$.{name}"))
+            cases.append(
+                _case(
+                    f"{name}_missing",
+                    _ordered(endpoint, {k: v for k, v in base.items() if k != name}),
+                    False,
+                    "required",
+                    f"$.{name}",
+                )
+            )
         value = base.get(name, sample(endpoint, name))
         if value is None and p.type.kind not in ("int64",):
             continue
@@ -288,8 +418,19 @@ def request_cases(endpoint: Endpoint) -> list[Case]:
         if p.type.kind == "list":
             _list_cases(endpoint, base, p, cases)
         else:
-            _value_cases(endpoint, base, p.type, value, f"$.{name}", lambda v, name=name: _using(endpoint, base, name, v), name, cases)
-    cases.append(_case("unknown_parameter", {**base, "unknownParam": 1}, False, "additionalProperties", "$.unknownParam"))
+            _value_cases(
+                endpoint,
+                base,
+                p.type,
+                value,
+                f"$.{name}",
+                lambda v, name=name: _using(endpoint, base, name, v),
+                name,
+                cases,
+            )
+    cases.append(
+        _case("unknown_parameter", {**base, "unknownParam": 1}, False, "additionalProperties", "$.unknownParam")
+    )
     for r in endpoint.rules:
         _rule_cases(endpoint, base, r, cases)
     seen: set[str] = set()
@@ -317,9 +458,25 @@ def response_variants(endpoint: Endpoint) -> list[Case]:
             for f in endpoint.response.fields:
                 if f.required and f.wire.value in body:
                     trimmed = {k: v for k, v in body.items() if k != f.wire.value}
-                    out.append({"name": f"{raw['name']}_without_{f.wire.value}", "body": trimmed, "valid": False, "rule": "required", "path": f"$.{f.wire.value}"})
+                    out.append(
+                        {
+                            "name": f"{raw['name']}_without_{f.wire.value}",
+                            "body": trimmed,
+                            "valid": False,
+                            "rule": "required",
+                            "path": f"$.{f.wire.value}",
+                        }
+                    )
         if endpoint.response.kind == "list" and isinstance(body, list):
-            out.append({"name": f"{raw['name']}_not_a_list", "body": {"unexpected": body}, "valid": False, "rule": "type", "path": "$"})
+            out.append(
+                {
+                    "name": f"{raw['name']}_not_a_list",
+                    "body": {"unexpected": body},
+                    "valid": False,
+                    "rule": "type",
+                    "path": "$",
+                }
+            )
     return out
 
 

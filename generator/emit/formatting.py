@@ -220,7 +220,7 @@ class Segments:
             return None
         texts: list[str] = []
         prev = 0
-        for i, (body_count, out) in enumerate(zip(self.shape, out_stmts)):
+        for i, (body_count, out) in enumerate(zip(self.shape, out_stmts, strict=False)):
             end = _end(out) if i < len(out_stmts) - 1 else len(lines)
             if body_count >= 0:
                 if not isinstance(out, ast.ClassDef) or len(out.body) != body_count or not _header_alone(out, lines):
@@ -330,7 +330,7 @@ class Formatter:
         for name, seg in todo.items():
             got = [self._read_piece(p.key) for p in seg.pieces]
             texts[name] = got
-            for piece, text in zip(seg.pieces, got):
+            for piece, text in zip(seg.pieces, got, strict=False):
                 if text is None:
                     windows.setdefault(piece.key, piece)
         done = _run_jobs(sorted((k, p.window) for k, p in windows.items())) if windows else {}
@@ -343,7 +343,7 @@ class Formatter:
                 self._write_piece(k, text)
         out: dict[str, str] = {}
         for name, seg in todo.items():
-            parts = [t if t is not None else fresh.get(p.key) for p, t in zip(seg.pieces, texts[name])]
+            parts = [t if t is not None else fresh.get(p.key) for p, t in zip(seg.pieces, texts[name], strict=False)]
             if all(t is not None for t in parts):
                 out[name] = "".join(t for t in parts if t is not None)
                 self.pieces_reused += sum(1 for t in texts[name] if t is not None)
@@ -355,7 +355,7 @@ class Formatter:
         texts = seg.split(formatted)
         if texts is None:
             return
-        for piece, text in zip(seg.pieces, texts):
+        for piece, text in zip(seg.pieces, texts, strict=False):
             kept = self._read_piece(piece.key)
             if kept is None:
                 self._write_piece(piece.key, text)

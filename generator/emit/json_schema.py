@@ -13,7 +13,7 @@ from itertools import combinations
 from typing import Any
 
 from specgen.spec.model import Endpoint, Field, Rule, Type, Venue
-from specgen.spec.text import Text, unwrap
+from specgen.spec.text import unwrap
 
 DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -23,7 +23,14 @@ _v = unwrap
 
 
 # Spec keys and the JSON Schema keywords they become.
-_KEYWORDS = {"min_length": "minLength", "max_length": "maxLength", "minimum": "minimum", "maximum": "maximum", "min_items": "minItems", "max_items": "maxItems"}
+_KEYWORDS = {
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "min_items": "minItems",
+    "max_items": "maxItems",
+}
 
 
 def ends_at_end(pattern: str) -> bool:
@@ -143,7 +150,10 @@ def _rule(rule: Rule) -> dict[str, Any]:
     param = rule.param.value
     if rule.kind in ("max_items_when", "item_required_when"):
         assert rule.when is not None
-        cond = {"required": [rule.when.param.value], "properties": {rule.when.param.value: {"enum": [_v(v) for v in rule.when.values]}}}
+        cond = {
+            "required": [rule.when.param.value],
+            "properties": {rule.when.param.value: {"enum": [_v(v) for v in rule.when.values]}},
+        }
         if rule.kind == "max_items_when":
             then: dict[str, Any] = {"properties": {param: {"maxItems": rule.max}}}
         else:

@@ -31,7 +31,6 @@ from specgen.errors import SpecError, SpecErrors
 
 if TYPE_CHECKING:
     import jinja2
-
     from specgen.spec.model import Venue
 
 Plan = dict[str, bytes]
@@ -196,7 +195,11 @@ class PlanCache:
             entry = json.loads(self._entry_path(kind, key).read_text("utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict) or not isinstance(entry.get("specs"), int):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("files"), dict)
+            or not isinstance(entry.get("specs"), int)
+        ):
             return None
         return entry
 
@@ -247,7 +250,7 @@ def expected_files(config: Config) -> Expected | None:
     cache = PlanCache(config.cache)
     files: dict[str, str] = {}
     specs = 0
-    for name, key in inputs.venues.items():
+    for _name, key in inputs.venues.items():
         entry = cache.read_entry("venue", key)
         if entry is None:
             return None
@@ -366,8 +369,8 @@ def _render_conftest(config: Config) -> str:
 def _render_venue(env: jinja2.Environment, templates: list[str], venue: Venue) -> tuple[dict[str, str], Plan]:
     """A venue's rendered (unformatted) Python sources, and its files that need no formatting."""
     from specgen.emit import cases, json_schema
-    from specgen.spec.model import Data
     from specgen.emit.render import render
+    from specgen.spec.model import Data
 
     sources: dict[str, str] = {}
     raw: Plan = {}

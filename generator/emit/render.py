@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-
-from specgen.errors import SpecError
 from specgen.emit.json_schema import DECIMAL_PATTERN, python_pattern
+from specgen.errors import SpecError
 from specgen.spec.model import INT64_MAX, INT64_MIN, Data, Type
 from specgen.spec.text import Code, Ident, Text
 
@@ -53,7 +52,11 @@ def _literal(value: Any) -> str:
         return repr(value)
     if isinstance(value, (list, tuple)):
         inner = ", ".join(_literal(v) for v in value)
-        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
+        return (
+            f"({inner},)"
+            if isinstance(value, tuple) and len(value) == 1
+            else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
+        )
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"cannot write {type(value).__name__} as a Python literal")
@@ -136,7 +139,9 @@ class _Environment(jinja2.Environment):
 
 def _check_reach(obj: Any, name: Any) -> None:
     if isinstance(obj, (Text, Data)) and isinstance(name, str) and (name == "value" or name.startswith("_")):
-        raise TypeError(f"a template read .{name} of spec {type(obj).__name__.lower()}; pass the value itself through |py or |doc")
+        raise TypeError(
+            f"a template read .{name} of spec {type(obj).__name__.lower()}; pass the value itself through |py or |doc"
+        )
 
 
 def make_env(templates: Path) -> jinja2.Environment:
@@ -162,7 +167,9 @@ def render(env: jinja2.Environment, template: str, **context: Any) -> str:
     except jinja2.TemplateNotFound as exc:
         raise SpecError(str(Path(str(env.loader.searchpath[0]) if isinstance(env.loader, jinja2.FileSystemLoader) else "templates") / exc.name), None, "template-missing", "template not found") from None  # type: ignore[operator]
     except jinja2.TemplateSyntaxError as exc:
-        raise SpecError(exc.filename or template, exc.lineno, "template-syntax", exc.message or "syntax error") from None
+        raise SpecError(
+            exc.filename or template, exc.lineno, "template-syntax", exc.message or "syntax error"
+        ) from None
     except Exception as exc:  # any failure inside a template is reported against the template
         line = _template_line(exc, template)
         raise SpecError(f"templates/{template}", line, "template", str(exc)) from None

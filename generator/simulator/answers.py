@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from specgen.spec.model import Endpoint, OutcomeSource, Ref, SimAnswer, Type, Venue
 from specgen.simulator.book import CANCELED, Order, Result
+from specgen.spec.model import Endpoint, OutcomeSource, Ref, SimAnswer, Type, Venue
 from specgen.spec.text import Text
 
 JSON = Any
@@ -138,7 +138,11 @@ def _choose_variant(type_: Type, source: OutcomeSource, values: list[tuple[Ref, 
     has_error = any(ref == source.error_code for ref, _ in values) and source.error_code is not None
     if has_error:
         for variant in type_.variants:
-            if variant.when_has is not None and source.error_code is not None and variant.when_has == source.error_code.name:
+            if (
+                variant.when_has is not None
+                and source.error_code is not None
+                and variant.when_has == source.error_code.name
+            ):
                 return variant.type
     return type_.variants[-1].type
 
@@ -165,8 +169,13 @@ def _as_kind(value: JSON, kind: str) -> JSON:
 def _fill_from_order(item: dict[str, JSON], type_: Type, order: Order, params: dict[str, JSON]) -> None:
     """Order details the item has a field for (symbol, side, price...), and scalar request params (Bybit's category)."""
     details = {
-        "symbol": order.symbol, "side": order.side, "type": order.type, "origType": order.type,
-        "price": order.price, "origQty": order.quantity, "executedQty": "0",
+        "symbol": order.symbol,
+        "side": order.side,
+        "type": order.type,
+        "origType": order.type,
+        "price": order.price,
+        "origQty": order.quantity,
+        "executedQty": "0",
     }
     for field in type_.fields:
         name = field.wire.value

@@ -10,12 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import unquote
 
-from specgen.spec.model import Placement, Venue
 from specgen.simulator.book import Account
+from specgen.spec.model import Placement, Venue
 
 DEFAULT_RECV_WINDOW_MS = 5000  # when the venue documents no default
 FUTURE_TOLERANCE_MS = 1000  # a timestamp this far ahead of the server clock is still accepted

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 OPEN_STATUSES = ("NEW", "PARTIALLY_FILLED")
 TERMINAL_STATUSES = ("CANCELED", "FILLED", "EXPIRED")
@@ -34,9 +35,14 @@ class Order:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "order_id": self.order_id, "client_id": self.client_id, "symbol": self.symbol,
-            "status": self.status, "side": self.side, "type": self.type,
-            "price": self.price, "quantity": self.quantity,
+            "order_id": self.order_id,
+            "client_id": self.client_id,
+            "symbol": self.symbol,
+            "status": self.status,
+            "side": self.side,
+            "type": self.type,
+            "price": self.price,
+            "quantity": self.quantity,
         }
 
 
@@ -98,7 +104,9 @@ class Book:
                 if order.order_id in book or any(o.order_id == order.order_id for o in added):
                     raise ValueError(f"order id {order.order_id!r} is already in the book")
                 if order.status not in OPEN_STATUSES + TERMINAL_STATUSES:
-                    raise ValueError(f"unknown status {order.status!r} (known: {', '.join(OPEN_STATUSES + TERMINAL_STATUSES)})")
+                    raise ValueError(
+                        f"unknown status {order.status!r} (known: {', '.join(OPEN_STATUSES + TERMINAL_STATUSES)})"
+                    )
                 added.append(order)
             book.update((o.order_id, o) for o in added)
             return tuple(added)
@@ -144,7 +152,9 @@ def _find(book: Mapping[str, Order], target: Target) -> Order | None:
     if target.order_id is not None:
         order = book.get(target.order_id)
     else:
-        order = next((o for o in book.values() if target.client_id is not None and o.client_id == target.client_id), None)
+        order = next(
+            (o for o in book.values() if target.client_id is not None and o.client_id == target.client_id), None
+        )
     if order is not None and target.symbol is not None and order.symbol != target.symbol:
         return None  # an order of another symbol is not the one named
     return order

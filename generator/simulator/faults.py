@@ -7,8 +7,9 @@ one), optionally only to one venue. Queued faults are used first in, first out.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 KINDS = ("status", "delay", "malformed", "truncated", "cut", "drop")
 MAX_DELAY_SECONDS = 30.0  # bounded, so a forgotten fault cannot hang a test run
@@ -42,7 +43,9 @@ class Fault:
             raise ValueError("retry_after must not be negative")
 
     @classmethod
-    def rate_limited(cls, retry_after: float | None = 1, *, status: int = 429, times: int = 1, venue: str | None = None) -> Fault:
+    def rate_limited(
+        cls, retry_after: float | None = 1, *, status: int = 429, times: int = 1, venue: str | None = None
+    ) -> Fault:
         return cls("status", status=status, retry_after=retry_after, times=times, venue=venue)
 
     @classmethod

@@ -29,19 +29,20 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from specgen.errors import SpecError
-from specgen.spec.model import Endpoint, Venue
 from specgen.simulator.answers import error_body, success_body
 from specgen.simulator.auth import RawRequest, Rejection, authenticate
 from specgen.simulator.book import Account, Book, Order
 from specgen.simulator.faults import Fault, FaultQueue
 from specgen.simulator.wire import ParamReader, targets
+from specgen.spec.model import Endpoint, Venue
 
 if TYPE_CHECKING:
     from specgen.config import Config
@@ -127,7 +128,9 @@ class Simulator:
         for venue in venues:
             if venue.test_credentials is not None:
                 creds = venue.test_credentials.value
-                self.book.add_account(venue.name.value, Account(creds["api_key"], creds["secret"], creds.get("passphrase", "")))
+                self.book.add_account(
+                    venue.name.value, Account(creds["api_key"], creds["secret"], creds.get("passphrase", ""))
+                )
 
     @classmethod
     def from_specs(cls, specs: Path, *, venue: str | None = None, **options: Any) -> Simulator:
@@ -143,7 +146,9 @@ class Simulator:
         self._stopping.clear()
         self._server = _Server((self.host, self.port), self)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="specgen-simulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="specgen-simulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -193,7 +198,9 @@ class Simulator:
         self.book.add_account(venue, account)
         return account
 
-    def seed(self, venue: str, orders: Iterable[Mapping[str, Any] | Order], *, api_key: str | None = None) -> tuple[Order, ...]:
+    def seed(
+        self, venue: str, orders: Iterable[Mapping[str, Any] | Order], *, api_key: str | None = None
+    ) -> tuple[Order, ...]:
         """Put orders in an account's book (default: the test credentials'); returns them with their ids."""
         return self.book.seed(venue, self._key(venue, api_key), orders)
 
@@ -281,11 +288,15 @@ class Simulator:
 
     def _record(self, route: Route, delivery: Delivery, fault: Fault | None, detail: str | None) -> Delivery:
         status = delivery.reply.status if delivery.reply is not None else None
-        entry = Exchange(route.venue.name.value, route.endpoint.operation.value, status, fault.kind if fault else None, detail)
+        entry = Exchange(
+            route.venue.name.value, route.endpoint.operation.value, status, fault.kind if fault else None, detail
+        )
         self._history.append(entry)
         if self._log is not None:
             extra = ", ".join(x for x in (entry.fault and f"fault {entry.fault}", detail) if x)
-            self._log(f"{route.endpoint.method} {route.endpoint.path.value} -> {status or 'dropped'} ({entry.venue}.{entry.operation}{': ' + extra if extra else ''})")
+            self._log(
+                f"{route.endpoint.method} {route.endpoint.path.value} -> {status or 'dropped'} ({entry.venue}.{entry.operation}{': ' + extra if extra else ''})"
+            )
         return delivery
 
     # Control API ----------------------------------------------------------------------------------
@@ -318,7 +329,9 @@ class Simulator:
         if action == ("DELETE", "faults"):
             return _json_reply(200, {"cleared": self.clear_faults()})
         if action == ("POST", "accounts"):
-            account = self.add_account(payload["venue"], payload["api_key"], payload["secret"], payload.get("passphrase", ""))
+            account = self.add_account(
+                payload["venue"], payload["api_key"], payload["secret"], payload.get("passphrase", "")
+            )
             return _json_reply(200, {"venue": payload["venue"], "api_key": account.api_key})
         if action == ("POST", "reset"):
             self.reset()
@@ -356,15 +369,27 @@ def _require_loopback(host: str) -> None:
     except ValueError:
         loopback = False
     if not loopback:
-        raise SpecError(host, None, "simulator", "the simulator serves on a loopback address only (127.0.0.1, ::1 or localhost)")
+        raise SpecError(
+            host, None, "simulator", "the simulator serves on a loopback address only (127.0.0.1, ::1 or localhost)"
+        )
 
 
 def _require_simulation(venue: Venue) -> None:
     if venue.simulation is None:
-        raise SpecError(venue.file, None, "simulation", "the venue has no simulation section (its error answers), so it cannot be simulated")
+        raise SpecError(
+            venue.file,
+            None,
+            "simulation",
+            "the venue has no simulation section (its error answers), so it cannot be simulated",
+        )
     for endpoint in venue.endpoints:
         if endpoint.simulation is None:
-            raise SpecError(endpoint.file, None, "simulation", "the endpoint has no simulation section (its per-order answers), so it cannot be simulated")
+            raise SpecError(
+                endpoint.file,
+                None,
+                "simulation",
+                "the endpoint has no simulation section (its per-order answers), so it cannot be simulated",
+            )
 
 
 def _routes(venues: Sequence[Venue]) -> tuple[dict[tuple[str, str], Route], tuple[str, ...]]:
@@ -458,11 +483,16 @@ def serve_forever(config: Config, *, venue: str | None = None, host: str = "127.
     simulator = Simulator(venues, host=host, port=port, log=lambda line: print(line, file=sys.stderr, flush=True))
     simulator.start()
     try:
-        print(f"specgen simulator on {simulator.url} (control API: {simulator.url}{CONTROL}); Ctrl-C stops it", flush=True)
+        print(
+            f"specgen simulator on {simulator.url} (control API: {simulator.url}{CONTROL}); Ctrl-C stops it", flush=True
+        )
         for name, v in simulator.venues.items():
             creds = v.test_credentials.value if v.test_credentials is not None else {}
             routes = ", ".join(f"{e.method} {e.path.value}" for e in v.endpoints)
-            print(f"  {name}: base_url {simulator.url} or {simulator.base_url(name)}; test api key {creds.get('api_key')!r}; {routes}", flush=True)
+            print(
+                f"  {name}: base_url {simulator.url} or {simulator.base_url(name)}; test api key {creds.get('api_key')!r}; {routes}",
+                flush=True,
+            )
         for shared in simulator.shared_paths:
             print(f"  note: {shared} is served by several venues; use base_url(<venue>) for it", flush=True)
         while True:

@@ -13,11 +13,10 @@ from typing import Any
 from urllib.parse import unquote
 
 import jsonschema
-
 from specgen.emit import json_schema
-from specgen.spec.model import Endpoint, RequestIds, Type, Venue
 from specgen.simulator.auth import RawRequest, Rejection
 from specgen.simulator.book import Target
+from specgen.spec.model import Endpoint, RequestIds, Type, Venue
 
 JSON = Any
 
@@ -115,7 +114,7 @@ def targets(endpoint: Endpoint, params: dict[str, JSON]) -> tuple[Target, ...]:
         items = params.get(sim.request_order_ids.param.value) or []
         return tuple(
             Target(order_id, client_id, _item_symbol(item) or symbol)
-            for item, order_id, client_id in zip(items, by_order, by_client)
+            for item, order_id, client_id in zip(items, by_order, by_client, strict=False)
         )
     return tuple(Target(i, None, symbol) for i in by_order) + tuple(Target(None, c, symbol) for c in by_client)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from specgen.errors import SpecError
 
 MAX_BYTES = 1 << 20
@@ -42,7 +41,12 @@ def load_text(display: str, text: str) -> Document:
         loader = _Loader(text, display)
         node = loader.get_single_node()
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a raw control
-        raise SpecError(display, text.count("\n", 0, exc.position) + 1, "yaml", f"character U+{exc.character:04X} is not allowed; write it as an escape in a double-quoted string") from None
+        raise SpecError(
+            display,
+            text.count("\n", 0, exc.position) + 1,
+            "yaml",
+            f"character U+{exc.character:04X} is not allowed; write it as an escape in a double-quoted string",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -123,7 +123,11 @@ class Field:
     source: str | None  # timestamp | recv_window: filled in by the client
 
 
-_GROUP_WORDS = {"exactly_one_of": "exactly one of", "at_least_one_of": "at least one of", "at_most_one_of": "at most one of"}
+_GROUP_WORDS = {
+    "exactly_one_of": "exactly one of",
+    "at_least_one_of": "at least one of",
+    "at_most_one_of": "at most one of",
+}
 # How many members of a group may be present, for each group kind.
 _GROUP_COUNTS = {"exactly_one_of": "n == 1", "at_least_one_of": "n >= 1", "at_most_one_of": "n <= 1"}
 
@@ -181,7 +185,9 @@ class Rule:
         if self.kind == "same_fields_across_items":
             return Text(f"every item must use the same identifiers among: {_names(self.fields)} (never mix them)")
         assert self.when is not None and self.param is not None
-        cond = f"{self.when.param.value} is " + " or ".join(repr(v.value if isinstance(v, Text) else v) for v in self.when.values)
+        cond = f"{self.when.param.value} is " + " or ".join(
+            repr(v.value if isinstance(v, Text) else v) for v in self.when.values
+        )
         if self.kind == "max_items_when":
             return Text(f"at most {self.max} items when {cond}")
         if self.kind == "item_required_when":
@@ -424,7 +430,6 @@ class Venue:
         return tuple(dict.fromkeys(found))
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Building
 
@@ -450,13 +455,21 @@ def build_type(ctx: _Ctx, raw: dict[str, Any], at: Location) -> Type:
     for i, rule in enumerate(rules):
         for name in rule.fields:
             if not any(f.wire == name for f in fields):
-                raise ctx.fail(at + ("rules", i), "unknown-field", f"rule {rule.kind} names {name.value!r}, which is not a field of this object")
+                raise ctx.fail(
+                    at + ("rules", i),
+                    "unknown-field",
+                    f"rule {rule.kind} names {name.value!r}, which is not a field of this object",
+                )
     variants = tuple(
         Variant(_text(v.get("when_has")), build_type(ctx, v["type"], at + ("variants", i, "type")))
         for i, v in enumerate(raw.get("variants", []))
     )
     if variants and (variants[-1].when_has is not None or any(v.when_has is None for v in variants[:-1])):
-        raise ctx.fail(at + ("variants",), "one-of", "every variant but the last needs when_has; the last is the default and has none")
+        raise ctx.fail(
+            at + ("variants",),
+            "one-of",
+            "every variant but the last needs when_has; the last is the default and has none",
+        )
     pattern = raw.get("pattern")
     if pattern is not None:
         try:
@@ -498,7 +511,11 @@ def build_fields(ctx: _Ctx, raws: list[dict[str, Any]], at: Location) -> tuple[F
         if wire in seen_wire:
             raise ctx.fail(here + ("name",), "duplicate-name", f"{wire!r} is declared twice")
         if python in seen_python:
-            raise ctx.fail(here + ("name",), "name-collision", f"{wire!r} and {seen_python[python]!r} both become the Python name {python!r}; set 'python' on one of them")
+            raise ctx.fail(
+                here + ("name",),
+                "name-collision",
+                f"{wire!r} and {seen_python[python]!r} both become the Python name {python!r}; set 'python' on one of them",
+            )
         seen_wire[wire] = i
         seen_python[python] = wire
         type_ = build_type(ctx, raw, here)
@@ -539,7 +556,9 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
     if "passphrase" in raw["credentials"] and "passphrase" not in auth:
         raise ctx.fail(("auth",), "passphrase", "credentials name a passphrase, so auth must say where it goes")
     if "recv_window" in sig["prehash"] and "recv_window" not in auth:
-        raise ctx.fail(("auth", "signature", "prehash"), "recv-window", "the prehash uses recv_window, so auth must place it")
+        raise ctx.fail(
+            ("auth", "signature", "prehash"), "recv-window", "the prehash uses recv_window, so auth must place it"
+        )
     env = raw.get("envelope")
     errors = raw["errors"]
     return Venue(
@@ -557,13 +576,22 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         passphrase=_placement(auth.get("passphrase")),
         signature=Signature(sig["algorithm"], sig["encoding"], tuple(sig["prehash"]), sig["in"], Text(sig["name"])),
         static_headers=tuple((Text(k), Text(v)) for k, v in auth.get("headers", {}).items()),
-        envelope=None
-        if env is None
-        else Envelope(Text(env["code"]), Text(env["message"]), tuple(_scalar(c) for c in env["success_codes"]), Text(env["data"])),
+        envelope=(
+            None
+            if env is None
+            else Envelope(
+                Text(env["code"]),
+                Text(env["message"]),
+                tuple(_scalar(c) for c in env["success_codes"]),
+                Text(env["data"]),
+            )
+        ),
         error_code=Text(errors["code"]),
         error_message=Text(errors["message"]),
         rate_limit_statuses=tuple(errors.get("rate_limit_statuses", [429, 418])),
-        pools=tuple(Pool(Ident(p["name"]), p["scope"], Text(p["description"])) for p in raw.get("rate_limit_pools", [])),
+        pools=tuple(
+            Pool(Ident(p["name"]), p["scope"], Text(p["description"])) for p in raw.get("rate_limit_pools", [])
+        ),
         test_credentials=Data(raw["test_credentials"]) if "test_credentials" in raw else None,
         signing_examples=Data(raw.get("signing_examples", [])),
         notes=_notes(raw.get("notes", [])),
@@ -618,18 +646,32 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
     # The client fills in the timestamp and recv window where the venue sends them in the query.
     sources = {p.source: i for i, p in enumerate(params) if p.source}
     if raw["signed"] and venue.timestamp.where == "query" and "timestamp" not in sources:
-        raise ctx.fail(("params",), "timestamp", f"{venue.name.value} sends the timestamp in the query; list it as a parameter with source: timestamp")
+        raise ctx.fail(
+            ("params",),
+            "timestamp",
+            f"{venue.name.value} sends the timestamp in the query; list it as a parameter with source: timestamp",
+        )
     for src, i in sources.items():
         placement = venue.timestamp if src == "timestamp" else venue.recv_window
         if placement is None or placement.where != "query" or placement.name != params[i].wire:
-            raise ctx.fail(("params", i, "source"), "source", f"the venue does not send {src} as the query parameter {params[i].wire.value!r}")
+            raise ctx.fail(
+                ("params", i, "source"),
+                "source",
+                f"the venue does not send {src} as the query parameter {params[i].wire.value!r}",
+            )
     for i, p in enumerate(params):
         if p.type.kind == "list" and raw["http"]["params_in"] == "query" and p.type.encoding is None:
-            raise ctx.fail(("params", i), "encoding", f"list {p.wire.value!r} travels in the query, so it needs an encoding (json or comma)")
+            raise ctx.fail(
+                ("params", i),
+                "encoding",
+                f"list {p.wire.value!r} travels in the query, so it needs an encoding (json or comma)",
+            )
 
     rules = tuple(_build_rule(ctx, r, ("rules", i), by_wire) for i, r in enumerate(raw.get("rules", [])))
     response = build_type(ctx, raw["response"]["body"], ("response", "body"))
-    outcomes = tuple(_build_outcome(ctx, o, ("outcomes", i), by_wire, response) for i, o in enumerate(raw.get("outcomes", [])))
+    outcomes = tuple(
+        _build_outcome(ctx, o, ("outcomes", i), by_wire, response) for i, o in enumerate(raw.get("outcomes", []))
+    )
     simulation = _endpoint_simulation(ctx, raw.get("simulation"), by_wire, outcomes)
 
     source = raw["source"]
@@ -637,15 +679,25 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
     try:
         digest = hashlib.sha256(snapshot.read_bytes()).hexdigest()
     except OSError:
-        raise ctx.fail(("source", "snapshot"), "snapshot", f"document snapshot {source['snapshot']!r} is missing") from None
+        raise ctx.fail(
+            ("source", "snapshot"), "snapshot", f"document snapshot {source['snapshot']!r} is missing"
+        ) from None
     if digest != source["sha256"]:
-        raise ctx.fail(("source", "sha256"), "digest", f"{source['snapshot']} has sha256 {digest}; the spec records {source['sha256']}. Review the document's changes, then update the spec and its digest")
+        raise ctx.fail(
+            ("source", "sha256"),
+            "digest",
+            f"{source['snapshot']} has sha256 {digest}; the spec records {source['sha256']}. Review the document's changes, then update the spec and its digest",
+        )
 
     tests = raw.get("tests", {})
     rl = raw.get("rate_limit", {})
     for i, lim in enumerate(rl.get("limits", [])):
         if lim["pool"] not in {p.name.value for p in venue.pools}:
-            raise ctx.fail(("rate_limit", "limits", i, "pool"), "unknown-pool", f"rate-limit pool {lim['pool']!r} is not declared by the venue")
+            raise ctx.fail(
+                ("rate_limit", "limits", i, "pool"),
+                "unknown-pool",
+                f"rate-limit pool {lim['pool']!r} is not declared by the venue",
+            )
     return Endpoint(
         file=doc.path,
         operation=Ident(safe(raw["operation"])),
@@ -660,7 +712,10 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
         signed=raw["signed"],
         rate_limit=RateLimit(
             rl.get("weight"),
-            tuple(Limit(Ident(x["pool"]), x.get("requests"), x.get("per_seconds"), x.get("group")) for x in rl.get("limits", [])),
+            tuple(
+                Limit(Ident(x["pool"]), x.get("requests"), x.get("per_seconds"), x.get("group"))
+                for x in rl.get("limits", [])
+            ),
             _text(rl.get("description")),
         ),
         params=params,
@@ -693,7 +748,11 @@ def _build_rule(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str,
     if "when" in raw:
         cond = _need(ctx, at + ("when", "param"), by_wire, raw["when"]["param"], f"{kind}.when")
         if cond.type.kind in ("list", "object"):
-            raise ctx.fail(at + ("when", "param"), "condition", f"a condition needs a scalar parameter; {cond.wire.value!r} is a {cond.type.kind}")
+            raise ctx.fail(
+                at + ("when", "param"),
+                "condition",
+                f"a condition needs a scalar parameter; {cond.wire.value!r} is a {cond.type.kind}",
+            )
         if cond.type.kind == "enum":
             for v in raw["when"]["in"]:
                 if v not in [x.value if isinstance(x, Text) else x for x in cond.type.values]:
@@ -702,14 +761,24 @@ def _build_rule(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str,
     if "param" in raw:
         target = _need(ctx, at + ("param",), by_wire, raw["param"], kind)
         if target.type.kind != "list":
-            raise ctx.fail(at + ("param",), "not-a-list", f"{kind} applies to lists; {target.wire.value!r} is a {target.type.kind}")
+            raise ctx.fail(
+                at + ("param",), "not-a-list", f"{kind} applies to lists; {target.wire.value!r} is a {target.type.kind}"
+            )
         item = target.type.items
         names = raw.get("fields", []) + ([raw["field"]] if "field" in raw else [])
         for name in names:
             if item is None or item.kind != "object" or item.field_named(name) is None:
-                raise ctx.fail(at, "unknown-field", f"{kind} names {name!r}, which is not a field of the items of {target.wire.value!r}")
+                raise ctx.fail(
+                    at,
+                    "unknown-field",
+                    f"{kind} names {name!r}, which is not a field of the items of {target.wire.value!r}",
+                )
         if kind == "max_items_when" and target.type.max_items is not None and raw["max"] > target.type.max_items:
-            raise ctx.fail(at + ("max",), "min-max", f"conditional max {raw['max']} is above the list's own max_items {target.type.max_items}")
+            raise ctx.fail(
+                at + ("max",),
+                "min-max",
+                f"conditional max {raw['max']} is above the list's own max_items {target.type.max_items}",
+            )
     return Rule(
         kind=kind,
         params=tuple(Text(p) for p in raw.get("params", [])),
@@ -722,7 +791,9 @@ def _build_rule(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str,
     )
 
 
-def _checked_request_ids(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str, Field]) -> dict[str, RequestIds | None]:
+def _checked_request_ids(
+    ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str, Field]
+) -> dict[str, RequestIds | None]:
     ids = {k: _request_ids(raw.get(k)) for k in ("order_id", "client_id")}
     for k, rid in ids.items():
         if rid is not None:
@@ -730,7 +801,9 @@ def _checked_request_ids(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: 
             if p.type.kind != "list" or p.type.items is None:
                 raise ctx.fail(at + (k,), "not-a-list", f"request_ids.{k} must name a list parameter")
             if rid.field is not None and not p.type.items.has_field(rid.field.value):
-                raise ctx.fail(at + (k,), "unknown-field", f"the items of {rid.param.value!r} have no field {rid.field.value!r}")
+                raise ctx.fail(
+                    at + (k,), "unknown-field", f"the items of {rid.param.value!r} have no field {rid.field.value!r}"
+                )
     return ids
 
 
@@ -749,10 +822,18 @@ def _endpoint_simulation(
             "client_id": first.request_client_ids if first else None,
         }
     if ids["order_id"] is None and ids["client_id"] is None:
-        raise ctx.fail(at, "request-ids", "the simulator needs to know where the request names its orders: set simulation.request_ids")
+        raise ctx.fail(
+            at,
+            "request-ids",
+            "the simulator needs to know where the request names its orders: set simulation.request_ids",
+        )
     terminal = raw.get("terminal_orders", "error")
     if terminal == "status" and not any(o.status is not None for o in outcomes):
-        raise ctx.fail(at + ("terminal_orders",), "terminal-orders", "terminal_orders: status needs an outcome source that reads a status")
+        raise ctx.fail(
+            at + ("terminal_orders",),
+            "terminal-orders",
+            "terminal_orders: status needs an outcome source that reads a status",
+        )
     return EndpointSimulation(
         unknown_order=_sim_answer(raw["unknown_order"]),
         terminal_orders=terminal,
@@ -762,11 +843,16 @@ def _endpoint_simulation(
     )
 
 
-def _build_outcome(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str, Field], response: Type) -> OutcomeSource:
+def _build_outcome(
+    ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str, Field], response: Type
+) -> OutcomeSource:
     """An outcome source, every path and field of which must exist in the response spec."""
     items = _path(raw["items"]) or ()
     aligned = _path(raw.get("aligned_with"))
-    lists = {"item": response.list_items_at(items), "aligned": None if aligned is None else response.list_items_at(aligned)}
+    lists = {
+        "item": response.list_items_at(items),
+        "aligned": None if aligned is None else response.list_items_at(aligned),
+    }
     for key, path in (("items", items), ("aligned_with", aligned)):
         if path is not None and lists["item" if key == "items" else "aligned"] is None:
             shown = ".".join(p.value for p in path) or "(the body)"
@@ -778,10 +864,16 @@ def _build_outcome(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[s
         if ref is None:
             continue
         if ref.source == "aligned" and aligned is None:
-            raise ctx.fail(at + (name,), "aligned", f"{name} refers to aligned.{ref.name.value} but the source has no aligned_with")
+            raise ctx.fail(
+                at + (name,), "aligned", f"{name} refers to aligned.{ref.name.value} but the source has no aligned_with"
+            )
         owner = lists[ref.source]
         if owner is None or not owner.has_field(ref.name.value):
-            raise ctx.fail(at + (name,), "unknown-field", f"{name} reads {ref.name.value!r}, which the response spec's {ref.source}s do not have")
+            raise ctx.fail(
+                at + (name,),
+                "unknown-field",
+                f"{name} reads {ref.name.value!r}, which the response spec's {ref.source}s do not have",
+            )
     ids = _checked_request_ids(ctx, raw.get("request_ids", {}), at + ("request_ids",), by_wire)
     return OutcomeSource(
         items=items,

@@ -10,7 +10,9 @@ _WORD = re.compile(r"[A-Z]+s(?![a-z])|[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 # Names a generated method or dataclass uses for itself, and builtins its annotations use (a
 # field named `dict` would shadow `dict[str, JSON]` inside its own class body).
-RESERVED = frozenset({"self", "cls", "to_wire", "from_json", "dict", "tuple", "str", "int", "float", "bool", "bytes", "object"})
+RESERVED = frozenset(
+    {"self", "cls", "to_wire", "from_json", "dict", "tuple", "str", "int", "float", "bool", "bytes", "object"}
+)
 
 
 def snake(name: str) -> str:
@@ -30,4 +32,3 @@ def safe(name: str) -> str:
 
 def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\W]+", name) if part)
-

@@ -21,13 +21,39 @@ VENUE_FILE = "venue.yaml"
 
 # Names the generated modules define or import themselves; a spec model or operation by one of
 # these names would shadow it.
-RESERVED_MODELS = frozenset({
-    "Client", "OrderOutcome", "Violation", "Decimal", "Literal", "Mapping", "Sequence", "Callable",
-    "JSON", "Any", "TypeVar", "HttpRequest", "HttpResponse", "Transport", "UrllibTransport",
-    "HttpxTransport", "Operation", "RateLimit", "RateLimitPool", "ConditionalLimit",
-    "ApiError", "ClientError", "RateLimitError", "ResponseError", "TransportError", "ValidationError",
-    "RetryPolicy", "T", "OPERATIONS",
-})
+RESERVED_MODELS = frozenset(
+    {
+        "Client",
+        "OrderOutcome",
+        "Violation",
+        "Decimal",
+        "Literal",
+        "Mapping",
+        "Sequence",
+        "Callable",
+        "JSON",
+        "Any",
+        "TypeVar",
+        "HttpRequest",
+        "HttpResponse",
+        "Transport",
+        "UrllibTransport",
+        "HttpxTransport",
+        "Operation",
+        "RateLimit",
+        "RateLimitPool",
+        "ConditionalLimit",
+        "ApiError",
+        "ClientError",
+        "RateLimitError",
+        "ResponseError",
+        "TransportError",
+        "ValidationError",
+        "RetryPolicy",
+        "T",
+        "OPERATIONS",
+    }
+)
 RESERVED_OPERATIONS = frozenset({"transport", "base_url", "recv_window", "retry"})
 # The client's methods for an operation op: op, then these prefixed to it.
 METHOD_PREFIXES = ("", "build_", "send_", "parse_")
@@ -100,29 +126,66 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
             continue
         op = endpoint.operation.value
         if op in RESERVED_OPERATIONS:
-            errors.append(SpecError(doc.path, doc.line_of(("operation",)), "reserved-name", f"operation {op!r} would shadow the client's own attribute; choose another name"))
+            errors.append(
+                SpecError(
+                    doc.path,
+                    doc.line_of(("operation",)),
+                    "reserved-name",
+                    f"operation {op!r} would shadow the client's own attribute; choose another name",
+                )
+            )
             continue
         if op in operations:
-            errors.append(SpecError(doc.path, doc.line_of(("operation",)), "duplicate-operation", f"operation {op!r} is already defined in {operations[op]}"))
+            errors.append(
+                SpecError(
+                    doc.path,
+                    doc.line_of(("operation",)),
+                    "duplicate-operation",
+                    f"operation {op!r} is already defined in {operations[op]}",
+                )
+            )
             continue
         operations[op] = doc.path
         for method in (prefix + op for prefix in METHOD_PREFIXES):
             if method in methods:
-                errors.append(SpecError(doc.path, doc.line_of(("operation",)), "name-collision", f"the client method {method!r} of operation {op!r} is already made for operation {methods[method]!r}"))
+                errors.append(
+                    SpecError(
+                        doc.path,
+                        doc.line_of(("operation",)),
+                        "name-collision",
+                        f"the client method {method!r} of operation {op!r} is already made for operation {methods[method]!r}",
+                    )
+                )
             methods[method] = op
         own = [endpoint.stem.value + suffix for suffix in ("Request", "Result", "Params")]  # every operation's classes
         clash = next((name for name in own if name in models), None)
         if clash is not None:
-            errors.append(SpecError(doc.path, doc.line_of(("operation",)), "duplicate-model", f"class {clash!r} of operation {op!r} is already defined in {models[clash]}; set model to another stem"))
+            errors.append(
+                SpecError(
+                    doc.path,
+                    doc.line_of(("operation",)),
+                    "duplicate-model",
+                    f"class {clash!r} of operation {op!r} is already defined in {models[clash]}; set model to another stem",
+                )
+            )
         models.update(dict.fromkeys(own, doc.path))
         for t in endpoint.request_objects + endpoint.response_objects:
             assert t.model is not None
             name = t.model.value
             line = _model_line(doc, name)
             if name in RESERVED_MODELS:
-                errors.append(SpecError(doc.path, line, "reserved-name", f"model {name!r} would shadow a name the generated package defines; choose another name"))
+                errors.append(
+                    SpecError(
+                        doc.path,
+                        line,
+                        "reserved-name",
+                        f"model {name!r} would shadow a name the generated package defines; choose another name",
+                    )
+                )
             if name in models:
-                errors.append(SpecError(doc.path, line, "duplicate-model", f"model {name!r} is already defined in {models[name]}"))
+                errors.append(
+                    SpecError(doc.path, line, "duplicate-model", f"model {name!r} is already defined in {models[name]}")
+                )
             models[name] = doc.path
         endpoints.append(endpoint)
     return replace(venue, endpoints=tuple(sorted(endpoints, key=lambda e: e.operation.value)))
@@ -132,11 +195,21 @@ def _check_names(doc: Document) -> None:
     """Refuse operation names whose methods or class names the generated code cannot use."""
     op = doc.data["operation"]
     if op.startswith("_"):
-        raise SpecError(doc.path, doc.line_of(("operation",)), "reserved-name", f"operation {op!r} would make private or special client methods; start it with a letter")
+        raise SpecError(
+            doc.path,
+            doc.line_of(("operation",)),
+            "reserved-name",
+            f"operation {op!r} would make private or special client methods; start it with a letter",
+        )
     stem = doc.data.get("model") or pascal(op)
     if keyword.iskeyword(stem):
         at = ("model",) if "model" in doc.data else ("operation",)
-        raise SpecError(doc.path, doc.line_of(at), "reserved-name", f"operation {op!r} gives its classes the stem {stem!r}, a Python keyword; set model to another stem")
+        raise SpecError(
+            doc.path,
+            doc.line_of(at),
+            "reserved-name",
+            f"operation {op!r} gives its classes the stem {stem!r}, a Python keyword; set model to another stem",
+        )
 
 
 def _model_line(doc: Document, name: str) -> int | None:

@@ -41,14 +41,20 @@ def check_document(doc: Document, expected_kind: str) -> list[SpecError]:
         return [SpecError(doc.path, doc.line_of(()), "schema:type", "a spec must be a mapping")]
     if data.get("kind") != expected_kind:
         found = data.get("kind")
-        return [SpecError(doc.path, doc.line_of(("kind",)), "schema:kind", f"expected kind: {expected_kind}, found {found!r}")]
+        return [
+            SpecError(
+                doc.path, doc.line_of(("kind",)), "schema:kind", f"expected kind: {expected_kind}, found {found!r}"
+            )
+        ]
     import jsonschema
 
     out: list[SpecError] = []
     seen: set[tuple[Any, ...]] = set()
     errors = sorted(_validator(expected_kind).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     paths = [tuple(e.absolute_path) for e in errors]
-    unknown = {(tuple(e.absolute_path), k) for e in errors if e.validator == "additionalProperties" for k in _keys_named(e)}
+    unknown = {
+        (tuple(e.absolute_path), k) for e in errors if e.validator == "additionalProperties" for k in _keys_named(e)
+    }
     for error in errors:
         error = jsonschema.exceptions.best_match([error])
         where = tuple(error.absolute_path)
@@ -58,8 +64,17 @@ def check_document(doc: Document, expected_kind: str) -> list[SpecError]:
             if (where, key_name) in unknown:
                 continue  # already reported as an unknown key
             allowed = error.validator_value if error.validator == "enum" else None
-            message = f"key {key_name!r} is not allowed here" + (f" (this type takes: {', '.join(allowed)})" if allowed else " (it belongs to a field, not to a type)")
-            out.append(SpecError(doc.path, doc.line_of(where + (key_name,)), "schema:propertyNames", f"at {'/'.join(str(p) for p in where) or '(top)'}: {message}"))
+            message = f"key {key_name!r} is not allowed here" + (
+                f" (this type takes: {', '.join(allowed)})" if allowed else " (it belongs to a field, not to a type)"
+            )
+            out.append(
+                SpecError(
+                    doc.path,
+                    doc.line_of(where + (key_name,)),
+                    "schema:propertyNames",
+                    f"at {'/'.join(str(p) for p in where) or '(top)'}: {message}",
+                )
+            )
             continue
         if error.validator == "unevaluatedProperties" and any(
             len(p) > len(where) and p[: len(where)] == where and repr(p[len(where)]) in error.message for p in paths
