@@ -298,7 +298,8 @@ def test_fault_validation_and_queue_order() -> None:
 
 def _call(url: str, method: str = "GET", payload: Any = None) -> tuple[int, Any]:
     data = None if payload is None else (payload if isinstance(payload, bytes) else json.dumps(payload).encode())
-    request = urllib.request.Request(url, data=data, method=method)
+    headers = {} if method == "GET" else {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -413,7 +414,10 @@ def test_every_simulated_value_says_where_it_comes_from(spec_venues: tuple[Venue
             venue.simulation.bad_signature,
             venue.simulation.expired_timestamp,
             venue.simulation.invalid_params,
+            *[a for a in (venue.simulation.rate_limited, venue.simulation.internal_error) if a is not None],
         ]
+        clock = venue.simulation.clock.source
+        assert clock is None or any(word in clock.value for word in ("guide", "section", "document", "ssum")), clock
         for endpoint in venue.endpoints:
             assert endpoint.simulation is not None
             answers.append(endpoint.simulation.unknown_order)

@@ -27,6 +27,17 @@ def error_body(venue: Venue, answer: SimAnswer) -> dict[str, JSON]:
     return {venue.error_code.value: plain(answer.code), venue.error_message.value: answer.message.value}
 
 
+def internal_error(venue: Venue) -> SimAnswer:
+    """What a request the simulator fails on gets: the spec's internal_error, else code 500 in the
+    JSON type of the venue's codes."""
+    sim = venue.simulation
+    assert sim is not None
+    if sim.internal_error is not None:
+        return sim.internal_error
+    code = 500 if isinstance(sim.invalid_params.code, int) else Text("500")
+    return SimAnswer(code, Text("internal error"), Text("the simulator's own fallback"), 500)
+
+
 def success_body(venue: Venue, endpoint: Endpoint, params: dict[str, JSON], results: tuple[Result, ...]) -> JSON:
     ok_source = _success_source(endpoint)
     failed_source = next((o for o in endpoint.outcomes if o.cancelled_constant is False), ok_source)

@@ -14,11 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from specgen.simulator import strict
 from specgen.simulator.book import Account
-from specgen.spec.model import Placement, Venue
-
-DEFAULT_RECV_WINDOW_MS = 5000  # when the venue documents no default
-FUTURE_TOLERANCE_MS = 1000  # a timestamp this far ahead of the server clock is still accepted
+from specgen.spec.model import DEFAULT_CLOCK, Placement, Venue
 
 
 class Rejection(Exception):
@@ -81,19 +79,35 @@ def authenticate(venue: Venue, request: RawRequest, accounts: Callable[[str], Ac
 
 
 def _integer(text: str | None, what: str) -> int:
-    if text is None or not text.isascii() or not text.lstrip("-").isdigit():
-        raise Rejection("invalid_params", f"{what} is missing or not an integer")
-    return int(text)
+    try:
+        return strict.integer(text, what)
+    except ValueError as exc:
+        raise Rejection("invalid_params", str(exc)) from None
 
 
 def _check_timestamp(venue: Venue, request: RawRequest, now_ms: int) -> None:
     timestamp = _integer(placed(request, venue.timestamp), "the timestamp")
-    window = DEFAULT_RECV_WINDOW_MS
-    if venue.recv_window is not None:
-        sent = placed(request, venue.recv_window)
-        window = _integer(sent, "the recv window") if sent is not None else (venue.recv_window.default or window)
-    if now_ms - timestamp > window or timestamp - now_ms > FUTURE_TOLERANCE_MS:
+    sent = placed(request, venue.recv_window) if venue.recv_window is not None else None
+    window = window_ms(venue, None if sent is None else _integer(sent, "the recv window"))
+    future = venue.simulation.clock.future_ms if venue.simulation is not None else DEFAULT_CLOCK.future_ms
+    if now_ms - timestamp > window or timestamp - now_ms > future:
         raise Rejection("expired_timestamp", f"timestamp is {now_ms - timestamp} ms old; the window is {window} ms")
+
+
+def window_ms(venue: Venue, sent: int | None) -> int:
+    """The receive window a request gets: the one it sends (within the venue's cap), else the default."""
+    clock = venue.simulation.clock if venue.simulation is not None else DEFAULT_CLOCK
+    default = clock.window_ms or (venue.recv_window.default if venue.recv_window is not None else None)
+    if sent is None:
+        assert default is not None  # the model refuses a simulated venue without one
+        return default
+    if sent <= 0:
+        raise Rejection("invalid_params", "the recv window must be positive")
+    if clock.max_window_ms is not None and sent > clock.max_window_ms:
+        if clock.beyond_max == "refuse":
+            raise Rejection("invalid_params", f"the recv window is above {clock.max_window_ms} ms")
+        return clock.max_window_ms
+    return sent
 
 
 def _check_signature(venue: Venue, request: RawRequest, account: Account) -> None:

@@ -67,6 +67,10 @@ class Result:
     order: Order | None  # the order after the cancel; None when unknown
 
 
+class AccountExists(ValueError):
+    """An API key is registered already, with other credentials: they are never replaced."""
+
+
 @dataclass(frozen=True)
 class Account:
     api_key: str
@@ -87,7 +91,11 @@ class Book:
         self._ids = itertools.count(FIRST_ORDER_ID)
 
     def add_account(self, venue: str, account: Account) -> None:
+        """Register an account; the same credentials again are a no-op, other ones for its key an error."""
         with self._lock:
+            existing = self._accounts.get((venue, account.api_key))
+            if existing is not None and existing != account:
+                raise AccountExists(f"{venue} already has an account with this API key; its secret is kept")
             self._accounts[(venue, account.api_key)] = account
 
     def account(self, venue: str, api_key: str) -> Account | None:

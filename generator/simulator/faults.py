@@ -6,6 +6,7 @@ one), optionally only to one venue. Queued faults are used first in, first out.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 KINDS = ("status", "delay", "malformed", "truncated", "cut", "drop")
 MAX_DELAY_SECONDS = 30.0  # bounded, so a forgotten fault cannot hang a test run
 MAX_TIMES = 1000
+MAX_RETRY_AFTER_SECONDS = 86_400.0  # a day; also keeps nan and inf out (they fail every comparison)
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,8 @@ class Fault:
             raise ValueError(f"seconds must be between 0 and {MAX_DELAY_SECONDS}")
         if not 1 <= self.times <= MAX_TIMES:
             raise ValueError(f"times must be between 1 and {MAX_TIMES}")
-        if self.retry_after is not None and self.retry_after < 0:
-            raise ValueError("retry_after must not be negative")
+        if self.retry_after is not None and not 0 <= self.retry_after <= MAX_RETRY_AFTER_SECONDS:
+            raise ValueError(f"retry_after must be between 0 and {MAX_RETRY_AFTER_SECONDS}")
 
     @classmethod
     def rate_limited(
@@ -68,8 +70,8 @@ class Fault:
         values: dict[str, Any] = {}
         for key, value in raw.items():
             if key in numbers and value is not None:
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise ValueError(f"{key} must be a number")
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                    raise ValueError(f"{key} must be a finite number")
                 value = numbers[key](value)
             elif key in ("kind", "venue") and value is not None and not isinstance(value, str):
                 raise ValueError(f"{key} must be a string")

@@ -37,9 +37,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from specgen.errors import SpecError
-from specgen.simulator.answers import error_body, success_body
+from specgen.simulator import strict
+from specgen.simulator.answers import error_body, internal_error, success_body
 from specgen.simulator.auth import RawRequest, Rejection, authenticate
-from specgen.simulator.book import Account, Book, Order
+from specgen.simulator.book import Account, AccountExists, Book, Order
 from specgen.simulator.faults import Fault, FaultQueue
 from specgen.simulator.wire import ParamReader, targets
 from specgen.spec.model import Endpoint, Venue
@@ -52,6 +53,7 @@ __all__ = ["Simulator", "Fault", "Order", "Account", "Exchange", "serve_forever"
 CONTROL = "/__sim__"
 MAX_BODY_BYTES = 1 << 20
 HISTORY_SIZE = 1000
+LISTEN_BACKLOG = 1024  # 5 (the socketserver default) reset connections of 50 parallel clients
 HANDLER_TIMEOUT_SECONDS = 10  # a silent client cannot hold a server thread longer than this
 SERVER_ERROR_PAGE = b"<html><body><h1>%d</h1>simulated gateway error</body></html>"
 
@@ -193,7 +195,10 @@ class Simulator:
         return account
 
     def add_account(self, venue: str, api_key: str, secret: str, passphrase: str = "") -> Account:
+        """A new account; registering an existing API key again with other credentials raises AccountExists."""
         self._venue(venue)
+        if not api_key or not secret:
+            raise ValueError("an account needs a non-empty api_key and secret")
         account = Account(api_key, secret, passphrase)
         self.book.add_account(venue, account)
         return account
@@ -239,12 +244,22 @@ class Simulator:
     # Requests -----------------------------------------------------------------------------------
 
     def handle(self, request: RawRequest) -> Delivery:
-        """The answer to one request, as the HTTP layer will deliver it."""
+        """The answer to one request, as the HTTP layer will deliver it; never raises."""
         if request.path == CONTROL or request.path.startswith(CONTROL + "/"):
-            return Delivery(self._control(request))
+            try:
+                return Delivery(self._control(request))
+            except Exception as exc:  # a bug here must not cost the caller its answer
+                return Delivery(_json_reply(500, {"error": f"internal error: {type(exc).__name__}"}))
         route = self.route(request.method, request.path)
         if route is None:
             return Delivery(_json_reply(404, {"error": f"no endpoint {request.method} {request.path}"}))
+        try:
+            return self._serve(route, request)
+        except Exception as exc:  # the venue's error shape, HTTP 500, and the server keeps serving
+            reply = _json_reply(500, error_body(route.venue, internal_error(route.venue)))
+            return self._record(route, Delivery(reply), None, f"internal error: {type(exc).__name__}")
+
+    def _serve(self, route: Route, request: RawRequest) -> Delivery:
         path = route.endpoint.path.value
         request = RawRequest(request.method, path, request.query, request.headers, request.body)  # as the venue sees it
         fault = self.faults.take(route.venue.name.value)
@@ -302,9 +317,12 @@ class Simulator:
     # Control API ----------------------------------------------------------------------------------
 
     def _control(self, request: RawRequest) -> Reply:
+        refused = _control_refusal(request)
+        if refused is not None:
+            return refused
         action = (request.method, request.path.removeprefix(CONTROL).strip("/"))
         try:
-            payload = json.loads(request.body.decode("utf-8")) if request.body else {}
+            payload = strict.loads(request.body) if request.body else {}
             if not isinstance(payload, dict):
                 raise ValueError("the body must be a JSON object")
             query = {k: v[0] for k, v in parse_qs(request.query).items()}
@@ -329,9 +347,13 @@ class Simulator:
         if action == ("DELETE", "faults"):
             return _json_reply(200, {"cleared": self.clear_faults()})
         if action == ("POST", "accounts"):
-            account = self.add_account(
-                payload["venue"], payload["api_key"], payload["secret"], payload.get("passphrase", "")
-            )
+            fields = [payload["venue"], payload["api_key"], payload["secret"], payload.get("passphrase", "")]
+            if not all(isinstance(f, str) for f in fields):
+                raise TypeError("venue, api_key, secret and passphrase must be strings")
+            try:
+                account = self.add_account(*fields)
+            except AccountExists as exc:
+                return _json_reply(409, {"error": str(exc)})
             return _json_reply(200, {"venue": payload["venue"], "api_key": account.api_key})
         if action == ("POST", "reset"):
             self.reset()
@@ -362,13 +384,42 @@ def _with_fault(reply: Reply, fault: Fault | None) -> Delivery:
     return Delivery(None)  # drop
 
 
+def _loopback_name(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_of(authority: str) -> str:
+    """The host of a Host header or an Origin's authority: port and IPv6 brackets removed."""
+    if authority.startswith("["):
+        return authority[1:].partition("]")[0]
+    return authority.rpartition(":")[0] if authority.count(":") == 1 else authority
+
+
+def _control_refusal(request: RawRequest) -> Reply | None:
+    """Why a control request is refused, if it is: the control API has no authentication, so a web
+    page must not reach it (DNS rebinding: a foreign Host; cross-site posts: an Origin, or a
+    content type a form or a no-CORS fetch can send)."""
+    host = request.header("Host")
+    if host is None or not _loopback_name(_host_of(host.strip().lower())):
+        return _json_reply(403, {"error": "the control API answers only requests to a loopback Host"})
+    origin = request.header("Origin")
+    if origin is not None:
+        scheme, _, authority = origin.strip().lower().partition("://")
+        if scheme not in ("http", "https") or not _loopback_name(_host_of(authority)):
+            return _json_reply(403, {"error": "the control API refuses requests from a web page of another origin"})
+    if request.method != "GET":
+        content_type = (request.header("Content-Type") or "").partition(";")[0].strip().lower()
+        if content_type != "application/json":
+            return _json_reply(415, {"error": "control requests must be sent as Content-Type: application/json"})
+    return None
+
+
 def _require_loopback(host: str) -> None:
     # The control API has no authentication: never offer it beyond this machine.
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not _loopback_name(host):
         raise SpecError(
             host, None, "simulator", "the simulator serves on a loopback address only (127.0.0.1, ::1 or localhost)"
         )
@@ -411,6 +462,7 @@ def _routes(venues: Sequence[Venue]) -> tuple[dict[tuple[str, str], Route], tupl
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
         self.simulator = simulator
@@ -439,8 +491,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         simulator = self.server.simulator
-        length = int(self.headers.get("Content-Length") or 0)
-        if not 0 <= length <= MAX_BODY_BYTES:
+        if self.headers.get("Transfer-Encoding") is not None:
+            self.close_connection = True  # the body's end is unknown, so the connection cannot be reused
+            self._send(_json_reply(411, {"error": "send the body with a Content-Length"}))
+            return
+        try:
+            length = strict.content_length(self.headers.get("Content-Length"))
+        except ValueError as exc:
+            self.close_connection = True
+            self._send(_json_reply(400, {"error": str(exc)}))
+            return
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
             self._send(_json_reply(413, {"error": "body too large"}))
             return
         body = self.rfile.read(length) if length else b""

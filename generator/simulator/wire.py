@@ -7,13 +7,13 @@ emitted to generated/<venue>/schemas/), so the simulator and the clients share o
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
 import jsonschema
 from specgen.emit import json_schema
+from specgen.simulator import strict
 from specgen.simulator.auth import RawRequest, Rejection
 from specgen.simulator.book import Target
 from specgen.spec.model import Endpoint, RequestIds, Type, Venue
@@ -64,8 +64,8 @@ class ParamReader:
 
 def _json_object(body: bytes) -> dict[str, JSON]:
     try:
-        value = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        value = strict.loads(body)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError included
         raise Rejection("invalid_params", "the body is not JSON") from None
     if not isinstance(value, dict):
         raise Rejection("invalid_params", "the body is not a JSON object")
@@ -83,10 +83,10 @@ def typed(text: str, type_: Type) -> JSON:
     if kind == "object":
         return _loads_or_text(text)
     if kind == "int64" or (kind == "enum" and all(isinstance(v, int) for v in type_.values)):
-        return int(text) if text.lstrip("-").isdigit() and text.isascii() else text
+        return _int_or_text(text)
     if kind == "float":
         try:
-            return float(text)
+            return strict.finite_float(text)
         except ValueError:
             return text
     if kind == "bool":
@@ -96,7 +96,14 @@ def typed(text: str, type_: Type) -> JSON:
 
 def _loads_or_text(text: str) -> JSON:
     try:
-        return json.loads(text)
+        return strict.loads(text)
+    except ValueError:
+        return text
+
+
+def _int_or_text(text: str) -> JSON:
+    try:
+        return strict.integer(text, "a value")
     except ValueError:
         return text
 

@@ -377,6 +377,20 @@ class Pool:
 
 
 @dataclass(frozen=True)
+class SimClock:
+    """How far a request's timestamp may stray from the simulator's clock, as the venue checks it."""
+
+    window_ms: int | None  # the receive window when the request sends none (None: auth.recv_window.default)
+    max_window_ms: int | None  # the largest receive window a request may ask for (None: no limit)
+    beyond_max: str  # refuse | cap: what a larger window gets
+    future_ms: int  # a timestamp this far ahead of the clock is still accepted
+    source: Text | None
+
+
+DEFAULT_CLOCK = SimClock(None, 60_000, "refuse", 1000, None)
+
+
+@dataclass(frozen=True)
 class VenueSimulation:
     bad_api_key: SimAnswer
     bad_signature: SimAnswer
@@ -384,6 +398,8 @@ class VenueSimulation:
     invalid_params: SimAnswer
     rate_limited: SimAnswer | None
     success_message: Text | None
+    internal_error: SimAnswer | None = None
+    clock: SimClock = DEFAULT_CLOCK
 
 
 @dataclass(frozen=True)
@@ -561,6 +577,10 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         )
     env = raw.get("envelope")
     errors = raw["errors"]
+    simulation = _venue_simulation(raw.get("simulation"))
+    recv_window = _placement(auth.get("recv_window"))
+    if simulation is not None:
+        _check_clock(ctx, simulation.clock, recv_window)
     return Venue(
         file=doc.path,
         name=Ident(raw["venue"]),
@@ -571,7 +591,7 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         credentials=tuple(raw["credentials"]),
         query_safe=Text(raw.get("query", {}).get("safe", "")),
         timestamp=_placement(auth["timestamp"]),  # type: ignore[arg-type]
-        recv_window=_placement(auth.get("recv_window")),
+        recv_window=recv_window,
         api_key=_placement(auth["api_key"]),  # type: ignore[arg-type]
         passphrase=_placement(auth.get("passphrase")),
         signature=Signature(sig["algorithm"], sig["encoding"], tuple(sig["prehash"]), sig["in"], Text(sig["name"])),
@@ -595,8 +615,27 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         test_credentials=Data(raw["test_credentials"]) if "test_credentials" in raw else None,
         signing_examples=Data(raw.get("signing_examples", [])),
         notes=_notes(raw.get("notes", [])),
-        simulation=_venue_simulation(raw.get("simulation")),
+        simulation=simulation,
     )
+
+
+def _check_clock(ctx: _Ctx, clock: SimClock, recv_window: Placement | None) -> None:
+    """The simulator must know the window of a request that sends none, before any request comes."""
+    at: Location = ("simulation",)
+    if clock.window_ms is None and (recv_window is None or recv_window.default is None):
+        raise ctx.fail(
+            at,
+            "simulation",
+            "the receive window of a request that sends none is unknown: set simulation.clock.window_ms"
+            " (or auth.recv_window.default)",
+        )
+    window = clock.window_ms if clock.window_ms is not None else recv_window.default if recv_window else None
+    if window is not None and clock.max_window_ms is not None and window > clock.max_window_ms:
+        raise ctx.fail(
+            at + ("clock",),
+            "simulation",
+            f"the default receive window ({window} ms) is above simulation.clock.max_window_ms ({clock.max_window_ms})",
+        )
 
 
 def _sim_answer(raw: dict[str, Any]) -> SimAnswer:
@@ -614,6 +653,20 @@ def _venue_simulation(raw: dict[str, Any] | None) -> VenueSimulation | None:
         invalid_params=_sim_answer(errors["invalid_params"]),
         rate_limited=_sim_answer(errors["rate_limited"]) if "rate_limited" in errors else None,
         success_message=_text(raw.get("success_message")),
+        internal_error=_sim_answer(errors["internal_error"]) if "internal_error" in errors else None,
+        clock=_sim_clock(raw.get("clock")),
+    )
+
+
+def _sim_clock(raw: dict[str, Any] | None) -> SimClock:
+    if raw is None:
+        return DEFAULT_CLOCK
+    return SimClock(
+        window_ms=raw.get("window_ms"),
+        max_window_ms=raw.get("max_window_ms", DEFAULT_CLOCK.max_window_ms),
+        beyond_max=raw.get("beyond_max", DEFAULT_CLOCK.beyond_max),
+        future_ms=raw.get("future_ms", DEFAULT_CLOCK.future_ms),
+        source=_text(raw.get("source")),
     )
 
 
