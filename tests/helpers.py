@@ -10,21 +10,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"
-VENUES = ("binance_coinm", "bingx_spot", "bitget_spot", "bybit_v5", "ztdx_futures")
+FIXTURE_SPECS = ROOT / "tests" / "fixtures" / "specs"
 
 
-def scratch_project(tmp: Path, with_generated: bool = True) -> Path:
-    """A copy of the project's inputs (and, optionally, its committed output) in tmp."""
+def venue_names(specs: Path = ROOT / "specs") -> tuple[str, ...]:
+    """The venues a specs folder holds: every folder with a venue.yaml (what specgen reads)."""
+    return tuple(sorted(p.name for p in specs.iterdir() if (p / "venue.yaml").is_file()))
+
+
+# The product venues, discovered: generic suites run for whatever specs/ holds.
+VENUES = venue_names()
+
+
+def scratch_project(tmp: Path, with_generated: bool = True, specs: Path = FIXTURE_SPECS) -> Path:
+    """A project in tmp with the given specs (the frozen fixtures by default) and this checkout's
+    templates; with_generated runs `specgen generate` once so generated/ is what the specs produce."""
     project = tmp / "project"
     project.mkdir()
-    for name in ("specs", "templates"):
-        shutil.copytree(ROOT / name, project / name)
+    shutil.copytree(specs, project / "specs")
+    shutil.copytree(ROOT / "templates", project / "templates")
     # Share the formatter cache: it is keyed by content, so sharing it changes no output, only time.
     config = (ROOT / "pyproject.toml").read_text("utf-8")
     config = config.replace("[tool.specgen]\n", f'[tool.specgen]\ncache = "{ROOT / ".specgen-cache"}"\n', 1)
     (project / "pyproject.toml").write_text(config, "utf-8")
     if with_generated:
-        shutil.copytree(GENERATED, project / "generated", ignore=shutil.ignore_patterns("__pycache__"))
+        result = run_cli(project, "generate")
+        assert result.returncode == 0, result.stderr
     return project
 
 

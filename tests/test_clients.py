@@ -1,7 +1,8 @@
 """Issue 3: the generated clients put the right bytes on the wire, signed as each venue checks them.
 
-The contract tests pin every request case byte for byte; here each signature is recomputed from
-the venue's published rule, written out independently of the spec's recipe and the generated code.
+Run on the frozen fixture specs (tests/fixtures/specs), copies of real venues: the contract tests pin
+every product request case byte for byte; here each signature is recomputed from the venue's
+published rule, written out independently of the spec's recipe and the generated code.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.helpers import GENERATED, ROOT, VENUES
+from tests.helpers import FIXTURE_SPECS, GENERATED, ROOT, VENUES, venue_names
 
-sys.path.insert(0, str(GENERATED))
+pytestmark = pytest.mark.usefixtures("fixture_packages")
+FIXTURES = venue_names(FIXTURE_SPECS)
 
 FIXED_MS = 1672223356634
 
@@ -34,7 +36,7 @@ def pkg(venue: str) -> Any:
 
 
 def spec(venue: str) -> dict[str, Any]:
-    [path] = [p for p in (ROOT / "specs" / venue).glob("*.yaml") if p.name != "venue.yaml"]
+    [path] = [p for p in (FIXTURE_SPECS / venue).glob("*.yaml") if p.name != "venue.yaml"]
     return yaml.safe_load(path.read_text("utf-8"))
 
 
@@ -46,7 +48,7 @@ class Recorder:
 
     def send(self, request: Any) -> Any:
         self.sent.append(request)
-        return pkg("bybit_v5").HttpResponse(self.status, (("Content-Type", "application/json"),), self.body)
+        return pkg("fx_header").HttpResponse(self.status, (("Content-Type", "application/json"),), self.body)
 
 
 def hex_hmac(secret: str, text: str) -> str:
@@ -87,18 +89,16 @@ def bybit_rule(request: Any, secret: str) -> None:
 
 
 RULES = {
-    "binance_coinm": binance_rule,
-    "ztdx_futures": binance_rule,
-    "bingx_spot": binance_rule,
-    "bitget_spot": bitget_rule,
-    "bybit_v5": bybit_rule,
+    "fx_query": binance_rule,
+    "fx_comma": binance_rule,
+    "fx_passphrase": bitget_rule,
+    "fx_header": bybit_rule,
 }
 KEY_HEADER = {
-    "binance_coinm": "X-MBX-APIKEY",
-    "ztdx_futures": "X-MBX-APIKEY",
-    "bingx_spot": "X-BX-APIKEY",
-    "bitget_spot": "ACCESS-KEY",
-    "bybit_v5": "X-BAPI-API-KEY",
+    "fx_query": "X-MBX-APIKEY",
+    "fx_comma": "X-BX-APIKEY",
+    "fx_passphrase": "ACCESS-KEY",
+    "fx_header": "X-BAPI-API-KEY",
 }
 CREDS = {"api_key": "k-123", "secret": "s3cr3t-value-xyz", "passphrase": "pass-phrase-xyz"}
 
@@ -106,13 +106,13 @@ CREDS = {"api_key": "k-123", "secret": "s3cr3t-value-xyz", "passphrase": "pass-p
 def make_client(venue: str, transport: Any = None, **extra: Any) -> Any:
     module = pkg(venue)
     kwargs = dict(CREDS)
-    if venue != "bitget_spot":
+    if venue != "fx_passphrase":
         kwargs.pop("passphrase")
     return module.Client(clock=lambda: FIXED_MS, transport=transport or Recorder(), **kwargs, **extra)
 
 
 def request_cases() -> list[tuple[str, dict[str, Any]]]:
-    return [(v, case) for v in VENUES for case in spec(v)["tests"]["request"]]
+    return [(v, case) for v in FIXTURES for case in spec(v)["tests"]["request"]]
 
 
 @pytest.mark.parametrize("venue,case", request_cases(), ids=lambda x: x if isinstance(x, str) else x["name"])
@@ -128,7 +128,7 @@ def test_document_examples_are_signed_by_the_published_rule(venue: str, case: di
     # The same call with the spec's own test keys gives the spec's pinned bytes (contract tests check
     # all of them); here, that the pinned signature also follows the published rule.
     pinned = case["expect"]
-    test_creds = yaml.safe_load((ROOT / "specs" / venue / "venue.yaml").read_text())["test_credentials"]
+    test_creds = yaml.safe_load((FIXTURE_SPECS / venue / "venue.yaml").read_text())["test_credentials"]
     pinned_request = module.HttpRequest(
         method=pinned["method"],
         url="https://x" + pinned["path"] + (f"?{pinned['query']}" if pinned["query"] else ""),
@@ -144,9 +144,9 @@ def _stem(venue: str) -> str:
 
 
 def test_binance_published_signing_example() -> None:
-    venue = yaml.safe_load((ROOT / "specs" / "binance_coinm" / "venue.yaml").read_text())
+    venue = yaml.safe_load((FIXTURE_SPECS / "fx_query" / "venue.yaml").read_text())
     [example] = venue["signing_examples"]
-    signing = importlib.import_module("binance_coinm.signing")
+    signing = importlib.import_module("fx_query.signing")
     assert signing.sign(example["secret"], example["prehash"]) == example["signature"]
     assert (
         signing.prehash(
@@ -157,8 +157,8 @@ def test_binance_published_signing_example() -> None:
 
 
 def test_binance_lists_are_url_encoded_compact_json() -> None:
-    m = pkg("binance_coinm")
-    client = make_client("binance_coinm")
+    m = pkg("fx_query")
+    client = make_client("fx_query")
     ids = client.build_cancel_multiple_orders(
         m.CancelMultipleOrdersRequest(symbol="BTCUSD_200925", order_id_list=(1234567, 2345678))
     )
@@ -176,18 +176,18 @@ def test_binance_lists_are_url_encoded_compact_json() -> None:
 
 
 def test_parameters_without_value_are_left_out() -> None:
-    m = pkg("binance_coinm")
-    req = make_client("binance_coinm").build_cancel_multiple_orders(
+    m = pkg("fx_query")
+    req = make_client("fx_query").build_cancel_multiple_orders(
         m.CancelMultipleOrdersRequest(symbol="X", order_id_list=(1,))
     )
     assert "recvWindow" not in req.url and "origClientOrderIdList" not in req.url
-    req = make_client("binance_coinm", recv_window=6000).build_cancel_multiple_orders(
+    req = make_client("fx_query", recv_window=6000).build_cancel_multiple_orders(
         m.CancelMultipleOrdersRequest(symbol="X", order_id_list=(1,))
     )
     assert "&recvWindow=6000&timestamp=" in req.url
-    b = pkg("bitget_spot")
+    b = pkg("fx_passphrase")
     body = (
-        make_client("bitget_spot")
+        make_client("fx_passphrase")
         .build_batch_cancel_order(b.BatchCancelOrderRequest(order_list=(b.BatchCancelItem(order_id="1"),)))
         .body
     )
@@ -195,8 +195,8 @@ def test_parameters_without_value_are_left_out() -> None:
 
 
 def test_bingx_sends_comma_joined_ids_in_the_query() -> None:
-    m = pkg("bingx_spot")
-    req = make_client("bingx_spot").build_cancel_orders(
+    m = pkg("fx_comma")
+    req = make_client("fx_comma").build_cancel_orders(
         m.CancelOrdersRequest(symbol="BTC-USDT", order_ids=("1", "2", "3"))
     )
     assert "orderIds=1,2,3&" in req.url and req.body == b""
@@ -204,9 +204,9 @@ def test_bingx_sends_comma_joined_ids_in_the_query() -> None:
 
 
 def test_invalid_calls_raise_validation_error_and_send_nothing() -> None:
-    m = pkg("bybit_v5")
+    m = pkg("fx_header")
     recorder = Recorder()
-    client = make_client("bybit_v5", transport=recorder)
+    client = make_client("fx_header", transport=recorder)
     items = [m.CancelBatchOrder(symbol="BTCUSDT", order_id=str(i)) for i in range(11)]
     with pytest.raises(m.ValidationError) as err:
         client.cancel_batch(category="spot", request=items)
@@ -222,7 +222,7 @@ def test_invalid_calls_raise_validation_error_and_send_nothing() -> None:
 
 
 def test_results_unwrap_envelopes_and_keep_failed_items() -> None:
-    m = pkg("bitget_spot")
+    m = pkg("fx_passphrase")
     body = json.dumps(
         {
             "code": "00000",
@@ -234,7 +234,7 @@ def test_results_unwrap_envelopes_and_keep_failed_items() -> None:
             },
         }
     ).encode()
-    client = make_client("bitget_spot", transport=Recorder(body))
+    client = make_client("fx_passphrase", transport=Recorder(body))
     result = client.batch_cancel_order(order_list=[m.BatchCancelItem(order_id="1"), m.BatchCancelItem(order_id="2")])
     assert result.data is not None and result.data.success_list is not None
     assert [(o.order_id, o.cancelled, o.error_code) for o in result.outcomes] == [
@@ -245,25 +245,26 @@ def test_results_unwrap_envelopes_and_keep_failed_items() -> None:
 
 
 def test_money_is_decimal_end_to_end() -> None:
-    pkg("bingx_spot")
+    pkg("fx_comma")
     body = b'{"code":0,"msg":"","data":{"success":[{"orderId":1,"status":"CANCELED","price":"42000.10","stopPrice":0.1000000000000000055511151231257827}]}}'
-    result = make_client("bingx_spot", transport=Recorder(body)).cancel_orders(symbol="BTC-USDT", order_ids=["1"])
+    result = make_client("fx_comma", transport=Recorder(body)).cancel_orders(symbol="BTC-USDT", order_ids=["1"])
     order = result.data.success[0]
     assert order.price == Decimal("42000.10") and isinstance(order.price, Decimal)
     assert order.stop_price == Decimal("0.1000000000000000055511151231257827")
 
 
 def test_api_errors_are_typed() -> None:
-    m = pkg("bybit_v5")
+    m = pkg("fx_header")
     client = make_client(
-        "bybit_v5", transport=Recorder(b'{"retCode":10004,"retMsg":"error sign!","result":{},"retExtInfo":{},"time":1}')
+        "fx_header",
+        transport=Recorder(b'{"retCode":10004,"retMsg":"error sign!","result":{},"retExtInfo":{},"time":1}'),
     )
     with pytest.raises(m.ApiError) as err:
         client.cancel_batch(category="linear", request=[m.CancelBatchOrder(symbol="BTCUSDT", order_id="1")])
     assert (err.value.code, err.value.message) == ("10004", "error sign!")
 
 
-@pytest.mark.parametrize("venue", VENUES)
+@pytest.mark.parametrize("venue", FIXTURES)
 def test_reprs_never_show_secrets(venue: str) -> None:
     client = make_client(venue)
     module = pkg(venue)
@@ -271,7 +272,7 @@ def test_reprs_never_show_secrets(venue: str) -> None:
     call = getattr(module, _stem(venue) + "Request").from_json(s["tests"]["request"][0]["params"])
     request = getattr(client, f"build_{s['operation']}")(call)
     signature = (
-        request.header({"bitget_spot": "ACCESS-SIGN", "bybit_v5": "X-BAPI-SIGN"}.get(venue, "none"))
+        request.header({"fx_passphrase": "ACCESS-SIGN", "fx_header": "X-BAPI-SIGN"}.get(venue, "none"))
         or urlsplit(request.url).query.rpartition("signature=")[2]
     )
     assert signature
@@ -281,24 +282,24 @@ def test_reprs_never_show_secrets(venue: str) -> None:
 
 
 def test_batching_helpers_follow_the_spec() -> None:
-    ops = pkg("bybit_v5").OPERATIONS["cancel_batch"]
+    ops = pkg("fx_header").OPERATIONS["cancel_batch"]
     assert ops.batch_size(category="spot") == 10 and ops.batch_size(category="linear") == 20
-    assert pkg("bitget_spot").OPERATIONS["batch_cancel_order"].batch_size() == 50
-    assert pkg("binance_coinm").OPERATIONS["cancel_multiple_orders"].weight == 1
-    bingx = pkg("bingx_spot").OPERATIONS["cancel_orders"]
+    assert pkg("fx_passphrase").OPERATIONS["batch_cancel_order"].batch_size() == 50
+    assert pkg("fx_query").OPERATIONS["cancel_multiple_orders"].weight == 1
+    bingx = pkg("fx_comma").OPERATIONS["cancel_orders"]
     assert [(r.pool, r.requests, r.per_seconds) for r in bingx.rate_limits][0] == ("uid", 2, 1)
     assert bingx.batch_size() is None
-    batches = list(pkg("bybit_v5").batches(list(range(23)), ops.batch_size(category="spot")))
+    batches = list(pkg("fx_header").batches(list(range(23)), ops.batch_size(category="spot")))
     assert [len(b) for b in batches] == [10, 10, 3] and sum(batches, ()) == tuple(range(23))
     with pytest.raises(TypeError):
-        list(pkg("bybit_v5").batches("12345", 2))
+        list(pkg("fx_header").batches("12345", 2))
 
 
 def test_testnet_is_selectable() -> None:
-    assert make_client("bybit_v5", testnet=True).base_url == "https://api-testnet.bybit.com"
+    assert make_client("fx_header", testnet=True).base_url == "https://api-testnet.bybit.com"
     with pytest.raises(ValueError):
-        make_client("bitget_spot", testnet=True)
-    assert make_client("bitget_spot", base_url="http://127.0.0.1:1/").base_url == "http://127.0.0.1:1"
+        make_client("fx_passphrase", testnet=True)
+    assert make_client("fx_passphrase", base_url="http://127.0.0.1:1/").base_url == "http://127.0.0.1:1"
 
 
 VENDOR_SCRIPT = """
@@ -318,11 +319,13 @@ def test_package_vendors_under_another_name_without_site_packages(tmp_path: Path
     target = tmp_path / "vendor" / f"my_{venue}_copy"
     shutil.copytree(GENERATED / venue, target, ignore=shutil.ignore_patterns("__pycache__"))
     script = VENDOR_SCRIPT.format(venue=venue)
+    credentials = yaml.safe_load((ROOT / "specs" / venue / "venue.yaml").read_text("utf-8"))["credentials"]
+    arguments = "".join(f"{name}={name[:1]!r}, " for name in credentials)
     use = f"""
 import sys
 sys.path.insert(0, {str(target.parent)!r})
 {script}
-c = m.Client(api_key="k", secret="s", {'passphrase="p", ' if venue == 'bitget_spot' else ''}clock=lambda: 1, base_url="http://127.0.0.1:9")
+c = m.Client({arguments}clock=lambda: 1, base_url="http://127.0.0.1:9")
 print(type(c).__name__)
 """
     result = subprocess.run(

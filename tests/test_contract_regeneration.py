@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers import ROOT, run_cli, scratch_project, tree_bytes
 
-CONTRACT = "generated/contract_tests/test_bitget_spot__batch_cancel_order.py"
+CONTRACT = "generated/contract_tests/test_fx_passphrase__batch_cancel_order.py"
 
 
 def run_contract_tests(project: Path, target: str = CONTRACT) -> subprocess.CompletedProcess[str]:
@@ -31,7 +31,7 @@ def run_contract_tests(project: Path, target: str = CONTRACT) -> subprocess.Comp
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes], dict[str, bytes]]:
     project = scratch_project(tmp_path_factory.mktemp("regen"))
     before = tree_bytes(project / "generated")
-    spec = project / "specs" / "bitget_spot" / "batch_cancel_order.yaml"
+    spec = project / "specs" / "fx_passphrase" / "batch_cancel_order.yaml"
     text = spec.read_text()
     assert text.count("max_items: 50") == 1
     spec.write_text(text.replace("max_items: 50", "max_items: 40"))
@@ -46,16 +46,16 @@ def test_changing_a_limit_changes_validator_schema_and_contract_tests(
     project, before, after = regenerated
     changed = sorted(p for p in after if before.get(p) != after[p])
     assert changed == [
-        "bitget_spot/operations.py",
-        "bitget_spot/schemas/batch_cancel_order.request.json",
-        "bitget_spot/validators.py",
-        "contract_tests/test_bitget_spot__batch_cancel_order.py",
+        "contract_tests/test_fx_passphrase__batch_cancel_order.py",
+        "fx_passphrase/operations.py",
+        "fx_passphrase/schemas/batch_cancel_order.request.json",
+        "fx_passphrase/validators.py",
     ]
-    validators = after["bitget_spot/validators.py"].decode()
+    validators = after["fx_passphrase/validators.py"].decode()
     assert "> 40:" in validators and "> 50:" not in validators
-    schema = json.loads(after["bitget_spot/schemas/batch_cancel_order.request.json"])
+    schema = json.loads(after["fx_passphrase/schemas/batch_cancel_order.request.json"])
     assert schema["properties"]["orderList"]["maxItems"] == 40
-    tests = after["contract_tests/test_bitget_spot__batch_cancel_order.py"].decode()
+    tests = after["contract_tests/test_fx_passphrase__batch_cancel_order.py"].decode()
     assert "orderList_over_max_41" in tests and "orderList_over_max_51" not in tests
 
 
@@ -70,7 +70,7 @@ def test_a_wrong_validator_fails_the_contract_tests(
     regenerated: tuple[Path, dict[str, bytes], dict[str, bytes]],
 ) -> None:
     project, _, _ = regenerated
-    validators = project / "generated" / "bitget_spot" / "validators.py"
+    validators = project / "generated" / "fx_passphrase" / "validators.py"
     text = validators.read_text()
     assert text.count("if len(v) > 40:") == 1
     validators.write_text(text.replace("if len(v) > 40:", "if len(v) > 41:"))  # off by one

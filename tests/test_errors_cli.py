@@ -21,8 +21,8 @@ from specgen.spec.loader import MAX_BYTES
 from tests.helpers import GENERATED, run_cli, scratch_project, tree_bytes
 
 LINE = re.compile(r"^error: (?P<file>.+?)(?::(?P<line>\d+))?: \[(?P<rule>[a-z:A-Z_-]+)\] (?P<message>\S.*)$")
-ENDPOINT = "specs/bybit_v5/cancel_batch.yaml"
-VENUE = "specs/bybit_v5/venue.yaml"
+ENDPOINT = "specs/fx_header/cancel_batch.yaml"
+VENUE = "specs/fx_header/venue.yaml"
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ CONFIG_CASES: dict[str, tuple[Breaker, list[str], Expect]] = {
     "unknown_venue": (
         lambda p: None,
         ["validate", "--venue", "nope"],
-        Expect("specs", "unknown-venue", None, "no venue 'nope' (known: binance_coinm, bingx_spot"),
+        Expect("specs", "unknown-venue", None, "no venue 'nope' (known: fx_comma, fx_header, fx_passphrase"),
     ),
     "config_file_missing": (
         lambda p: None,
@@ -145,11 +145,11 @@ BOMB = (
 
 
 def yaml_bomb(p: Path) -> None:
-    write(p, "specs/bybit_v5/bomb.yaml", BOMB)
+    write(p, "specs/fx_header/bomb.yaml", BOMB)
 
 
 def oversized(p: Path) -> None:
-    write(p, "specs/bybit_v5/big.yaml", "kind: endpoint\n" + "# padding\n" * (MAX_BYTES // 10 + 1))
+    write(p, "specs/fx_header/big.yaml", "kind: endpoint\n" + "# padding\n" * (MAX_BYTES // 10 + 1))
 
 
 def malformed_yaml(p: Path) -> None:
@@ -161,7 +161,7 @@ def raw_control_character(p: Path) -> None:
 
 
 def too_deep(p: Path) -> None:
-    write(p, "specs/bybit_v5/deep.yaml", "kind: endpoint\nx: " + "[" * 5000 + "]" * 5000 + "\n")
+    write(p, "specs/fx_header/deep.yaml", "kind: endpoint\nx: " + "[" * 5000 + "]" * 5000 + "\n")
 
 
 def duplicate_key(p: Path) -> None:
@@ -204,7 +204,7 @@ def duplicate_operation(p: Path) -> None:
     text = (p / ENDPOINT).read_text("utf-8").replace("model: CancelBatch", "model: AgainCancelBatch")
     write(
         p,
-        "specs/bybit_v5/cancel_batch_again.yaml",
+        "specs/fx_header/cancel_batch_again.yaml",
         text.replace("operation: cancel_batch\n", "operation: cancel_batch\nmodel: Again\n"),
     )
 
@@ -223,7 +223,7 @@ def text_too_long(p: Path) -> None:
 
 
 def digest_mismatch(p: Path) -> None:
-    path = p / "specs/bybit_v5/sources/bybit-v5-cancel-batch.md"
+    path = p / "specs/fx_header/sources/bybit-v5-cancel-batch.md"
     path.write_text(path.read_text("utf-8") + "\nA later edit of the document.\n", "utf-8")
 
 
@@ -238,15 +238,15 @@ def venue_file_missing(p: Path) -> None:
 SPEC_CASES: dict[str, tuple[Breaker, Expect]] = {
     "yaml_alias_bomb": (
         yaml_bomb,
-        Expect("specs/bybit_v5/bomb.yaml", "yaml", 2, "anchors and aliases are not allowed"),
+        Expect("specs/fx_header/bomb.yaml", "yaml", 2, "anchors and aliases are not allowed"),
     ),
-    "oversized_spec": (oversized, Expect("specs/bybit_v5/big.yaml", "size", None, f"the limit is {MAX_BYTES}")),
+    "oversized_spec": (oversized, Expect("specs/fx_header/big.yaml", "size", None, f"the limit is {MAX_BYTES}")),
     "malformed_yaml": (malformed_yaml, Expect(ENDPOINT, "yaml", "in: [spot}", "expected ','")),
     "raw_control_character": (
         raw_control_character,
         Expect(ENDPOINT, "yaml", "The orders", "character U+0007 is not allowed"),
     ),
-    "nested_too_deep": (too_deep, Expect("specs/bybit_v5/deep.yaml", "yaml", 2, "nested more than 64 levels deep")),
+    "nested_too_deep": (too_deep, Expect("specs/fx_header/deep.yaml", "yaml", 2, "nested more than 64 levels deep")),
     "duplicate_key": (duplicate_key, Expect(ENDPOINT, "yaml", "signed: false", "duplicate key 'signed'")),
     "python_tag": (python_tag, Expect(ENDPOINT, "yaml", "signed: !!python", "unsupported tag")),
     "not_utf8": (not_utf8, Expect(ENDPOINT, "encoding", None, "not UTF-8")),
@@ -276,7 +276,7 @@ SPEC_CASES: dict[str, tuple[Breaker, Expect]] = {
     ),
     "duplicate_operation": (
         duplicate_operation,
-        Expect("specs/bybit_v5/cancel_batch_again.yaml", "duplicate-operation", 2, f"already defined in {ENDPOINT}"),
+        Expect("specs/fx_header/cancel_batch_again.yaml", "duplicate-operation", 2, f"already defined in {ENDPOINT}"),
     ),
     "python_name_collision": (
         python_name_collision,
@@ -290,7 +290,7 @@ SPEC_CASES: dict[str, tuple[Breaker, Expect]] = {
     "text_too_long": (text_too_long, Expect(ENDPOINT, "schema:maxLength", "x" * 20001, "is too long")),
     "document_changed": (digest_mismatch, Expect(ENDPOINT, "digest", "sha256:", "Review the document's changes")),
     "wrong_kind": (wrong_kind, Expect(ENDPOINT, "schema:kind", 1, "expected kind: endpoint, found 'venue'")),
-    "venue_file_missing": (venue_file_missing, Expect("specs/bybit_v5", "venue-file", None, "needs a venue.yaml")),
+    "venue_file_missing": (venue_file_missing, Expect("specs/fx_header", "venue-file", None, "needs a venue.yaml")),
 }
 
 # -- templates -------------------------------------------------------------------------------
@@ -388,7 +388,7 @@ def test_configuration_errors(project: Path, case: str, capsys: pytest.CaptureFi
 def test_spec_errors(project: Path, case: str, capsys: pytest.CaptureFixture[str]) -> None:
     breaker, expect = SPEC_CASES[case]
     breaker(project)
-    code, lines = run(project, ["validate", "--venue", "bybit_v5"], capsys)
+    code, lines = run(project, ["validate", "--venue", "fx_header"], capsys)
     check_one_line(project, code, lines, expect)
 
 
@@ -417,15 +417,16 @@ def test_template_errors(project: Path, case: str, capsys: pytest.CaptureFixture
 def test_several_errors_give_one_line_each(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     wrong_type(project)
     unknown_spec_key(project)
-    edit(project, "specs/binance_coinm/venue.yaml", "kind: venue\n", "kind: venue\nflavour: 1\n")
+    edit(project, "specs/fx_query/venue.yaml", "kind: venue\n", "kind: venue\nflavour: 1\n")
     code, lines = run(project, ["validate"], capsys)
     assert code == 2
+    # In venue order, then by file and line: fx_header's endpoint errors, then fx_query's venue.yaml.
     assert [LINE.match(line)["rule"] for line in lines] == [  # type: ignore[index]
         "schema:additionalProperties",
-        "schema:additionalProperties",
         "schema:type",
+        "schema:additionalProperties",
     ]
-    assert lines[0].startswith("error: specs/binance_coinm/venue.yaml:")
+    assert lines[2].startswith("error: specs/fx_query/venue.yaml:")
 
 
 def test_usage_errors_exit_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

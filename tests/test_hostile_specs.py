@@ -46,10 +46,10 @@ from specgen.errors import SpecError, SpecErrors
 from specgen.spec.model import Data
 from specgen.spec.text import Ident, Text
 
-from tests.helpers import ROOT
+from tests.helpers import FIXTURE_SPECS, ROOT
 
 TEMPLATES = ROOT / "templates"
-SPECS = ROOT / "specs" / "bybit_v5"
+SPECS = FIXTURE_SPECS / "fx_header"
 OP = "cancel_batch"
 SETTINGS = dict(derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -216,7 +216,7 @@ def hostile_spec(h: Hostile) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def write_specs(root: Path, venue: dict[str, Any], endpoint: dict[str, Any]) -> Path:
-    folder = root / "specs" / "bybit_v5"
+    folder = root / "specs" / "fx_header"
     shutil.copytree(SPECS / "sources", folder / "sources")
     (folder / "venue.yaml").write_text(dump(venue), "utf-8")
     (folder / f"{OP}.yaml").write_text(dump(endpoint), "utf-8")
@@ -240,17 +240,17 @@ def imported(plan: dict[str, bytes], where: Path) -> Iterator[SimpleNamespace]:
     for rel, data in plan.items():
         (where / rel).parent.mkdir(parents=True, exist_ok=True)
         (where / rel).write_bytes(data)
-    mine = [name for name in sys.modules if name == "bybit_v5" or name.startswith("bybit_v5.")]
+    mine = [name for name in sys.modules if name == "fx_header" or name.startswith("fx_header.")]
     saved = {name: sys.modules.pop(name) for name in mine}
     sys.path.insert(0, str(where))
     importlib.invalidate_caches()
     try:
-        package = importlib.import_module("bybit_v5")
-        contract = _load(where / "contract_tests" / f"test_bybit_v5__{OP}.py")
-        yield SimpleNamespace(package=package, contract=contract, schemas=where / "bybit_v5" / "schemas")
+        package = importlib.import_module("fx_header")
+        contract = _load(where / "contract_tests" / f"test_fx_header__{OP}.py")
+        yield SimpleNamespace(package=package, contract=contract, schemas=where / "fx_header" / "schemas")
     finally:
         sys.path.remove(str(where))
-        for name in [n for n in sys.modules if n == "bybit_v5" or n.startswith("bybit_v5.")]:
+        for name in [n for n in sys.modules if n == "fx_header" or n.startswith("fx_header.")]:
             del sys.modules[name]
         sys.modules.update(saved)
 
@@ -566,7 +566,7 @@ def test_keyword_and_builtin_names_generate_typed_working_code(tmp_path: Path) -
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes(data)
     typed = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "bybit_v5"],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "fx_header"],
         cwd=out,
         capture_output=True,
         text=True,
@@ -623,8 +623,8 @@ def test_names_that_collide_after_case_conversion_are_refused(tmp_path: Path, pa
     with pytest.raises(SpecErrors) as info:
         plan_for(tmp_path, formatted=False)
     [error] = info.value.errors
-    text = (specs / "bybit_v5" / f"{OP}.yaml").read_text("utf-8").splitlines()
-    assert error.file.endswith(f"specs/bybit_v5/{OP}.yaml") and error.rule == "name-collision"
+    text = (specs / "fx_header" / f"{OP}.yaml").read_text("utf-8").splitlines()
+    assert error.file.endswith(f"specs/fx_header/{OP}.yaml") and error.rule == "name-collision"
     assert error.line is not None and f'"{pair[1]}"' in text[error.line - 1]  # the second of the two
     assert f"{pair[1]!r} and {pair[0]!r} both become the Python name" in error.message
 
@@ -658,8 +658,8 @@ def test_names_the_generated_code_cannot_use_are_refused(
     with pytest.raises(SpecErrors) as info:
         plan_for(tmp_path, formatted=False)
     [error] = info.value.errors
-    assert error.rule == rule and error.file.endswith(f"specs/bybit_v5/{OP}.yaml")
-    text = (specs / "bybit_v5" / f"{OP}.yaml").read_text("utf-8").splitlines()
+    assert error.rule == rule and error.file.endswith(f"specs/fx_header/{OP}.yaml")
+    text = (specs / "fx_header" / f"{OP}.yaml").read_text("utf-8").splitlines()
     assert error.line is not None and f'"{name}"' in text[error.line - 1], (error.render(), text[(error.line or 1) - 1])
     assert repr(name) in error.message or repr(name.title()) in error.message
 
@@ -672,5 +672,5 @@ def test_text_beyond_the_limit_is_refused_with_its_line(tmp_path: Path) -> None:
         plan_for(tmp_path, formatted=False)
     [error] = info.value.errors
     assert error.rule == "schema:maxLength" and "at summary" in error.message
-    lines = (specs / "bybit_v5" / f"{OP}.yaml").read_text("utf-8").splitlines()
+    lines = (specs / "fx_header" / f"{OP}.yaml").read_text("utf-8").splitlines()
     assert lines[(error.line or 0) - 1].startswith('"summary": "xxx')

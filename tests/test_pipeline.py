@@ -37,7 +37,6 @@ def test_output_is_identical_under_different_hash_seeds(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         trees.append(tree_bytes(project / out))
     assert trees[0] == trees[1] == trees[2]
-    assert trees[0] == tree_bytes(ROOT / "generated")
     volatile = re.compile(rb"\b(19|20)\d\d-\d\d-\d\d|\d\d:\d\d:\d\d|/work/|/tmp/|specgen \d")
     assert not [p for p, data in trees[0].items() if volatile.search(data)], "no dates, times, paths or versions"
 
@@ -47,7 +46,8 @@ def test_generate_summary_counts_specs_and_files(tmp_path: Path) -> None:
     result = run_cli(project, "generate")
     assert result.returncode == 0, result.stderr
     files = len(tree_bytes(project / "generated"))
-    assert f"specs read: 10; files written: {files}, unchanged: 0, removed: 0" in result.stdout
+    specs = len(list((project / "specs").glob("*/*.yaml")))
+    assert f"specs read: {specs}; files written: {files}, unchanged: 0, removed: 0" in result.stdout
 
 
 # -- each kind of drift: exit 1 with a diff naming the file; 0 after generate ---------------------
@@ -56,24 +56,24 @@ def test_generate_summary_counts_specs_and_files(tmp_path: Path) -> None:
 def _drift(project: Path, kind: str) -> str:
     gen = project / "generated"
     if kind == "hand_edit":
-        target = gen / "bybit_v5" / "client.py"
+        target = gen / "fx_header" / "client.py"
         target.write_text(target.read_text() + "\n# a hand edit\n")
-        return "generated/bybit_v5/client.py"
+        return "generated/fx_header/client.py"
     if kind == "missing":
-        (gen / "bitget_spot" / "validators.py").unlink()
-        return "generated/bitget_spot/validators.py"
+        (gen / "fx_passphrase" / "validators.py").unlink()
+        return "generated/fx_passphrase/validators.py"
     if kind == "orphaned":
-        (gen / "bitget_spot" / "leftover.py").write_text("x = 1\n")
-        return "generated/bitget_spot/leftover.py"
+        (gen / "fx_passphrase" / "leftover.py").write_text("x = 1\n")
+        return "generated/fx_passphrase/leftover.py"
     if kind == "stale":
-        spec = project / "specs" / "bitget_spot" / "batch_cancel_order.yaml"
+        spec = project / "specs" / "fx_passphrase" / "batch_cancel_order.yaml"
         spec.write_text(spec.read_text().replace("max_items: 50", "max_items: 45", 1))
-        return "generated/bitget_spot/validators.py"
+        return "generated/fx_passphrase/validators.py"
     if kind == "removed_spec":
-        for p in (project / "specs" / "ztdx_futures").glob("*.yaml"):
+        for p in (project / "specs" / "fx_query").glob("*.yaml"):
             if p.name != "venue.yaml":
                 p.unlink()
-        return "generated/contract_tests/test_ztdx_futures__batch_cancel_orders.py"
+        return "generated/contract_tests/test_fx_query__cancel_multiple_orders.py"
     raise AssertionError(kind)
 
 
@@ -95,12 +95,12 @@ def test_check_reports_drift_then_generate_fixes_it(tmp_path: Path, kind: str) -
 def test_check_exits_2_on_spec_errors_and_leaves_output_alone(tmp_path: Path) -> None:
     project = scratch_project(tmp_path)
     before = tree_bytes(project / "generated")
-    spec = project / "specs" / "bybit_v5" / "cancel_batch.yaml"
+    spec = project / "specs" / "fx_header" / "cancel_batch.yaml"
     spec.write_text(spec.read_text().replace("max_items: 20", "max_items: []", 1))
     for command in ("check", "generate"):
         result = run_cli(project, command)
         assert result.returncode == 2
-        assert "specs/bybit_v5/cancel_batch.yaml:" in result.stderr
+        assert "specs/fx_header/cancel_batch.yaml:" in result.stderr
         assert "Traceback" not in result.stderr
     assert tree_bytes(project / "generated") == before
 
