@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--venue", help="only this venue")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8765)
+    from specgen.docs.commands import add_parsers
+
+    add_parsers(sub, common)  # docs check | docs accept
     return parser
 
 
@@ -55,9 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "venue": getattr(args, "venue", None),
             },
         )
-        return {"validate": _validate, "generate": _generate, "check": _check, "serve": _serve}[args.command](
-            config, args
-        )
+        handlers = {"validate": _validate, "generate": _generate, "check": _check, "serve": _serve}
+        return handlers.get(args.command, _docs)(config, args)
     except SpecErrors as exc:
         for e in exc.errors:
             print(f"error: {e.render()}", file=sys.stderr)
@@ -102,8 +104,9 @@ def _validate(config: Config, args: argparse.Namespace) -> int:
 
 
 def _generate(config: Config, args: argparse.Namespace) -> int:
+    from specgen.docs.pending import build_plan_except_pending
     from specgen.emit.output import compare, locked, tree_digests, write_plan
-    from specgen.emit.pipeline import build_plan, expected_files
+    from specgen.emit.pipeline import expected_files
 
     label = _rel(config, config.output)
     expected = expected_files(config)  # every venue cached: nothing to read, render or format
@@ -115,7 +118,7 @@ def _generate(config: Config, args: argparse.Namespace) -> int:
                     f"unchanged: {len(expected.files)}, removed: 0 ({label}/)"
                 )
                 return EXIT_OK
-    result = build_plan(config)
+    result, pending = build_plan_except_pending(config)  # a venue with an unaccepted digest is kept as it is
     with locked(config.output):
         drift, _ = compare(result.plan, config.output)
         if not drift.clean:
@@ -125,6 +128,8 @@ def _generate(config: Config, args: argparse.Namespace) -> int:
         f"specs read: {result.spec_count}; files written: {written}, "
         f"unchanged: {len(drift.unchanged)}, removed: {len(drift.orphaned)} ({label}/)"
     )
+    if pending:
+        raise SpecErrors(pending)
     return EXIT_OK
 
 
@@ -151,6 +156,12 @@ def _check(config: Config, args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_DRIFT
+
+
+def _docs(config: Config, args: argparse.Namespace) -> int:
+    from specgen.docs.commands import run
+
+    return run(config, args)
 
 
 def _serve(config: Config, args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ class Config:
     cache: Path
     no_cache: bool = False
     venue: str | None = None
+    skip: frozenset[str] = frozenset()  # venues left out of a plan (a pending document digest)
 
 
 def find_pyproject(start: Path) -> Path | None:

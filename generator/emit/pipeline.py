@@ -169,6 +169,8 @@ def plan_inputs(config: Config) -> PlanInputs | None:
     shared = h.hexdigest()
     venues: dict[str, str] = {}
     for folder in folders:
+        if folder.name in config.skip:
+            continue
         v = hashlib.sha256(f"{shared}\0{folder.name}\0".encode("utf-8", "surrogateescape"))
         _tree_digest(v, folder)
         venues[folder.name] = v.hexdigest()
@@ -324,7 +326,7 @@ def _build_uncached(config: Config) -> Result:
     """Everything afresh, in one process: --no-cache, --venue."""
     from specgen.spec.specset import read_specs
 
-    venues = read_specs(config.specs, config.root, only=config.venue)
+    venues = read_specs(config.specs, config.root, only=config.venue, skip=config.skip)
     env = _env(config.templates)
     templates = package_templates(config.templates)
     sources: dict[str, str] = {}

@@ -63,7 +63,9 @@ def spec_files(specs_dir: Path) -> list[Path]:
     return sorted(p for p in specs_dir.glob("*/*.yaml") if p.is_file())
 
 
-def read_specs(specs_dir: Path, display_root: Path | None = None, only: str | None = None) -> tuple[Venue, ...]:
+def read_specs(
+    specs_dir: Path, display_root: Path | None = None, only: str | None = None, skip: frozenset[str] = frozenset()
+) -> tuple[Venue, ...]:
     """All venues, sorted by name; raises SpecErrors listing every problem found."""
     if not specs_dir.is_dir():
         raise SpecErrors([SpecError(str(specs_dir), None, "config", "specs folder does not exist")])
@@ -76,6 +78,7 @@ def read_specs(specs_dir: Path, display_root: Path | None = None, only: str | No
             known = ", ".join(f.name for f in folders)
             raise SpecErrors([SpecError(str(specs_dir), None, "unknown-venue", f"no venue {only!r} (known: {known})")])
         folders = [f for f in folders if f.name == only]
+    folders = [f for f in folders if f.name not in skip]
     for folder in folders:
         try:
             venue = _read_venue(folder, root, errors)

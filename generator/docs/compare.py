@@ -1,0 +1,305 @@
+"""Compare what a page states with what its spec says: one Finding per fact they disagree on.
+
+Each finding has a key (`param request max`, `field data.failed presence`) that a spec note names
+under `departs:` to say the spec departs from the document on purpose; that silences exactly it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from specgen.docs.page import DocField, Page, View
+from specgen.docs.prose import Limit
+from specgen.docs.spec_side import SpecEndpoint, SpecField
+from specgen.spec.loader import Location
+
+# A document's type word -> the spec types that agree with it.
+_SCALARS = {
+    "string": {"string", "enum", "decimal"},
+    "integer": {"int64"},
+    "number": {"decimal", "float"},
+    "numeric": {"int64", "decimal", "float"},
+    "bool": {"bool"},
+    "list": {"list"},
+    "object": {"object", "one_of"},
+    "enum": {"enum", "string"},
+}
+# An example's value kind -> the spec types that agree with it (a string may carry a decimal).
+_EXAMPLE = {
+    "string": {"string", "enum", "decimal"},
+    "integer": {"int64", "decimal", "float"},
+    "number": {"decimal", "float"},
+    "bool": {"bool"},
+    "list": {"list"},
+    "object": {"object", "one_of"},
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    key: str  # e.g. "param request max"
+    message: str
+    doc_line: int | None
+    spec_at: Location
+
+
+def type_class(word: str | None) -> str | None:
+    """ "LIST<LONG>" -> "list", "float64" -> "number", "Object" -> "object"; None when unknown."""
+    if not word:
+        return None
+    w = word.lower()
+    if re.search(r"list|array|\[\]", w):
+        return "list"
+    if re.search(r"object|map|dict|struct", w):
+        return "object"
+    if re.search(r"bool", w):
+        return "bool"
+    if re.search(r"float|double|decimal", w):
+        return "number"
+    if re.search(r"\b(int|integer|long|int32|int64|short)\b", w):
+        return "integer"
+    if w.strip() == "number":
+        return "numeric"
+    if re.search(r"enum", w):
+        return "enum"
+    if re.search(r"str|text|char", w):
+        return "string"
+    return None
+
+
+def item_class(word: str | None) -> str | None:
+    m = re.search(r"<\s*([^>]+)>|^\s*(\w+)\s*\[\]", word or "")
+    return type_class(m.group(1) or m.group(2)) if m else None
+
+
+def compare(page: Page, spec: SpecEndpoint) -> list[Finding]:
+    out: list[Finding] = []
+    if page.request_line is not None or spec.params:
+        _compare_level(page.request, spec.params, "param", "", ("params",), page.request_line, spec, out)
+    _endpoint_limits(page, spec, out)
+    _compare_response(page, spec, out)
+    return out
+
+
+def _compare_level(
+    docs: dict[str, DocField],
+    specs: dict[str, SpecField],
+    kind: str,
+    prefix: str,
+    at: Location,
+    table_line: int | None,
+    spec: SpecEndpoint,
+    out: list[Finding],
+    query: bool | None = None,
+) -> None:
+    query = spec.data["http"].get("params_in") == "query" if query is None else query
+    for name, d in docs.items():
+        path = prefix + name
+        s = specs.get(name)
+        if s is None:
+            out.append(Finding(f"{kind} {path} presence", f"the document lists {path}; the spec does not", d.line, at))
+            continue
+        _compare_field(d, s, kind, path, spec, out, query and not prefix)
+        _compare_level(d.children, s.children, kind, path + ".", s.at, d.line, spec, out, query)
+    for name, s in specs.items():
+        if name not in docs:
+            path = prefix + name
+            out.append(
+                Finding(f"{kind} {path} presence", f"the spec has {path}; the document does not", table_line, s.at)
+            )
+
+
+def _compare_field(
+    d: DocField, s: SpecField, kind: str, path: str, spec: SpecEndpoint, out: list[Finding], query: bool
+) -> None:
+    key = f"{kind} {path}"
+    if d.required is not None and d.required != s.required:
+        said = "required" if d.required else "optional"
+        out.append(
+            Finding(
+                f"{key} required",
+                f"the document marks {path} {said}; the spec {'requires it' if s.required else 'does not require it'}",
+                d.line,
+                s.at + ("required",) if s.required else s.at,
+            )
+        )
+    cls = d.type if d.from_example else type_class(d.type)
+    allowed = (_EXAMPLE if d.from_example else _SCALARS).get(cls or "", None)
+    wire_string = s.kind == "list" and "encoding" in s.facts and cls == "string"  # ids=1,2,3 is a string on the wire
+    if allowed is not None and s.kind not in allowed and not wire_string:
+        out.append(
+            Finding(f"{key} type", f"the document types {path} {d.type}; the spec {s.kind}", d.line, s.at + ("type",))
+        )
+    items = item_class(d.type)
+    if s.kind == "list" and items is not None and s.item_kind not in _SCALARS.get(items, {s.item_kind}):
+        out.append(
+            Finding(
+                f"{key} items",
+                f"the document lists {path} as {d.type}; the spec's items are {s.item_kind}",
+                d.line,
+                s.at + ("items",),
+            )
+        )
+    for lim in d.limits:
+        _compare_limit(lim, s, key, path, out)
+    if d.values:
+        have = tuple(s.facts.get("values", ()))
+        if not have:
+            out.append(
+                Finding(
+                    f"{key} values",
+                    f"the document lists values {', '.join(d.values)} for {path}; the spec has no enum",
+                    d.line,
+                    s.at + ("type",),
+                )
+            )
+        else:
+            extra = [v for v in d.values if v not in have]
+            missing = [v for v in have if v not in d.values]
+            if extra or missing:
+                said = "; ".join(
+                    x
+                    for x in (
+                        f"the document adds {', '.join(extra)}" if extra else "",
+                        f"the spec adds {', '.join(str(m) for m in missing)}" if missing else "",
+                    )
+                    if x
+                )
+                out.append(Finding(f"{key} values", f"values of {path} differ: {said}", d.line, s.at + ("values",)))
+    if query and s.kind == "list" and d.encoding and s.facts.get("encoding") not in (None, d.encoding):
+        out.append(
+            Finding(
+                f"{key} encoding",
+                f"the document writes {path} as {d.encoding}; the spec encodes it {s.facts['encoding']}",
+                d.line,
+                s.at + ("encoding",),
+            )
+        )
+
+
+def _limit_key(lim: Limit, s: SpecField) -> str | None:
+    """Which spec key a stated limit is about, from the parameter's type."""
+    count = {"list": "items", "string": "length"}.get(s.kind)
+    if lim.measure == "value" or (lim.measure is None and count is None):
+        return None if s.kind not in ("int64", "decimal", "float") else ("maximum" if lim.bound == "max" else "minimum")
+    if count is None:
+        return None
+    return f"{lim.bound}_{count}"
+
+
+def _compare_limit(lim: Limit, s: SpecField, key: str, path: str, out: list[Finding]) -> None:
+    spec_key = _limit_key(lim, s)
+    if spec_key is None:
+        return
+    have = s.facts.get(spec_key)
+    if have != lim.n:
+        said = f"{spec_key} {have}" if have is not None else f"no {spec_key}"
+        out.append(
+            Finding(
+                f"{key} {lim.bound}",
+                f'the document says "{lim.words}" for {path}; the spec has {said}',
+                lim.line,
+                s.at + ((spec_key,) if have is not None else ()),
+            )
+        )
+
+
+def _endpoint_limits(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None:
+    """Limits the prose states for the request as a whole: about its list parameters."""
+    lists = [s for name, s in spec.params.items() if s.kind == "list" and (name in page.request or not page.request)]
+    for lim in page.limits:
+        if lim.measure == "value":
+            continue
+        for s in lists:
+            if not lim.when:
+                _compare_limit(lim, s, f"param {s.name}", s.name, out)
+                continue
+            for value in lim.when:
+                have, at = _effective_max(spec, s, value)
+                if have != lim.n:
+                    out.append(
+                        Finding(
+                            f"param {s.name} max when {value}",
+                            f'the document says "{lim.words}"; the spec allows {have} items of {s.name} for {value}',
+                            lim.line,
+                            at,
+                        )
+                    )
+
+
+def _effective_max(spec: SpecEndpoint, s: SpecField, value: str) -> tuple[object, Location]:
+    """The largest list a call may send when some parameter has this value: conditional rules first."""
+    best: tuple[object, Location] = (s.facts.get("max_items"), s.at + ("max_items",))
+    for i, rule in enumerate(spec.data.get("rules", []) or []):
+        when = rule.get("when") or {}
+        if rule.get("kind") == "max_items_when" and rule.get("param") == s.name and value in when.get("in", []):
+            if not isinstance(best[0], int) or rule["max"] < best[0]:
+                best = (rule["max"], ("rules", i, "max"))
+    return best
+
+
+def _nodes(f: SpecField, path: str, depth: int) -> list[tuple[int, str, SpecField]]:
+    out = [(depth, path, f)]
+    for name, child in f.children.items():
+        out.extend(_nodes(child, f"{path}{name}.", depth + 1))
+    return out
+
+
+def _compare_response(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None:
+    if not page.responses:
+        return
+    nodes = _nodes(spec.response, "", 0)
+    stated: set[str] = set()
+    for view in page.responses:
+        depth, prefix, anchor = max(nodes, key=lambda n: (len(set(view.fields) & set(n[2].children)), -n[0]))
+        _compare_view(view, view.fields, anchor.children, prefix, spec, out, stated)
+    for _, prefix, node in nodes:
+        for name, child in node.children.items():
+            path = prefix + name
+            if path not in stated and _parent(path) in stated | {""}:
+                out.append(
+                    Finding(
+                        f"field {path} presence",
+                        f"the spec has response field {path}; the document does not show it",
+                        page.responses[0].line,
+                        child.at,
+                    )
+                )
+
+
+def _parent(path: str) -> str:
+    return path.rpartition(".")[0]
+
+
+def _compare_view(
+    view: View,
+    docs: dict[str, DocField],
+    specs: dict[str, SpecField],
+    prefix: str,
+    spec: SpecEndpoint,
+    out: list[Finding],
+    stated: set[str],
+) -> None:
+    for name, d in docs.items():
+        path = prefix + name
+        s = specs.get(name)
+        if s is None:
+            what = "example" if view.kind == "example" else "table"
+            out.append(
+                Finding(
+                    f"field {path} presence",
+                    f"the document's response {what} shows {path}; the spec does not",
+                    d.line,
+                    ("response", "body"),
+                )
+            )
+            continue
+        stated.update(_ancestors(path))
+        _compare_field(d, s, "field", path, spec, out, False)
+        _compare_view(view, d.children, s.children, path + ".", spec, out, stated)
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = path.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
