@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8765)
     from specgen.docs.commands import add_parsers
 
-    add_parsers(sub, common)  # docs check | docs accept
+    add_parsers(sub, common)  # docs check | docs accept | new endpoint | changes
     return parser
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from specgen.docs.pending import owned_by
 from specgen.docs.spec_side import endpoint_files
+
 from tests.helpers import run_cli, scratch_project, tree_bytes
 
 

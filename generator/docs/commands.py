@@ -1,9 +1,10 @@
-"""The `docs check` and `docs accept` subcommands (wired in specgen.cli)."""
+"""The `docs check`, `docs accept`, `new endpoint` and `changes` subcommands (wired in specgen.cli)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from specgen.config import Config
 
@@ -20,9 +21,26 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
     a = docs_sub.add_parser("accept", parents=[common], help="record the digests of changed snapshots")
     a.add_argument("--venue", help="only this venue")
     a.add_argument("--force", action="store_true", help="record them even while docs check disagrees")
+    new = sub.add_parser("new", help="start a spec from a document page")
+    new_sub = new.add_subparsers(dest="new_command", required=True)
+    e = new_sub.add_parser("endpoint", parents=[common], help="write a spec skeleton from a page's tables")
+    e.add_argument("new_venue", metavar="VENUE")
+    e.add_argument("--from", dest="page", type=Path, required=True, metavar="PAGE.md")
+    e.add_argument("--operation", help="the operation name (default: from the page's title)")
+    ch = sub.add_parser("changes", parents=[common], help="what the spec changes since REV mean for callers")
+    ch.add_argument("--since", default="HEAD", metavar="REV", help="git revision to compare with (default HEAD)")
+    ch.add_argument("--venue", help="only this venue")
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
+    if args.command == "new":
+        from specgen.docs.skeleton import new_endpoint
+
+        return new_endpoint(config, args.new_venue, args.page, args.operation)
+    if args.command == "changes":
+        from specgen.docs.changes import run_changes
+
+        return run_changes(config, args.since, config.venue)
     return docs_accept(config, args) if args.docs_command == "accept" else docs_check(config, args)
 
 

@@ -126,7 +126,8 @@ def _compare_field(
         )
     cls = d.type if d.from_example else type_class(d.type)
     allowed = (_EXAMPLE if d.from_example else _SCALARS).get(cls or "", None)
-    wire_string = s.kind == "list" and "encoding" in s.facts and cls == "string"  # ids=1,2,3 is a string on the wire
+    # ids=1,2,3 is a list sent as one string
+    wire_string = s.kind == "list" and cls == "string" and ("encoding" in s.facts or d.encoding == "comma")
     if allowed is not None and s.kind not in allowed and not wire_string:
         out.append(
             Finding(f"{key} type", f"the document types {path} {d.type}; the spec {s.kind}", d.line, s.at + ("type",))
@@ -253,7 +254,7 @@ def _compare_response(page: Page, spec: SpecEndpoint, out: list[Finding]) -> Non
     stated: set[str] = set()
     for view in page.responses:
         depth, prefix, anchor = max(nodes, key=lambda n: (len(set(view.fields) & set(n[2].children)), -n[0]))
-        _compare_view(view, view.fields, anchor.children, prefix, spec, out, stated)
+        _compare_view(view, view.fields, anchor.children, prefix, spec, out, stated, anchor.at)
     for _, prefix, node in nodes:
         for name, child in node.children.items():
             path = prefix + name
@@ -280,6 +281,7 @@ def _compare_view(
     spec: SpecEndpoint,
     out: list[Finding],
     stated: set[str],
+    parent_at: Location,
 ) -> None:
     for name, d in docs.items():
         path = prefix + name
@@ -291,13 +293,13 @@ def _compare_view(
                     f"field {path} presence",
                     f"the document's response {what} shows {path}; the spec does not",
                     d.line,
-                    ("response", "body"),
+                    parent_at,
                 )
             )
             continue
         stated.update(_ancestors(path))
         _compare_field(d, s, "field", path, spec, out, False)
-        _compare_view(view, d.children, s.children, path + ".", spec, out, stated)
+        _compare_view(view, d.children, s.children, path + ".", spec, out, stated, s.at)
 
 
 def _ancestors(path: str) -> list[str]:

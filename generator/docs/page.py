@@ -38,6 +38,7 @@ class View:
     line: int
     kind: str  # "table" or "example"
     fields: dict[str, DocField]
+    root: str = "object"  # an example's outermost value: "object" or "list"
 
 
 @dataclass
@@ -74,7 +75,8 @@ def read_page(text: str) -> Page:
         if _section(lines, first, False, blocks_only=True) == "response":
             example = scan(first, block)
             if example.keys:
-                page.responses.append(View(example.line, "example", _example_tree(example)))
+                root = "list" if "".join(block).lstrip().startswith("[") else "object"
+                page.responses.append(View(example.line, "example", _example_tree(example), root))
     top = set(page.request)
     for i, line in enumerate(lines):
         if i in taken or not line.strip():
