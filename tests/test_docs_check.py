@@ -236,7 +236,7 @@ def test_a_cosmetic_edit_is_not_a_disagreement(tmp_path: Path, spec: Path) -> No
 
 
 def test_cli_exit_codes_and_departures(tmp_path: Path) -> None:
-    project = scratch_project(tmp_path, with_generated=False)
+    project = scratch_project(tmp_path, with_generated=False, specs=ROOT / "specs")
     spec = project / SPECS[0].relative_to(ROOT)
     snapshot = project / _snapshot(SPECS[0]).relative_to(ROOT)
     done = run_cli(project, "docs", "check")

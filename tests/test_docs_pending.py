@@ -8,11 +8,11 @@ import yaml
 from specgen.docs.pending import owned_by
 from specgen.docs.spec_side import endpoint_files
 
-from tests.helpers import run_cli, scratch_project, tree_bytes
+from tests.helpers import ROOT, run_cli, scratch_project, tree_bytes
 
 
 def test_a_pending_digest_is_an_error_for_its_venue_only(tmp_path: Path) -> None:
-    project = scratch_project(tmp_path)
+    project = scratch_project(tmp_path, specs=ROOT / "specs")
     pending_spec, other_spec = endpoint_files(project / "specs")[:2]
     pending, other = pending_spec.parent.name, other_spec.parent.name
     snapshot = pending_spec.parent / yaml.safe_load(pending_spec.read_text("utf-8"))["source"]["snapshot"]
@@ -36,7 +36,7 @@ def test_a_pending_digest_is_an_error_for_its_venue_only(tmp_path: Path) -> None
 
 
 def test_accepting_the_digest_lets_the_venue_generate_again(tmp_path: Path) -> None:
-    project = scratch_project(tmp_path)
+    project = scratch_project(tmp_path, specs=ROOT / "specs")
     spec = endpoint_files(project / "specs")[0]
     snapshot = spec.parent / yaml.safe_load(spec.read_text("utf-8"))["source"]["snapshot"]
     snapshot.write_text(snapshot.read_text("utf-8") + "\nA sentence that states no fact.\n", "utf-8")

@@ -36,7 +36,7 @@ def _compare(skeleton: list[dict[str, Any]], hand: list[dict[str, Any]], prefix:
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.parent.name)
 def test_a_skeleton_from_each_snapshot_matches_the_hand_written_spec(tmp_path: Path, spec: Path) -> None:
     hand = read_endpoint(spec, str(spec))
-    project = scratch_project(tmp_path, with_generated=False)
+    project = scratch_project(tmp_path, with_generated=False, specs=ROOT / "specs")
     page = tmp_path / "new-page.md"
     shutil.copyfile(hand.snapshot, page)
 
@@ -56,7 +56,7 @@ def test_a_skeleton_from_each_snapshot_matches_the_hand_written_spec(tmp_path: P
 
 
 def test_a_page_without_tables_still_gives_a_valid_spec_with_notes(tmp_path: Path) -> None:
-    project = scratch_project(tmp_path, with_generated=False)
+    project = scratch_project(tmp_path, with_generated=False, specs=ROOT / "specs")
     page = tmp_path / "bare.md"
     page.write_text("# Ping\n\nChecks that the server answers.\n", "utf-8")
     venue = SPECS[0].parent.name
@@ -69,7 +69,7 @@ def test_a_page_without_tables_still_gives_a_valid_spec_with_notes(tmp_path: Pat
 
 
 def test_refuses_to_overwrite_a_spec(tmp_path: Path) -> None:
-    project = scratch_project(tmp_path, with_generated=False)
+    project = scratch_project(tmp_path, with_generated=False, specs=ROOT / "specs")
     spec = SPECS[0]
     page = tmp_path / "again.md"
     shutil.copyfile(read_endpoint(spec, str(spec)).snapshot, page)
