@@ -392,7 +392,11 @@ def test_spec_errors(project: Path, case: str, capsys: pytest.CaptureFixture[str
     check_one_line(project, code, lines, expect)
 
 
-@pytest.mark.parametrize("case", list(SPEC_CASES), ids=list(SPEC_CASES))
+# A changed document holds back its own venue only (the others still generate): tests/test_docs_pending.py.
+BLOCKING_CASES = [c for c in SPEC_CASES if c != "document_changed"]
+
+
+@pytest.mark.parametrize("case", BLOCKING_CASES, ids=BLOCKING_CASES)
 def test_spec_errors_leave_generated_untouched(project: Path, case: str, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copytree(GENERATED, project / "generated", ignore=shutil.ignore_patterns("__pycache__"))
     before = tree_bytes(project / "generated")
