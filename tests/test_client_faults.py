@@ -71,8 +71,10 @@ def venue(name: str) -> Venue:
     spec = yaml.safe_load(path.read_text("utf-8"))
     header = yaml.safe_load((folder / "venue.yaml").read_text("utf-8"))
     sourced = {p["name"] for p in spec["params"] if "source" in p}
-    params = {k: v for k, v in spec["tests"]["request"][0]["params"].items() if k not in sourced}
     [success, *_] = [c for c in spec["tests"]["response"] if "error" not in c and c.get("status", 200) == 200]
+    # The call the success body answers: outcomes are one per order sent, so they must agree.
+    call = success.get("request") or spec["tests"]["request"][0]["params"]
+    params = {k: v for k, v in call.items() if k not in sourced}
     return Venue(
         name=name,
         package=importlib.import_module(name),

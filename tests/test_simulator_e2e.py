@@ -39,6 +39,10 @@ class Driver:
     unknown_message: str | None
     status_on_success: str | None  # the status a cancelled order's outcome carries, when the venue sends one
     terminal_as_status: bool = False  # ztdx: terminal orders come back with their status, not as errors
+    success: str = "cancelled"  # the outcome state of a live order (Bybit: accepted, the result is asynchronous)
+    unknown_client_id: str = "failed"  # BingX: a fails entry names no client id, so that order is unknown
+    success: str = "cancelled"  # the outcome state of a live order (Bybit: accepted, the result is asynchronous)
+    unknown_client_id: str = "failed"  # BingX: a fails entry names no client id, so that order is unknown
 
 
 def _bybit_items(client_ids: bool) -> Callable[[Any, list[str]], Any]:
@@ -72,14 +76,17 @@ DRIVERS: dict[str, Driver] = {
         "BTC-USDT",
         lambda c, ids: c.cancel_orders(symbol="BTC-USDT", process=1, order_ids=ids),
         lambda c, ids: c.cancel_orders(symbol="BTC-USDT", process=1, client_order_ids=ids),
-        "100404",
+        None,
         "order not exist",
         "CANCELED",
+        unknown_client_id="unknown",
     ),
     "bitget_spot": Driver(
         "BTCUSDT", _bitget_items(False), _bitget_items(True), "43001", "The order does not exist", None
     ),
-    "bybit_v5": Driver("BTCUSDT", _bybit_items(False), _bybit_items(True), "170213", "Order does not exist.", None),
+    "bybit_v5": Driver(
+        "BTCUSDT", _bybit_items(False), _bybit_items(True), "170213", "Order does not exist.", None, success="accepted"
+    ),
     "ztdx_futures": Driver(
         "BTCUSDT",
         lambda c, ids: c.batch_cancel_orders(symbol="BTCUSDT", order_id_list=[int(i) for i in ids]),
@@ -107,6 +114,11 @@ def make_client(sim: Simulator, venue: str, **options: Any) -> Any:
     if account.passphrase:
         creds["passphrase"] = account.passphrase
     return pkg(venue).Client(**{**creds, "base_url": sim.base_url(venue), "timeout": 5.0, **options})
+
+
+def done(outcome: Any) -> bool:
+    """The venue took the cancel: cancelled, or accepted with the final state later."""
+    return outcome.state.value in ("cancelled", "accepted")
 
 
 def by_order_id(outcomes: Any) -> dict[str | None, Any]:
@@ -149,23 +161,27 @@ def test_mixed_batch_cancels_live_orders_and_reports_the_rest(simulator: Simulat
     assert len(result.outcomes) == 5 and set(outcomes) == set(ids)
     for live in ("live_a", "live_b"):
         o = outcomes[seeded[live].order_id]
-        assert (o.cancelled, o.status, o.error_code, o.error_message) == (True, d.status_on_success, None, None)
+        assert (o.state.value, o.status, o.error_code, o.error_message) == (d.success, d.status_on_success, None, None)
     assert outcomes[seeded["live_a"].order_id].client_id == "live-a"
     missing = outcomes[unknown]
-    assert (missing.cancelled, missing.error_code, missing.error_message) == (False, d.unknown_code, d.unknown_message)
+    assert (missing.state.value, missing.error_code, missing.error_message) == (
+        "failed",
+        d.unknown_code,
+        d.unknown_message,
+    )
     done, filled = outcomes[seeded["cancelled"].order_id], outcomes[seeded["filled"].order_id]
     if d.terminal_as_status:
         # ztdx: terminal orders come back with their status; a cancelled one reads as cancelled.
-        assert (done.cancelled, done.status, done.error_code) == (True, "CANCELED", None)
-        assert (filled.cancelled, filled.status, filled.error_code, filled.error_message) == (
-            False,
+        assert (done.state.value, done.status, done.error_code) == ("cancelled", "CANCELED", None)
+        assert (filled.state.value, filled.status, filled.error_code, filled.error_message) == (
+            "failed",
             "FILLED",
             None,
             "order was already FILLED",
         )
     else:
         for o in (done, filled):
-            assert (o.cancelled, o.error_code, o.error_message) == (False, d.unknown_code, d.unknown_message)
+            assert (o.state.value, o.error_code, o.error_message) == ("failed", d.unknown_code, d.unknown_message)
 
     book = {o.order_id: o.status for o in simulator.orders(venue)}
     assert book == {
@@ -187,16 +203,16 @@ def _binance_like(result: Any, seeded: dict[str, Any], unknown: str, venue: str)
 
 def _check_bingx(result: Any, seeded: dict[str, Any], unknown: str) -> None:
     assert result.response.code == 0
-    assert sorted(o.order_id for o in result.data.success) == sorted(
+    assert sorted(o.order_id for o in result.data.orders) == sorted(
         [int(seeded["live_a"].order_id), int(seeded["live_b"].order_id)]
     )
-    assert all(o.status == "CANCELED" and o.symbol == "BTC-USDT" for o in result.data.success)
-    assert [f.order_id for f in result.data.failed] == [
+    assert all(o.status == "CANCELED" and o.symbol == "BTC-USDT" for o in result.data.orders)
+    assert [f.order_id for f in result.data.fails] == [
         int(unknown),
         int(seeded["cancelled"].order_id),
         int(seeded["filled"].order_id),
     ]
-    assert {f.error_code for f in result.data.failed} == {100404}
+    assert {f.error for f in result.data.fails} == {"order not exist"}
 
 
 def _check_bitget(result: Any, seeded: dict[str, Any], unknown: str) -> None:
@@ -251,11 +267,10 @@ def test_cancel_by_client_ids_with_reserved_characters(simulator: Simulator, ven
     [order] = simulator.seed(venue, [{"symbol": d.symbol, "client_id": odd}])
     result = d.by_client_ids(make_client(simulator, venue), [odd, "no-such-client-id"])
     outcomes = {o.client_id: o for o in result.outcomes}
-    assert outcomes[odd].cancelled and outcomes[odd].order_id == order.order_id
-    assert (outcomes["no-such-client-id"].cancelled, outcomes["no-such-client-id"].error_code) == (
-        False,
-        d.unknown_code,
-    )
+    assert done(outcomes[odd]) and outcomes[odd].order_id == order.order_id
+    missing = outcomes["no-such-client-id"]
+    assert missing.state.value == d.unknown_client_id
+    assert missing.error_code == (d.unknown_code if d.unknown_client_id == "failed" else None)
     assert simulator.order(venue, order.order_id).status == "CANCELED"
 
 
@@ -267,7 +282,7 @@ def test_accounts_do_not_see_each_others_orders(simulator: Simulator) -> None:
     assert (outcome.cancelled, outcome.error_code) == (False, "170213")
     assert simulator.order("bybit_v5", order.order_id).status == "NEW"
     owner = make_client(simulator, "bybit_v5")
-    assert DRIVERS["bybit_v5"].by_order_ids(owner, [order.order_id]).outcomes[0].cancelled
+    assert done(DRIVERS["bybit_v5"].by_order_ids(owner, [order.order_id]).outcomes[0])
 
 
 def test_bare_url_and_httpx_transport(simulator: Simulator) -> None:
@@ -330,7 +345,7 @@ def test_the_same_transport_unaltered_is_accepted(simulator: Simulator, venue: s
     client = make_client(
         simulator, venue, transport=AlteringTransport(pkg(venue).UrllibTransport(5.0), order.order_id, alter=False)
     )
-    assert DRIVERS[venue].by_order_ids(client, [order.order_id]).outcomes[0].cancelled
+    assert done(DRIVERS[venue].by_order_ids(client, [order.order_id]).outcomes[0])
 
 
 @pytest.mark.parametrize("venue", VENUES)
@@ -379,11 +394,8 @@ def test_bybit_without_a_recv_window_header_gets_the_venue_default(simulator: Si
     with pytest.raises(pkg("bybit_v5").ApiError) as caught:
         call(make_client(simulator, "bybit_v5", recv_window=None, clock=lambda: now - 8000), [order.order_id])
     assert caught.value.code == "10002"
-    assert (
-        call(make_client(simulator, "bybit_v5", recv_window=None, clock=lambda: now - 3000), [order.order_id])
-        .outcomes[0]
-        .cancelled
-    )
+    late = call(make_client(simulator, "bybit_v5", recv_window=None, clock=lambda: now - 3000), [order.order_id])
+    assert done(late.outcomes[0])
 
 
 # Faults --------------------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ from .models import (
     CancelledOrder,
     CancelMultipleOrdersResult,
 )
-from .outcomes import cancel_multiple_orders_outcomes
+from .outcomes import Contradiction, cancel_multiple_orders_outcomes
+
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
 from .transport import HttpRequest, HttpResponse, Transport, UrllibTransport
@@ -157,10 +158,17 @@ class Client:
                 f"response does not match the spec: {problems[0]}", response.status, tuple(problems)
             )
         parsed = _parse_cancel_multiple_orders(body)
+        try:
+            accounting = cancel_multiple_orders_outcomes(body, params)
+        except Contradiction as exc:
+            raise ResponseError(
+                f"the response contradicts the request: {exc}", response.status
+            ) from None
         return CancelMultipleOrdersResult(
             response=parsed,
             data=parsed,
-            outcomes=cancel_multiple_orders_outcomes(body, params),
+            outcomes=accounting.outcomes,
+            warnings=accounting.warnings,
         )
 
     def _prepare_cancel_multiple_orders(

@@ -31,7 +31,8 @@ from .models import (
     CancelOrdersResponse,
     CancelOrdersResult,
 )
-from .outcomes import cancel_orders_outcomes
+from .outcomes import Contradiction, cancel_orders_outcomes
+
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
 from .transport import HttpRequest, HttpResponse, Transport, UrllibTransport
@@ -154,10 +155,17 @@ class Client:
                 f"response does not match the spec: {problems[0]}", response.status, tuple(problems)
             )
         parsed = CancelOrdersResponse.from_json(body)
+        try:
+            accounting = cancel_orders_outcomes(body, params)
+        except Contradiction as exc:
+            raise ResponseError(
+                f"the response contradicts the request: {exc}", response.status
+            ) from None
         return CancelOrdersResult(
             response=parsed,
             data=parsed.data,
-            outcomes=cancel_orders_outcomes(body, params),
+            outcomes=accounting.outcomes,
+            warnings=accounting.warnings,
         )
 
     def _prepare_cancel_orders(

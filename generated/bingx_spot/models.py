@@ -21,9 +21,9 @@ from ._wire import (
     has_key,
     to_decimal,
 )
+from .outcomes import OrderOutcome, OutcomeState
 
 __all__ = [
-    "OrderOutcome",
     "CancelOrdersRequest",
     "CancelledSpotOrder",
     "FailedSpotCancel",
@@ -31,21 +31,6 @@ __all__ = [
     "CancelOrdersResponse",
     "CancelOrdersResult",
 ]
-
-
-@dataclass(frozen=True)
-class OrderOutcome:
-    """What happened to one order of a batch: the same shape for every venue.
-
-    A failed item is never dropped: cancelled is False and error_code / error_message say why.
-    """
-
-    order_id: str | None
-    client_id: str | None
-    cancelled: bool
-    status: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
 
 
 # cancel_orders: request
@@ -58,7 +43,7 @@ class CancelOrdersRequest:
     symbol: str
     "Trading pair, e.g., BTC-USDT"
     process: int | None = None
-    "0 or 1, default 0. If process=1, valid orderIds are handled and invalid ones returned in the fails list; if process=0, one invalid orderId makes them all fail."
+    "0 or 1, default 0 (all-or-nothing): if process=0, one invalid orderId makes them all fail; if process=1, valid orderIds are handled and invalid ones returned in the fails list."
     order_ids: tuple[str, ...] | None = None
     "Order Ids: for example: orderIds=id1,id2,id3"
     client_order_ids: tuple[str, ...] | None = None
@@ -155,22 +140,16 @@ class FailedSpotCancel:
     "Part of the cancel_orders response."
 
     order_id: int | None = None
-    client_order_id: str | None = None
-    error_code: int | None = None
-    error_message: str | None = None
+    "The id that was not cancelled"
+    error: str | None = None
+    "Why it was not cancelled"
 
     @classmethod
     def from_json(cls, value: JSON) -> FailedSpotCancel:
         data = as_dict(value)
         return cls(
             order_id=None if data.get("orderId") is None else as_int(data["orderId"]),
-            client_order_id=(
-                None if data.get("clientOrderID") is None else as_str(data["clientOrderID"])
-            ),
-            error_code=None if data.get("errorCode") is None else as_int(data["errorCode"]),
-            error_message=(
-                None if data.get("errorMessage") is None else as_str(data["errorMessage"])
-            ),
+            error=None if data.get("error") is None else as_str(data["error"]),
         )
 
 
@@ -178,22 +157,22 @@ class FailedSpotCancel:
 class CancelOrdersData:
     "Part of the cancel_orders response."
 
-    success: tuple[CancelledSpotOrder, ...] | None = None
-    failed: tuple[FailedSpotCancel, ...] | None = None
+    orders: tuple[CancelledSpotOrder, ...] | None = None
+    fails: tuple[FailedSpotCancel, ...] | None = None
 
     @classmethod
     def from_json(cls, value: JSON) -> CancelOrdersData:
         data = as_dict(value)
         return cls(
-            success=(
+            orders=(
                 None
-                if data.get("success") is None
-                else tuple(CancelledSpotOrder.from_json(v0) for v0 in as_list(data["success"]))
+                if data.get("orders") is None
+                else tuple(CancelledSpotOrder.from_json(v0) for v0 in as_list(data["orders"]))
             ),
-            failed=(
+            fails=(
                 None
-                if data.get("failed") is None
-                else tuple(FailedSpotCancel.from_json(v0) for v0 in as_list(data["failed"]))
+                if data.get("fails") is None
+                else tuple(FailedSpotCancel.from_json(v0) for v0 in as_list(data["fails"]))
             ),
         )
 
@@ -220,16 +199,30 @@ class CancelOrdersResponse:
 
 @dataclass(frozen=True, kw_only=True)
 class CancelOrdersResult:
-    "The {code, msg, data} envelope; data.success lists the cancelled orders with the fields the document tabulates, data.failed the ids that were not cancelled (see the notes)."
+    "The {code, msg, data} envelope; data.orders lists the cancelled orders with the fields the document tabulates, data.fails the ids that were not cancelled, as {orderId, error} (see the notes)."
 
     response: CancelOrdersResponse
     data: CancelOrdersData
     outcomes: tuple[OrderOutcome, ...]
+    "Exactly one per order sent, in request order."
+    warnings: tuple[str, ...] = ()
+    "What the response said that does not fit: contradictory reports, values kept as raw text."
+
+    def in_state(self, state: OutcomeState) -> tuple[OrderOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.state is state)
 
     @property
     def cancelled(self) -> tuple[OrderOutcome, ...]:
-        return tuple(o for o in self.outcomes if o.cancelled)
+        return self.in_state(OutcomeState.CANCELLED)
+
+    @property
+    def accepted(self) -> tuple[OrderOutcome, ...]:
+        return self.in_state(OutcomeState.ACCEPTED)
 
     @property
     def failed(self) -> tuple[OrderOutcome, ...]:
-        return tuple(o for o in self.outcomes if not o.cancelled)
+        return self.in_state(OutcomeState.FAILED)
+
+    @property
+    def unknown(self) -> tuple[OrderOutcome, ...]:
+        return self.in_state(OutcomeState.UNKNOWN)

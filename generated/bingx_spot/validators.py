@@ -244,46 +244,30 @@ def _check_FailedSpotCancel(value: JSON, path: str, out: list[Violation]) -> Non
                     path + ".orderId", "range", "outside -9223372036854775808..9223372036854775807"
                 )
             )
-    if "clientOrderID" in value:
-        v = value["clientOrderID"]
+    if "error" in value:
+        v = value["error"]
         if not isinstance(v, str):
-            out.append(Violation(path + ".clientOrderID", "type", "expected a string"))
-    if "errorCode" in value:
-        v = value["errorCode"]
-        if not is_integral(v):
-            out.append(Violation(path + ".errorCode", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
-            out.append(
-                Violation(
-                    path + ".errorCode",
-                    "range",
-                    "outside -9223372036854775808..9223372036854775807",
-                )
-            )
-    if "errorMessage" in value:
-        v = value["errorMessage"]
-        if not isinstance(v, str):
-            out.append(Violation(path + ".errorMessage", "type", "expected a string"))
+            out.append(Violation(path + ".error", "type", "expected a string"))
 
 
 def _check_CancelOrdersData(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
-    if "success" in value:
-        v = value["success"]
+    if "orders" in value:
+        v = value["orders"]
         if not isinstance(v, list):
-            out.append(Violation(path + ".success", "type", "expected a list"))
+            out.append(Violation(path + ".orders", "type", "expected a list"))
         else:
             for i0, v0 in enumerate(v):
-                _check_CancelledSpotOrder(v0, path + ".success" + f"[{i0}]", out)
-    if "failed" in value:
-        v = value["failed"]
+                _check_CancelledSpotOrder(v0, path + ".orders" + f"[{i0}]", out)
+    if "fails" in value:
+        v = value["fails"]
         if not isinstance(v, list):
-            out.append(Violation(path + ".failed", "type", "expected a list"))
+            out.append(Violation(path + ".fails", "type", "expected a list"))
         else:
             for i0, v0 in enumerate(v):
-                _check_FailedSpotCancel(v0, path + ".failed" + f"[{i0}]", out)
+                _check_FailedSpotCancel(v0, path + ".fails" + f"[{i0}]", out)
 
 
 def _check_CancelOrdersResponse(value: JSON, path: str, out: list[Violation]) -> None:

@@ -32,7 +32,8 @@ from .models import (
     BatchCancelResponse,
     BatchCancelOrderResult,
 )
-from .outcomes import batch_cancel_order_outcomes
+from .outcomes import Contradiction, batch_cancel_order_outcomes
+
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
 from .transport import HttpRequest, HttpResponse, Transport, UrllibTransport
@@ -150,10 +151,17 @@ class Client:
                 f"response does not match the spec: {problems[0]}", response.status, tuple(problems)
             )
         parsed = BatchCancelResponse.from_json(body)
+        try:
+            accounting = batch_cancel_order_outcomes(body, params)
+        except Contradiction as exc:
+            raise ResponseError(
+                f"the response contradicts the request: {exc}", response.status
+            ) from None
         return BatchCancelOrderResult(
             response=parsed,
             data=parsed.data,
-            outcomes=batch_cancel_order_outcomes(body, params),
+            outcomes=accounting.outcomes,
+            warnings=accounting.warnings,
         )
 
     def _prepare_batch_cancel_order(

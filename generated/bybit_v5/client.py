@@ -33,7 +33,8 @@ from .models import (
     CancelBatchResponse,
     CancelBatchResult,
 )
-from .outcomes import cancel_batch_outcomes
+from .outcomes import Contradiction, cancel_batch_outcomes
+
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
 from .transport import HttpRequest, HttpResponse, Transport, UrllibTransport
@@ -147,10 +148,17 @@ class Client:
                 f"response does not match the spec: {problems[0]}", response.status, tuple(problems)
             )
         parsed = CancelBatchResponse.from_json(body)
+        try:
+            accounting = cancel_batch_outcomes(body, params)
+        except Contradiction as exc:
+            raise ResponseError(
+                f"the response contradicts the request: {exc}", response.status
+            ) from None
         return CancelBatchResult(
             response=parsed,
             data=parsed.result,
-            outcomes=cancel_batch_outcomes(body, params),
+            outcomes=accounting.outcomes,
+            warnings=accounting.warnings,
         )
 
     def _prepare_cancel_batch(

@@ -136,17 +136,57 @@ CONTRACT = Contract(
                 {
                     "order_id": "283194212",
                     "client_id": "myOrder1",
-                    "cancelled": True,
+                    "state": "cancelled",
                     "status": "CANCELED",
                 },
                 {
                     "order_id": "2345678",
                     "client_id": None,
-                    "cancelled": False,
+                    "state": "failed",
                     "error_code": "-2011",
                     "error_message": "Unknown order sent.",
                 },
             ],
+        },
+        {
+            "name": "shortened_array",
+            "description": "Three ids sent, two entries back: the error object cannot be attributed by position, so 11 and 12 are unknown (the reason shows the error), 13 is matched by its id (issue 17).",
+            "status": 200,
+            "request": {
+                "symbol": "BTCUSD_200925",
+                "orderIdList": [11, 12, 13],
+                "timestamp": 1571110484000,
+            },
+            "body": '[{"code":-2011,"msg":"Unknown order sent."},{"orderId":13,"clientOrderId":"c","status":"CANCELED","symbol":"BTCUSD_200925"}]',
+            "outcomes": [
+                {
+                    "order_id": "11",
+                    "state": "unknown",
+                    "reason": "cannot be attributed to an order (failed (-2011: Unknown order sent.))",
+                },
+                {
+                    "order_id": "12",
+                    "state": "unknown",
+                    "reason": "does not have one entry per order sent",
+                },
+                {"order_id": "13", "client_id": "c", "state": "cancelled", "status": "CANCELED"},
+            ],
+        },
+        {
+            "name": "id_never_sent",
+            "description": "An item naming an order id the request did not send contradicts the request.",
+            "status": 200,
+            "request": {"symbol": "BTCUSD_200925", "orderIdList": [11], "timestamp": 1571110484000},
+            "body": '[{"orderId":99,"status":"CANCELED"}]',
+            "error": {"type": "ResponseError"},
+        },
+        {
+            "name": "more_entries_than_ids",
+            "description": "Two entries for one id sent contradicts the request.",
+            "status": 200,
+            "request": {"symbol": "BTCUSD_200925", "orderIdList": [11], "timestamp": 1571110484000},
+            "body": '[{"code":-2011,"msg":"Unknown order sent."},{"code":-2011,"msg":"Unknown order sent."}]',
+            "error": {"type": "ResponseError"},
         },
         {
             "name": "request_error",
@@ -526,6 +566,11 @@ CONTRACT = Contract(
                     "fieldAddedLater": {"nested": [1, "x"]},
                 },
             ],
+            "request": {
+                "symbol": "BTCUSD_200925",
+                "orderIdList": [283194212, 2345678],
+                "timestamp": 1571110484000,
+            },
             "valid": True,
         },
         {
@@ -560,6 +605,46 @@ CONTRACT = Contract(
                         "updateTime": 1571110484038,
                     },
                     {"code": -2011, "msg": "Unknown order sent."},
+                ]
+            },
+            "valid": False,
+            "rule": "type",
+            "path": "$",
+        },
+        {
+            "name": "shortened_array_with_unknown_fields",
+            "body": [
+                {
+                    "code": -2011,
+                    "msg": "Unknown order sent.",
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+                {
+                    "orderId": 13,
+                    "clientOrderId": "c",
+                    "status": "CANCELED",
+                    "symbol": "BTCUSD_200925",
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+            ],
+            "request": {
+                "symbol": "BTCUSD_200925",
+                "orderIdList": [11, 12, 13],
+                "timestamp": 1571110484000,
+            },
+            "valid": True,
+        },
+        {
+            "name": "shortened_array_not_a_list",
+            "body": {
+                "unexpected": [
+                    {"code": -2011, "msg": "Unknown order sent."},
+                    {
+                        "orderId": 13,
+                        "clientOrderId": "c",
+                        "status": "CANCELED",
+                        "symbol": "BTCUSD_200925",
+                    },
                 ]
             },
             "valid": False,

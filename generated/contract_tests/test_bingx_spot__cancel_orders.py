@@ -84,7 +84,7 @@ CONTRACT = Contract(
     response_cases=(
         {
             "name": "partial_success",
-            "description": "Shape assumed in the notes; one order cancelled, one id rejected.",
+            "description": "The shape cited in issue 14; process=1, one order cancelled, one id rejected.",
             "status": 200,
             "request": {
                 "symbol": "BTC-USDT",
@@ -92,22 +92,59 @@ CONTRACT = Contract(
                 "orderIds": ["1725316405112", "1725316405999"],
                 "timestamp": 1702731787011,
             },
-            "body": '{"code":0,"msg":"","debugMsg":"","data":{"success":[{"symbol":"BTC-USDT","orderId":1725316405112,"price":"42000.5","origQty":"0.001","executedQty":"0","cummulativeQuoteQty":"0","status":"CANCELED","type":"LIMIT","side":"BUY","clientOrderID":"my-1","stopPrice":0.0}],"failed":[{"orderId":1725316405999,"errorCode":100404,"errorMessage":"order not exist"}]}}',
-            "fields": {"data.success.0.price": "42000.5", "data.success.0.stop_price": "0.0"},
+            "body": '{"code":0,"msg":"","debugMsg":"","data":{"orders":[{"symbol":"BTC-USDT","orderId":1725316405112,"price":"42000.5","origQty":"0.001","executedQty":"0","cummulativeQuoteQty":"0","status":"CANCELED","type":"LIMIT","side":"BUY","clientOrderID":"my-1","stopPrice":0.0}],"fails":[{"orderId":1725316405999,"error":"order not exist"}]}}',
+            "fields": {"data.orders.0.price": "42000.5", "data.orders.0.stop_price": "0.0"},
             "outcomes": [
                 {
                     "order_id": "1725316405112",
                     "client_id": "my-1",
-                    "cancelled": True,
+                    "state": "cancelled",
                     "status": "CANCELED",
                 },
                 {
                     "order_id": "1725316405999",
                     "client_id": None,
-                    "cancelled": False,
-                    "error_code": "100404",
+                    "state": "failed",
+                    "error_code": None,
                     "error_message": "order not exist",
                 },
+            ],
+        },
+        {
+            "name": "cancelled_failed_and_unmentioned",
+            "description": "Issue 14's case; one order cancelled, one failed, one neither list names.",
+            "status": 200,
+            "request": {
+                "symbol": "BTC-USDT",
+                "process": 1,
+                "orderIds": ["1", "2", "3"],
+                "timestamp": 1702731787011,
+            },
+            "body": '{"code":0,"msg":"","data":{"orders":[{"symbol":"BTC-USDT","orderId":1,"status":"CANCELED"}],"fails":[{"orderId":2,"error":"order not exist"}]}}',
+            "outcomes": [
+                {"order_id": "1", "state": "cancelled", "status": "CANCELED"},
+                {"order_id": "2", "state": "failed", "error_message": "order not exist"},
+                {
+                    "order_id": "3",
+                    "state": "unknown",
+                    "reason": "the response does not mention this order",
+                },
+            ],
+        },
+        {
+            "name": "by_client_ids",
+            "description": "Cancelled orders are matched by their client id; the venue adds their order id.",
+            "status": 200,
+            "request": {
+                "symbol": "BTC-USDT",
+                "process": 1,
+                "clientOrderIDs": ["a", "b"],
+                "timestamp": 1702731787011,
+            },
+            "body": '{"code":0,"msg":"","data":{"orders":[{"orderId":7,"clientOrderID":"b","status":"CANCELED"},{"orderId":6,"clientOrderID":"a","status":"CANCELED"}],"fails":[]}}',
+            "outcomes": [
+                {"order_id": "6", "client_id": "a", "state": "cancelled", "status": "CANCELED"},
+                {"order_id": "7", "client_id": "b", "state": "cancelled", "status": "CANCELED"},
             ],
         },
         {
@@ -405,7 +442,7 @@ CONTRACT = Contract(
                 "msg": "",
                 "debugMsg": "",
                 "data": {
-                    "success": [
+                    "orders": [
                         {
                             "symbol": "BTC-USDT",
                             "orderId": 1725316405112,
@@ -421,17 +458,22 @@ CONTRACT = Contract(
                             "fieldAddedLater": {"nested": [1, "x"]},
                         }
                     ],
-                    "failed": [
+                    "fails": [
                         {
                             "orderId": 1725316405999,
-                            "errorCode": 100404,
-                            "errorMessage": "order not exist",
+                            "error": "order not exist",
                             "fieldAddedLater": {"nested": [1, "x"]},
                         }
                     ],
                     "fieldAddedLater": {"nested": [1, "x"]},
                 },
                 "fieldAddedLater": {"nested": [1, "x"]},
+            },
+            "request": {
+                "symbol": "BTC-USDT",
+                "process": 1,
+                "orderIds": ["1725316405112", "1725316405999"],
+                "timestamp": 1702731787011,
             },
             "valid": True,
         },
@@ -441,7 +483,7 @@ CONTRACT = Contract(
                 "msg": "",
                 "debugMsg": "",
                 "data": {
-                    "success": [
+                    "orders": [
                         {
                             "symbol": "BTC-USDT",
                             "orderId": 1725316405112,
@@ -456,13 +498,7 @@ CONTRACT = Contract(
                             "stopPrice": 0.0,
                         }
                     ],
-                    "failed": [
-                        {
-                            "orderId": 1725316405999,
-                            "errorCode": 100404,
-                            "errorMessage": "order not exist",
-                        }
-                    ],
+                    "fails": [{"orderId": 1725316405999, "error": "order not exist"}],
                 },
             },
             "valid": False,
@@ -472,6 +508,115 @@ CONTRACT = Contract(
         {
             "name": "partial_success_without_data",
             "body": {"code": 0, "msg": "", "debugMsg": ""},
+            "valid": False,
+            "rule": "required",
+            "path": "$.data",
+        },
+        {
+            "name": "cancelled_failed_and_unmentioned_with_unknown_fields",
+            "body": {
+                "code": 0,
+                "msg": "",
+                "data": {
+                    "orders": [
+                        {
+                            "symbol": "BTC-USDT",
+                            "orderId": 1,
+                            "status": "CANCELED",
+                            "fieldAddedLater": {"nested": [1, "x"]},
+                        }
+                    ],
+                    "fails": [
+                        {
+                            "orderId": 2,
+                            "error": "order not exist",
+                            "fieldAddedLater": {"nested": [1, "x"]},
+                        }
+                    ],
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+                "fieldAddedLater": {"nested": [1, "x"]},
+            },
+            "request": {
+                "symbol": "BTC-USDT",
+                "process": 1,
+                "orderIds": ["1", "2", "3"],
+                "timestamp": 1702731787011,
+            },
+            "valid": True,
+        },
+        {
+            "name": "cancelled_failed_and_unmentioned_without_code",
+            "body": {
+                "msg": "",
+                "data": {
+                    "orders": [{"symbol": "BTC-USDT", "orderId": 1, "status": "CANCELED"}],
+                    "fails": [{"orderId": 2, "error": "order not exist"}],
+                },
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.code",
+        },
+        {
+            "name": "cancelled_failed_and_unmentioned_without_data",
+            "body": {"code": 0, "msg": ""},
+            "valid": False,
+            "rule": "required",
+            "path": "$.data",
+        },
+        {
+            "name": "by_client_ids_with_unknown_fields",
+            "body": {
+                "code": 0,
+                "msg": "",
+                "data": {
+                    "orders": [
+                        {
+                            "orderId": 7,
+                            "clientOrderID": "b",
+                            "status": "CANCELED",
+                            "fieldAddedLater": {"nested": [1, "x"]},
+                        },
+                        {
+                            "orderId": 6,
+                            "clientOrderID": "a",
+                            "status": "CANCELED",
+                            "fieldAddedLater": {"nested": [1, "x"]},
+                        },
+                    ],
+                    "fails": [],
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+                "fieldAddedLater": {"nested": [1, "x"]},
+            },
+            "request": {
+                "symbol": "BTC-USDT",
+                "process": 1,
+                "clientOrderIDs": ["a", "b"],
+                "timestamp": 1702731787011,
+            },
+            "valid": True,
+        },
+        {
+            "name": "by_client_ids_without_code",
+            "body": {
+                "msg": "",
+                "data": {
+                    "orders": [
+                        {"orderId": 7, "clientOrderID": "b", "status": "CANCELED"},
+                        {"orderId": 6, "clientOrderID": "a", "status": "CANCELED"},
+                    ],
+                    "fails": [],
+                },
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.code",
+        },
+        {
+            "name": "by_client_ids_without_data",
+            "body": {"code": 0, "msg": ""},
             "valid": False,
             "rule": "required",
             "path": "$.data",

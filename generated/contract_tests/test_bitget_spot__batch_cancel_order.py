@@ -141,20 +141,53 @@ CONTRACT = Contract(
     response_cases=(
         {
             "name": "doc_example",
+            "description": "The document's response example, answering its request example.",
             "status": 200,
+            "request": {
+                "symbol": "",
+                "batchMode": "multiple",
+                "orderList": [
+                    {"symbol": "BTCUSDT", "orderId": "121211212122", "clientOid": "121211212122"}
+                ],
+            },
             "body": '{\n  "code": "00000",\n  "msg": "success",\n  "requestTime": 1695808949356,\n  "data": {\n    "successList": [\n      {"orderId": "121211212122", "clientOid": "121211212122"}\n    ],\n    "failureList": [\n      {"orderId": "121211212122", "clientOid": "xxx001", "errorMsg": "duplicate clientOrderId"}\n    ]\n  }\n}\n',
             "fields": {
                 "data.success_list.0.order_id": "121211212122",
                 "request_time": "1695808949356",
             },
             "outcomes": [
-                {"order_id": "121211212122", "client_id": "121211212122", "cancelled": True},
                 {
                     "order_id": "121211212122",
-                    "client_id": "xxx001",
-                    "cancelled": False,
+                    "client_id": "121211212122",
+                    "state": "failed",
                     "error_code": None,
                     "error_message": "duplicate clientOrderId",
+                    "reason": "the venue reported this order 2 times: cancelled; failed (no code: duplicate clientOrderId); the failed report wins",
+                }
+            ],
+            "warnings": ["order 121211212122: the venue reported this order 2 times"],
+        },
+        {
+            "name": "unmentioned_order",
+            "description": "One order cancelled, one failed, one not mentioned at all.",
+            "status": 200,
+            "request": {
+                "symbol": "BTCUSDT",
+                "orderList": [{"orderId": "1"}, {"orderId": "2"}, {"orderId": "3"}],
+            },
+            "body": '{"code":"00000","msg":"success","requestTime":1,"data":{"successList":[{"orderId":"1"}],"failureList":[{"orderId":"3","errorCode":"43001","errorMsg":"The order does not exist"}]}}',
+            "outcomes": [
+                {"order_id": "1", "state": "cancelled"},
+                {
+                    "order_id": "2",
+                    "state": "unknown",
+                    "reason": "the response does not mention this order",
+                },
+                {
+                    "order_id": "3",
+                    "state": "failed",
+                    "error_code": "43001",
+                    "error_message": "The order does not exist",
                 },
             ],
         },
@@ -619,6 +652,13 @@ CONTRACT = Contract(
                 },
                 "fieldAddedLater": {"nested": [1, "x"]},
             },
+            "request": {
+                "symbol": "",
+                "batchMode": "multiple",
+                "orderList": [
+                    {"symbol": "BTCUSDT", "orderId": "121211212122", "clientOid": "121211212122"}
+                ],
+            },
             "valid": True,
         },
         {
@@ -644,6 +684,59 @@ CONTRACT = Contract(
         {
             "name": "doc_example_without_data",
             "body": {"code": "00000", "msg": "success", "requestTime": 1695808949356},
+            "valid": False,
+            "rule": "required",
+            "path": "$.data",
+        },
+        {
+            "name": "unmentioned_order_with_unknown_fields",
+            "body": {
+                "code": "00000",
+                "msg": "success",
+                "requestTime": 1,
+                "data": {
+                    "successList": [{"orderId": "1", "fieldAddedLater": {"nested": [1, "x"]}}],
+                    "failureList": [
+                        {
+                            "orderId": "3",
+                            "errorCode": "43001",
+                            "errorMsg": "The order does not exist",
+                            "fieldAddedLater": {"nested": [1, "x"]},
+                        }
+                    ],
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+                "fieldAddedLater": {"nested": [1, "x"]},
+            },
+            "request": {
+                "symbol": "BTCUSDT",
+                "orderList": [{"orderId": "1"}, {"orderId": "2"}, {"orderId": "3"}],
+            },
+            "valid": True,
+        },
+        {
+            "name": "unmentioned_order_without_code",
+            "body": {
+                "msg": "success",
+                "requestTime": 1,
+                "data": {
+                    "successList": [{"orderId": "1"}],
+                    "failureList": [
+                        {
+                            "orderId": "3",
+                            "errorCode": "43001",
+                            "errorMsg": "The order does not exist",
+                        }
+                    ],
+                },
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.code",
+        },
+        {
+            "name": "unmentioned_order_without_data",
+            "body": {"code": "00000", "msg": "success", "requestTime": 1},
             "valid": False,
             "rule": "required",
             "path": "$.data",

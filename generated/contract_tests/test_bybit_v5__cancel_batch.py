@@ -114,15 +114,70 @@ CONTRACT = Contract(
                 "time": "1713434299047",
             },
             "outcomes": [
-                {"order_id": "1666800494330512128", "client_id": "spot-btc-03", "cancelled": True},
+                {
+                    "order_id": "1666800494330512128",
+                    "client_id": "spot-btc-03",
+                    "state": "accepted",
+                },
                 {
                     "order_id": None,
                     "client_id": "1666800494330512129",
-                    "cancelled": False,
+                    "state": "failed",
                     "error_code": "170213",
                     "error_message": "Order does not exist.",
                 },
             ],
+        },
+        {
+            "name": "item_without_id_by_position",
+            "description": "A failed item with no id at all answers the order sent at its position (one entry per order).",
+            "status": 200,
+            "request": {
+                "category": "linear",
+                "request": [
+                    {"symbol": "BTCUSDT", "orderId": "1"},
+                    {"symbol": "BTCUSDT", "orderId": "2"},
+                ],
+            },
+            "body": '{"retCode":0,"retMsg":"OK","result":{"list":[{"orderId":"1","orderLinkId":""},{"orderId":"","orderLinkId":""}]},"retExtInfo":{"list":[{"code":0,"msg":"OK"},{"code":170213,"msg":"Order does not exist."}]},"time":1}',
+            "outcomes": [
+                {"order_id": "1", "state": "accepted"},
+                {
+                    "order_id": "2",
+                    "state": "failed",
+                    "error_code": "170213",
+                    "error_message": "Order does not exist.",
+                },
+            ],
+        },
+        {
+            "name": "order_left_out",
+            "description": "An order the response does not mention is unknown, said plainly.",
+            "status": 200,
+            "request": {
+                "category": "linear",
+                "request": [
+                    {"symbol": "BTCUSDT", "orderId": "1"},
+                    {"symbol": "BTCUSDT", "orderId": "2"},
+                ],
+            },
+            "body": '{"retCode":0,"retMsg":"OK","result":{"list":[{"orderId":"2","orderLinkId":""}]},"retExtInfo":{"list":[{"code":0,"msg":"OK"}]},"time":1}',
+            "outcomes": [
+                {
+                    "order_id": "1",
+                    "state": "unknown",
+                    "reason": "the response does not mention this order",
+                },
+                {"order_id": "2", "state": "accepted"},
+            ],
+        },
+        {
+            "name": "lists_of_different_lengths",
+            "description": "result.list and retExtInfo.list must pair up; otherwise the response contradicts itself.",
+            "status": 200,
+            "request": {"category": "linear", "request": [{"symbol": "BTCUSDT", "orderId": "1"}]},
+            "body": '{"retCode":0,"retMsg":"OK","result":{"list":[{"orderId":"1","orderLinkId":""}]},"retExtInfo":{"list":[]},"time":1}',
+            "error": {"type": "ResponseError"},
         },
         {
             "name": "envelope_error",
@@ -518,6 +573,13 @@ CONTRACT = Contract(
                 "time": 1713434299047,
                 "fieldAddedLater": {"nested": [1, "x"]},
             },
+            "request": {
+                "category": "spot",
+                "request": [
+                    {"symbol": "BTCUSDT", "orderId": "1666800494330512128"},
+                    {"symbol": "ATOMUSDT", "orderLinkId": "1666800494330512129"},
+                ],
+            },
             "valid": True,
         },
         {
@@ -623,6 +685,198 @@ CONTRACT = Contract(
                     ]
                 },
                 "time": 1713434299047,
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.retExtInfo",
+        },
+        {
+            "name": "item_without_id_by_position_with_unknown_fields",
+            "body": {
+                "retCode": 0,
+                "retMsg": "OK",
+                "result": {
+                    "list": [
+                        {
+                            "orderId": "1",
+                            "orderLinkId": "",
+                            "fieldAddedLater": {"nested": [1, "x"]},
+                        },
+                        {"orderId": "", "orderLinkId": "", "fieldAddedLater": {"nested": [1, "x"]}},
+                    ],
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+                "retExtInfo": {
+                    "list": [
+                        {"code": 0, "msg": "OK", "fieldAddedLater": {"nested": [1, "x"]}},
+                        {
+                            "code": 170213,
+                            "msg": "Order does not exist.",
+                            "fieldAddedLater": {"nested": [1, "x"]},
+                        },
+                    ],
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+                "time": 1,
+                "fieldAddedLater": {"nested": [1, "x"]},
+            },
+            "request": {
+                "category": "linear",
+                "request": [
+                    {"symbol": "BTCUSDT", "orderId": "1"},
+                    {"symbol": "BTCUSDT", "orderId": "2"},
+                ],
+            },
+            "valid": True,
+        },
+        {
+            "name": "item_without_id_by_position_without_retCode",
+            "body": {
+                "retMsg": "OK",
+                "result": {
+                    "list": [
+                        {"orderId": "1", "orderLinkId": ""},
+                        {"orderId": "", "orderLinkId": ""},
+                    ]
+                },
+                "retExtInfo": {
+                    "list": [
+                        {"code": 0, "msg": "OK"},
+                        {"code": 170213, "msg": "Order does not exist."},
+                    ]
+                },
+                "time": 1,
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.retCode",
+        },
+        {
+            "name": "item_without_id_by_position_without_retMsg",
+            "body": {
+                "retCode": 0,
+                "result": {
+                    "list": [
+                        {"orderId": "1", "orderLinkId": ""},
+                        {"orderId": "", "orderLinkId": ""},
+                    ]
+                },
+                "retExtInfo": {
+                    "list": [
+                        {"code": 0, "msg": "OK"},
+                        {"code": 170213, "msg": "Order does not exist."},
+                    ]
+                },
+                "time": 1,
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.retMsg",
+        },
+        {
+            "name": "item_without_id_by_position_without_result",
+            "body": {
+                "retCode": 0,
+                "retMsg": "OK",
+                "retExtInfo": {
+                    "list": [
+                        {"code": 0, "msg": "OK"},
+                        {"code": 170213, "msg": "Order does not exist."},
+                    ]
+                },
+                "time": 1,
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.result",
+        },
+        {
+            "name": "item_without_id_by_position_without_retExtInfo",
+            "body": {
+                "retCode": 0,
+                "retMsg": "OK",
+                "result": {
+                    "list": [
+                        {"orderId": "1", "orderLinkId": ""},
+                        {"orderId": "", "orderLinkId": ""},
+                    ]
+                },
+                "time": 1,
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.retExtInfo",
+        },
+        {
+            "name": "order_left_out_with_unknown_fields",
+            "body": {
+                "retCode": 0,
+                "retMsg": "OK",
+                "result": {
+                    "list": [
+                        {"orderId": "2", "orderLinkId": "", "fieldAddedLater": {"nested": [1, "x"]}}
+                    ],
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+                "retExtInfo": {
+                    "list": [{"code": 0, "msg": "OK", "fieldAddedLater": {"nested": [1, "x"]}}],
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+                "time": 1,
+                "fieldAddedLater": {"nested": [1, "x"]},
+            },
+            "request": {
+                "category": "linear",
+                "request": [
+                    {"symbol": "BTCUSDT", "orderId": "1"},
+                    {"symbol": "BTCUSDT", "orderId": "2"},
+                ],
+            },
+            "valid": True,
+        },
+        {
+            "name": "order_left_out_without_retCode",
+            "body": {
+                "retMsg": "OK",
+                "result": {"list": [{"orderId": "2", "orderLinkId": ""}]},
+                "retExtInfo": {"list": [{"code": 0, "msg": "OK"}]},
+                "time": 1,
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.retCode",
+        },
+        {
+            "name": "order_left_out_without_retMsg",
+            "body": {
+                "retCode": 0,
+                "result": {"list": [{"orderId": "2", "orderLinkId": ""}]},
+                "retExtInfo": {"list": [{"code": 0, "msg": "OK"}]},
+                "time": 1,
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.retMsg",
+        },
+        {
+            "name": "order_left_out_without_result",
+            "body": {
+                "retCode": 0,
+                "retMsg": "OK",
+                "retExtInfo": {"list": [{"code": 0, "msg": "OK"}]},
+                "time": 1,
+            },
+            "valid": False,
+            "rule": "required",
+            "path": "$.result",
+        },
+        {
+            "name": "order_left_out_without_retExtInfo",
+            "body": {
+                "retCode": 0,
+                "retMsg": "OK",
+                "result": {"list": [{"orderId": "2", "orderLinkId": ""}]},
+                "time": 1,
             },
             "valid": False,
             "rule": "required",

@@ -99,7 +99,7 @@ CONTRACT = Contract(
                 {
                     "order_id": "2254222045",
                     "client_id": "testOrderBatchCancel1",
-                    "cancelled": True,
+                    "state": "cancelled",
                     "status": "CANCELED",
                 }
             ],
@@ -111,14 +111,38 @@ CONTRACT = Contract(
             "request": {"symbol": "BTCUSDT", "orderIdList": [11, 12], "timestamp": 1566818724722},
             "body": '[{"orderId":11,"clientOrderId":"a","status":"CANCELED","symbol":"BTCUSDT"},{"orderId":12,"clientOrderId":"b","status":"FILLED","symbol":"BTCUSDT"}]',
             "outcomes": [
-                {"order_id": "11", "client_id": "a", "cancelled": True, "status": "CANCELED"},
+                {"order_id": "11", "client_id": "a", "state": "cancelled", "status": "CANCELED"},
                 {
                     "order_id": "12",
                     "client_id": "b",
-                    "cancelled": False,
+                    "state": "failed",
                     "status": "FILLED",
                     "error_message": "order was already FILLED",
                 },
+            ],
+        },
+        {
+            "name": "terminal_order_left_out",
+            "description": 'Were a terminal order "silently skipped" (left out), with an error item for another id, the error could not be attributed by position: both unmatched orders are unknown.',
+            "status": 200,
+            "request": {
+                "symbol": "BTCUSDT",
+                "orderIdList": [11, 12, 13],
+                "timestamp": 1566818724722,
+            },
+            "body": '[{"code":-2011,"msg":"Unknown order sent."},{"orderId":13,"clientOrderId":"c","status":"CANCELED","symbol":"BTCUSDT"}]',
+            "outcomes": [
+                {
+                    "order_id": "11",
+                    "state": "unknown",
+                    "reason": "cannot be attributed to an order (failed (-2011: Unknown order sent.))",
+                },
+                {
+                    "order_id": "12",
+                    "state": "unknown",
+                    "reason": "cannot be attributed to an order",
+                },
+                {"order_id": "13", "client_id": "c", "state": "cancelled", "status": "CANCELED"},
             ],
         },
     ),
@@ -447,6 +471,11 @@ CONTRACT = Contract(
                     "fieldAddedLater": {"nested": [1, "x"]},
                 }
             ],
+            "request": {
+                "symbol": "BTCUSDT",
+                "orderIdList": [2254222045],
+                "timestamp": 1566818724722,
+            },
             "valid": True,
         },
         {
@@ -501,6 +530,7 @@ CONTRACT = Contract(
                     "fieldAddedLater": {"nested": [1, "x"]},
                 },
             ],
+            "request": {"symbol": "BTCUSDT", "orderIdList": [11, 12], "timestamp": 1566818724722},
             "valid": True,
         },
         {
@@ -514,6 +544,46 @@ CONTRACT = Contract(
                         "symbol": "BTCUSDT",
                     },
                     {"orderId": 12, "clientOrderId": "b", "status": "FILLED", "symbol": "BTCUSDT"},
+                ]
+            },
+            "valid": False,
+            "rule": "type",
+            "path": "$",
+        },
+        {
+            "name": "terminal_order_left_out_with_unknown_fields",
+            "body": [
+                {
+                    "code": -2011,
+                    "msg": "Unknown order sent.",
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+                {
+                    "orderId": 13,
+                    "clientOrderId": "c",
+                    "status": "CANCELED",
+                    "symbol": "BTCUSDT",
+                    "fieldAddedLater": {"nested": [1, "x"]},
+                },
+            ],
+            "request": {
+                "symbol": "BTCUSDT",
+                "orderIdList": [11, 12, 13],
+                "timestamp": 1566818724722,
+            },
+            "valid": True,
+        },
+        {
+            "name": "terminal_order_left_out_not_a_list",
+            "body": {
+                "unexpected": [
+                    {"code": -2011, "msg": "Unknown order sent."},
+                    {
+                        "orderId": 13,
+                        "clientOrderId": "c",
+                        "status": "CANCELED",
+                        "symbol": "BTCUSDT",
+                    },
                 ]
             },
             "valid": False,

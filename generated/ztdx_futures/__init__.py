@@ -14,6 +14,7 @@ from .errors import (
 )
 from .models import *  # noqa: F403
 from .models import __all__ as _models
+from .outcomes import OrderOutcome, OutcomeState
 from .operations import OPERATIONS, RATE_LIMIT_POOLS, Operation, batches
 from .retry import RetryPolicy
 from .transport import HttpRequest, HttpResponse, HttpxTransport, Transport, UrllibTransport
@@ -28,6 +29,8 @@ __all__ = [
     "HttpxTransport",
     "OPERATIONS",
     "Operation",
+    "OrderOutcome",
+    "OutcomeState",
     "PRODUCTION_URL",
     "RATE_LIMIT_POOLS",
     "RateLimitError",

@@ -29,7 +29,8 @@ from .models import (
     CancelledOrder,
     BatchCancelOrdersResult,
 )
-from .outcomes import batch_cancel_orders_outcomes
+from .outcomes import Contradiction, batch_cancel_orders_outcomes
+
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
 from .transport import HttpRequest, HttpResponse, Transport, UrllibTransport
@@ -152,10 +153,17 @@ class Client:
                 f"response does not match the spec: {problems[0]}", response.status, tuple(problems)
             )
         parsed = _parse_batch_cancel_orders(body)
+        try:
+            accounting = batch_cancel_orders_outcomes(body, params)
+        except Contradiction as exc:
+            raise ResponseError(
+                f"the response contradicts the request: {exc}", response.status
+            ) from None
         return BatchCancelOrdersResult(
             response=parsed,
             data=parsed,
-            outcomes=batch_cancel_orders_outcomes(body, params),
+            outcomes=accounting.outcomes,
+            warnings=accounting.warnings,
         )
 
     def _prepare_batch_cancel_orders(

@@ -21,29 +21,14 @@ from ._wire import (
     has_key,
     to_decimal,
 )
+from .outcomes import OrderOutcome, OutcomeState
 
 __all__ = [
-    "OrderOutcome",
     "BatchCancelOrdersRequest",
     "BatchOrderError",
     "CancelledOrder",
     "BatchCancelOrdersResult",
 ]
-
-
-@dataclass(frozen=True)
-class OrderOutcome:
-    """What happened to one order of a batch: the same shape for every venue.
-
-    A failed item is never dropped: cancelled is False and error_code / error_message say why.
-    """
-
-    order_id: str | None
-    client_id: str | None
-    cancelled: bool
-    status: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
 
 
 # batch_cancel_orders: request
@@ -181,11 +166,25 @@ class BatchCancelOrdersResult:
     response: tuple[BatchOrderError | CancelledOrder, ...]
     data: tuple[BatchOrderError | CancelledOrder, ...]
     outcomes: tuple[OrderOutcome, ...]
+    "Exactly one per order sent, in request order."
+    warnings: tuple[str, ...] = ()
+    "What the response said that does not fit: contradictory reports, values kept as raw text."
+
+    def in_state(self, state: OutcomeState) -> tuple[OrderOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.state is state)
 
     @property
     def cancelled(self) -> tuple[OrderOutcome, ...]:
-        return tuple(o for o in self.outcomes if o.cancelled)
+        return self.in_state(OutcomeState.CANCELLED)
+
+    @property
+    def accepted(self) -> tuple[OrderOutcome, ...]:
+        return self.in_state(OutcomeState.ACCEPTED)
 
     @property
     def failed(self) -> tuple[OrderOutcome, ...]:
-        return tuple(o for o in self.outcomes if not o.cancelled)
+        return self.in_state(OutcomeState.FAILED)
+
+    @property
+    def unknown(self) -> tuple[OrderOutcome, ...]:
+        return self.in_state(OutcomeState.UNKNOWN)

@@ -226,18 +226,30 @@ class Contract:
                 value = value[int(step)] if step.isdigit() else getattr(value, step)
             assert (None if value is None else str(value)) == expected, f"{attr_path}: {value!r}"
         if "outcomes" in case:
-            got = [
-                {
-                    k: getattr(o, k)
-                    for k in ("order_id", "client_id", "cancelled", "status", "error_code", "error_message")
-                }
-                for o in result.outcomes
-            ]
-            want = [
-                {k: o.get(k) for k in ("order_id", "client_id", "cancelled", "status", "error_code", "error_message")}
-                for o in case["outcomes"]
-            ]
-            assert got == want
+            assert len(result.outcomes) == len(case["outcomes"]), [o.state.value for o in result.outcomes]
+            for got, want in zip(result.outcomes, case["outcomes"], strict=True):
+                self.check_outcome(got, want)
+        for i, text in enumerate(case.get("warnings", [])):
+            assert i < len(result.warnings) and text in result.warnings[i], f"warning {text!r}: {result.warnings}"
+        if "warnings" in case:
+            assert len(result.warnings) == len(case["warnings"]), result.warnings
+
+    @staticmethod
+    def check_outcome(got: Any, want: dict[str, Any]) -> None:
+        """One outcome against a spec's expected outcome: state (or the older cancelled flag),
+        ids, status, code and message exactly; reason contains the given text (none when not given)."""
+        keys = ("order_id", "client_id", "status", "error_code", "error_message")
+        actual = {k: getattr(got, k) for k in keys}
+        expected = {k: want.get(k) for k in keys}
+        if "state" in want:
+            actual["state"], expected["state"] = got.state.value, want["state"]
+        else:
+            actual["cancelled"], expected["cancelled"] = got.cancelled, want["cancelled"]
+        assert actual == expected, f"outcome:\n  got  {actual}\n  want {expected}"
+        if want.get("reason") is None:
+            assert got.reason is None, f"unexpected reason: {got.reason}"
+        else:
+            assert got.reason is not None and want["reason"] in got.reason, f"reason: {got.reason!r}"
 
     def check_response_variant(self, case: dict[str, Any]) -> None:
         raw = json.dumps(case["body"]).encode("utf-8")
@@ -249,10 +261,10 @@ class Contract:
         parse = getattr(client, f"parse_{self.operation}")
         if case["valid"]:
             assert found == []
-            result = parse(http, {})
-            assert result.response is not None and len(result.outcomes) == len(
-                self.package.outcomes.__dict__[f"{self.operation}_outcomes"](body, {})
-            )
+            request = case.get("request", {})
+            result = parse(http, request)
+            accounting = self.package.outcomes.__dict__[f"{self.operation}_outcomes"](body, request)
+            assert result.response is not None and result.outcomes == accounting.outcomes
         else:
             assert (case["rule"], case["path"]) in found, found
             try:

@@ -453,7 +453,15 @@ def response_variants(endpoint: Endpoint) -> list[Case]:
         if "error" in raw or not 200 <= raw["status"] < 300:
             continue
         body = json.loads(raw["body"])
-        out.append({"name": f"{raw['name']}_with_unknown_fields", "body": _add_unknown(body), "valid": True})
+        request = raw.get("request", {})  # the orders the body answers: outcomes are one per order sent
+        out.append(
+            {
+                "name": f"{raw['name']}_with_unknown_fields",
+                "body": _add_unknown(body),
+                "request": request,
+                "valid": True,
+            }
+        )
         if endpoint.response.kind == "object" and isinstance(body, dict):
             for f in endpoint.response.fields:
                 if f.required and f.wire.value in body:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from specgen.simulator.book import CANCELED, Order, Result
-from specgen.spec.model import Endpoint, OutcomeSource, Ref, SimAnswer, Type, Venue
+from specgen.spec.model import Endpoint, SimAnswer, Type, Venue
+from specgen.spec.outcomes import OutcomeSource, Ref
 from specgen.spec.text import Text
 
 JSON = Any

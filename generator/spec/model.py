@@ -15,6 +15,7 @@ from typing import Any, Union
 from specgen.errors import SpecError
 from specgen.spec.loader import Document, Location
 from specgen.spec.naming import pascal, safe, snake
+from specgen.spec.outcomes import OutcomeRules, OutcomeSource, RequestIds, build_outcomes, checked_request_ids
 from specgen.spec.text import Ident, Text
 
 Scalar = Union[Text, int, bool]
@@ -197,37 +198,6 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Ref:
-    """A field of an outcome item ('item') or of the entry aligned with it ('aligned')."""
-
-    source: str
-    name: Text
-
-
-@dataclass(frozen=True)
-class RequestIds:
-    param: Text
-    field: Text | None
-
-
-@dataclass(frozen=True)
-class OutcomeSource:
-    items: tuple[Text, ...]
-    aligned_with: tuple[Text, ...] | None
-    order_id: Ref | None
-    client_id: Ref | None
-    status: Ref | None
-    error_code: Ref | None
-    error_message: Ref | None
-    cancelled_constant: bool | None  # every item of the source is (True) or is not (False) cancelled
-    cancelled_when: Ref | None
-    cancelled_values: tuple[Scalar, ...]
-    not_cancelled_message: Text | None
-    request_order_ids: RequestIds | None
-    request_client_ids: RequestIds | None
-
-
-@dataclass(frozen=True)
 class Note:
     about: Text
     decision: Text
@@ -296,6 +266,7 @@ class Endpoint:
     notes: tuple[Note, ...]
     tests: Tests
     simulation: EndpointSimulation | None = None
+    outcome_rules: OutcomeRules | None = None
 
     @property
     def caller_params(self) -> tuple[Field, ...]:
@@ -670,26 +641,6 @@ def _sim_clock(raw: dict[str, Any] | None) -> SimClock:
     )
 
 
-def _ref(raw: str | None) -> Ref | None:
-    if raw is None:
-        return None
-    source, _, name = raw.rpartition(".")
-    return Ref(source or "item", Text(name))
-
-
-def _request_ids(raw: str | None) -> RequestIds | None:
-    if raw is None:
-        return None
-    param, _, field_ = raw.partition(".")
-    return RequestIds(Text(param), Text(field_) if field_ else None)
-
-
-def _path(raw: str | None) -> tuple[Text, ...] | None:
-    if raw is None:
-        return None
-    return tuple(Text(p) for p in raw.split(".")) if raw else ()
-
-
 def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
     ctx = _Ctx(doc)
     raw = doc.data
@@ -722,10 +673,10 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
 
     rules = tuple(_build_rule(ctx, r, ("rules", i), by_wire) for i, r in enumerate(raw.get("rules", [])))
     response = build_type(ctx, raw["response"]["body"], ("response", "body"))
-    outcomes = tuple(
-        _build_outcome(ctx, o, ("outcomes", i), by_wire, response) for i, o in enumerate(raw.get("outcomes", []))
+    outcomes, outcome_rules = build_outcomes(
+        ctx.fail, raw.get("outcomes"), ("outcomes",), by_wire, response, raw.get("simulation", {}).get("request_ids")
     )
-    simulation = _endpoint_simulation(ctx, raw.get("simulation"), by_wire, outcomes)
+    simulation = _endpoint_simulation(ctx, raw.get("simulation"), by_wire, outcomes, outcome_rules)
 
     source = raw["source"]
     snapshot = spec_dir / source["snapshot"]
@@ -783,6 +734,7 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
             tuple(Data(c) for c in tests.get("response", [])),
         ),
         simulation=simulation,
+        outcome_rules=outcome_rules,
     )
 
 
@@ -844,35 +796,24 @@ def _build_rule(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str,
     )
 
 
-def _checked_request_ids(
-    ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str, Field]
-) -> dict[str, RequestIds | None]:
-    ids = {k: _request_ids(raw.get(k)) for k in ("order_id", "client_id")}
-    for k, rid in ids.items():
-        if rid is not None:
-            p = _need(ctx, at + (k,), by_wire, rid.param.value, "request_ids")
-            if p.type.kind != "list" or p.type.items is None:
-                raise ctx.fail(at + (k,), "not-a-list", f"request_ids.{k} must name a list parameter")
-            if rid.field is not None and not p.type.items.has_field(rid.field.value):
-                raise ctx.fail(
-                    at + (k,), "unknown-field", f"the items of {rid.param.value!r} have no field {rid.field.value!r}"
-                )
-    return ids
-
-
 def _endpoint_simulation(
-    ctx: _Ctx, raw: dict[str, Any] | None, by_wire: dict[str, Field], outcomes: tuple[OutcomeSource, ...]
+    ctx: _Ctx,
+    raw: dict[str, Any] | None,
+    by_wire: dict[str, Field],
+    outcomes: tuple[OutcomeSource, ...],
+    rules: OutcomeRules | None,
 ) -> EndpointSimulation | None:
     if raw is None:
         return None
     at: Location = ("simulation",)
     if "request_ids" in raw:
-        ids = _checked_request_ids(ctx, raw["request_ids"], at + ("request_ids",), by_wire)
+        ids = checked_request_ids(
+            ctx.fail, raw["request_ids"], at + ("request_ids",), by_wire, ("order_id", "client_id")
+        )
     else:
-        first = outcomes[0] if outcomes else None
         ids = {
-            "order_id": first.request_order_ids if first else None,
-            "client_id": first.request_client_ids if first else None,
+            "order_id": rules.request_order_ids if rules else None,
+            "client_id": rules.request_client_ids if rules else None,
         }
     if ids["order_id"] is None and ids["client_id"] is None:
         raise ctx.fail(
@@ -891,55 +832,6 @@ def _endpoint_simulation(
         unknown_order=_sim_answer(raw["unknown_order"]),
         terminal_orders=terminal,
         accepted=_sim_answer(raw["accepted"]) if "accepted" in raw else None,
-        request_order_ids=ids["order_id"],
-        request_client_ids=ids["client_id"],
-    )
-
-
-def _build_outcome(
-    ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str, Field], response: Type
-) -> OutcomeSource:
-    """An outcome source, every path and field of which must exist in the response spec."""
-    items = _path(raw["items"]) or ()
-    aligned = _path(raw.get("aligned_with"))
-    lists = {
-        "item": response.list_items_at(items),
-        "aligned": None if aligned is None else response.list_items_at(aligned),
-    }
-    for key, path in (("items", items), ("aligned_with", aligned)):
-        if path is not None and lists["item" if key == "items" else "aligned"] is None:
-            shown = ".".join(p.value for p in path) or "(the body)"
-            raise ctx.fail(at + (key,), "unknown-field", f"{key} {shown} is not a list in the response spec")
-    refs = {k: _ref(raw.get(k)) for k in ("order_id", "client_id", "status", "error_code", "error_message")}
-    cancelled = raw["cancelled"]
-    when = _ref(cancelled["field"]) if isinstance(cancelled, dict) else None
-    for name, ref in list(refs.items()) + [("cancelled", when)]:
-        if ref is None:
-            continue
-        if ref.source == "aligned" and aligned is None:
-            raise ctx.fail(
-                at + (name,), "aligned", f"{name} refers to aligned.{ref.name.value} but the source has no aligned_with"
-            )
-        owner = lists[ref.source]
-        if owner is None or not owner.has_field(ref.name.value):
-            raise ctx.fail(
-                at + (name,),
-                "unknown-field",
-                f"{name} reads {ref.name.value!r}, which the response spec's {ref.source}s do not have",
-            )
-    ids = _checked_request_ids(ctx, raw.get("request_ids", {}), at + ("request_ids",), by_wire)
-    return OutcomeSource(
-        items=items,
-        aligned_with=_path(raw.get("aligned_with")),
-        order_id=refs["order_id"],
-        client_id=refs["client_id"],
-        status=refs["status"],
-        error_code=refs["error_code"],
-        error_message=refs["error_message"],
-        cancelled_constant=cancelled if isinstance(cancelled, bool) else None,
-        cancelled_when=when,
-        cancelled_values=tuple(_scalar(v) for v in cancelled["in"]) if isinstance(cancelled, dict) else (),
-        not_cancelled_message=_text(raw.get("not_cancelled_message")),
         request_order_ids=ids["order_id"],
         request_client_ids=ids["client_id"],
     )
