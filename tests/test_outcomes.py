@@ -17,27 +17,39 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from specgen.simulator import Simulator
+from specgen.spec.model import Endpoint, Venue
+from specgen.spec.specset import read_specs
+from specgen.spec.text import Text
 
 from tests.helpers import ROOT, run_cli, scratch_project
 
 SPECS = ROOT / "tests" / "fixtures" / "outcome_specs"
 
 
+FIXTURES = ("fx_outcomes", "fx_flag", "fx_errors")
+
+
 @pytest.fixture(scope="module")
-def fx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     project = scratch_project(tmp_path_factory.mktemp("outcomes"), specs=SPECS)
     sys.path.insert(0, str(project / "generated"))
     try:
-        yield importlib.import_module("fx_outcomes")
+        yield {name: importlib.import_module(name) for name in FIXTURES}
     finally:
         sys.path.remove(str(project / "generated"))
-        for name in [m for m in sys.modules if m == "fx_outcomes" or m.startswith("fx_outcomes.")]:
+        for name in [m for m in sys.modules if m.split(".")[0] in FIXTURES]:
             del sys.modules[name]
 
 
-def parse(fx: Any, operation: str, body: Any, **params: Any) -> Any:
+@pytest.fixture(scope="module")
+def fx(packages: dict[str, Any]) -> Any:
+    return packages["fx_outcomes"]
+
+
+def parse(fx: Any, operation: str, body: Any, status: int = 200, **params: Any) -> Any:
     client = fx.Client(api_key="k", secret="s")
-    response = fx.HttpResponse(200, (("Content-Type", "application/json"),), json.dumps(body).encode())
+    response = fx.HttpResponse(status, (("Content-Type", "application/json"),), json.dumps(body).encode())
     wire = {"symbol": "X", **params}
     return getattr(client, f"parse_{operation}")(response, wire)
 
@@ -182,6 +194,55 @@ def test_a_count_above_the_orders_sent_contradicts_the_request(fx: Any) -> None:
         parse(fx, "cancel_count", count(3), orderIds=["a", "b"])
 
 
+# Envelopes: codes in sets, a boolean flag, an error list --------------------------------------------
+
+
+def test_a_failure_code_fails_every_order_the_body_does_not_name(fx: Any) -> None:
+    body = {"code": 1, "msg": "all failed", "data": {"results": [{"id": "b", "ok": False, "errors": ["gone"]}]}}
+    result = parse(fx, "cancel_listed", body, orderIds=["a", "b"])
+    assert [(o.state.value, o.error_code, o.error_message) for o in result.outcomes] == [
+        ("failed", "1", "all failed"),
+        ("failed", None, "gone"),
+    ]
+
+
+def test_a_partial_code_is_read_like_a_success(fx: Any) -> None:
+    body = {"code": 2, "msg": "partial", "data": {"results": [{"id": "a", "ok": True}]}}
+    assert states(parse(fx, "cancel_listed", body, orderIds=["a", "b"])) == [("a", "cancelled"), ("b", "unknown")]
+
+
+def test_any_other_code_raises_with_failed_outcomes(fx: Any) -> None:
+    with pytest.raises(fx.ApiError) as caught:
+        parse(fx, "cancel_listed", {"code": 7, "msg": "no", "data": {}}, orderIds=["a"])
+    assert (caught.value.code, caught.value.message) == ("7", "no")
+    assert [(o.order_id, o.state.value, o.error_code) for o in caught.value.outcomes] == [("a", "failed", "7")]
+
+
+def test_a_success_flag(packages: dict[str, Any]) -> None:
+    fx = packages["fx_flag"]
+    ok = parse(fx, "cancel_count", {"ok": True, "data": {"count": 1}}, orderIds=["a"])
+    assert states(ok) == [("a", "accepted")]
+    with pytest.raises(fx.ApiError) as caught:
+        parse(fx, "cancel_count", {"ok": False, "code": "E9", "msg": "refused"}, orderIds=["a"])
+    assert (caught.value.code, caught.value.message) == ("E9", "refused")
+    with pytest.raises(fx.ResponseError, match="without a true or false ok"):
+        parse(fx, "cancel_count", {"data": {"count": 1}}, orderIds=["a"])
+
+
+def test_an_error_list_that_is_empty_on_success(packages: dict[str, Any]) -> None:
+    fx = packages["fx_errors"]
+    ok = parse(fx, "cancel_count", {"error": [], "result": {"count": 2}}, clientIds=["a", "b"])
+    assert states(ok) == [("a", "accepted"), ("b", "accepted")]
+    errors = ["EOrder:Unknown order", "EGeneral:Invalid arguments"]
+    with pytest.raises(fx.ApiError) as caught:
+        parse(fx, "cancel_count", {"error": errors}, orderIds=["a"])
+    assert caught.value.code == "EOrder:Unknown order"
+    assert caught.value.message == "EOrder:Unknown order; EGeneral:Invalid arguments"  # the text from a list
+    with pytest.raises(fx.ApiError) as http:
+        parse(fx, "cancel_count", {"error": errors[1:]}, status=400, orderIds=["a"])
+    assert (http.value.code, http.value.http_status) == ("EGeneral:Invalid arguments", 400)
+
+
 # The spec side ------------------------------------------------------------------------------------
 
 
@@ -216,3 +277,120 @@ def test_an_aggregate_count_must_be_an_integer_of_the_response(tmp_path: Path) -
 def test_an_unknown_duplicate_policy_is_refused(tmp_path: Path) -> None:
     err = _validate_with(tmp_path, "cancel_dup_first.yaml", "duplicates: first", "duplicates: both")
     assert "cancel_dup_first.yaml:" in err and "[schema:" in err
+
+
+# The product venues: error meanings and all-or-nothing batches, read from each spec ---------------
+
+
+def _product(venue: Venue) -> Any:
+    sys.path.insert(0, str(ROOT / "generated"))
+    return importlib.import_module(venue.name.value)
+
+
+def _template(endpoint: Endpoint) -> dict[str, Any]:
+    """The call a success response case of the spec answers, without the client-filled parameters."""
+    sourced = {p.wire.value for p in endpoint.params if p.source}
+    case = next(c.value for c in endpoint.tests.response if "request" in c.value and "error" not in c.value)
+    return {k: v for k, v in case["request"].items() if k not in sourced}
+
+
+def _meanings(venues: tuple[Venue, ...]) -> list[Any]:
+    return [
+        pytest.param(
+            v,
+            e,
+            m,
+            code.value if isinstance(code, Text) else code,
+            id=f"{v.name.value}-{code.value if isinstance(code, Text) else code}",
+        )
+        for v in venues
+        for e in v.endpoints
+        if e.outcome_rules is not None and any("request" in c.value for c in e.tests.response)
+        for m in v.error_meanings
+        for code in m.codes
+    ]
+
+
+PRODUCT = read_specs(ROOT / "specs", ROOT)
+
+
+@pytest.mark.parametrize(("venue", "endpoint", "meaning", "code"), _meanings(PRODUCT))
+def test_each_error_code_raises_the_class_its_meaning_names(
+    venue: Venue, endpoint: Endpoint, meaning: Any, code: str | int
+) -> None:
+    package = _product(venue)
+    params = _template(endpoint)
+    client = package.Client(**{**dict(venue.test_credentials.value), "api_key": "k"})  # type: ignore[union-attr]
+    raw = str(code)  # as the spec writes it: a number or a string, as the venue sends it
+    body = json.dumps({venue.error_code.value: code, venue.error_message.value: "refused"}).encode()
+    for status, state in ((400, "failed"), (503, "unknown")):
+        response = package.HttpResponse(status, (("Content-Type", "application/json"),), body)
+        with pytest.raises(getattr(package, meaning.error_class)) as caught:
+            getattr(client, f"parse_{endpoint.operation.value}")(response, params)
+        assert caught.value.code == raw and isinstance(caught.value, package.ApiError)
+        outcomes = caught.value.outcomes
+        assert outcomes and {o.state.value for o in outcomes} == {state}
+        if state == "failed":
+            assert {(o.error_code, o.error_message) for o in outcomes} == {(raw, "refused")}
+        else:
+            assert all("may have acted" in (o.reason or "") for o in outcomes)
+
+
+def test_a_code_no_meaning_names_is_a_plain_api_error() -> None:
+    for venue in PRODUCT:
+        package = _product(venue)
+        client = package.Client(**{**dict(venue.test_credentials.value), "api_key": "k"})  # type: ignore[union-attr]
+        body = json.dumps({venue.error_code.value: 987654321, venue.error_message.value: "odd"}).encode()
+        response = package.HttpResponse(400, (("Content-Type", "application/json"),), body)
+        with pytest.raises(package.ApiError) as caught:
+            getattr(client, f"parse_{venue.endpoints[0].operation.value}")(response, {})
+        assert type(caught.value) is package.ApiError, venue.name
+
+
+def _whole_batch(venues: tuple[Venue, ...]) -> list[Any]:
+    return [
+        pytest.param(v, e, id=v.name.value)
+        for v in venues
+        for e in v.endpoints
+        if e.simulation is not None and e.simulation.all_or_nothing is not None
+    ]
+
+
+@pytest.mark.parametrize(("venue", "endpoint"), _whole_batch(PRODUCT))
+def test_an_all_or_nothing_batch_with_one_bad_id_fails_whole(
+    simulator: Simulator, venue: Venue, endpoint: Endpoint
+) -> None:
+    # Issue 17: BingX's default process=0: one invalid id and every order fails, none is cancelled.
+    sim = endpoint.simulation
+    assert sim is not None and sim.all_or_nothing is not None and sim.request_order_ids is not None
+    assert sim.request_order_ids.field is None  # a list of ids
+    package = _product(venue)
+    name = venue.name.value
+    unless = sim.all_or_nothing.unless
+    params = {k: v for k, v in _template(endpoint).items() if k != unless.param.value}
+    instrument = next(v for v in params.values() if isinstance(v, str))
+    [order] = simulator.seed(name, [{"symbol": instrument}])
+    ids_param = sim.request_order_ids.param.value
+    item_type = endpoint.param(ids_param).type.items  # type: ignore[union-attr]
+    params[ids_param] = [order.order_id, "99999999"] if item_type.kind == "string" else [int(order.order_id), 99999999]
+    account = simulator.credentials(name)
+    creds = {"api_key": account.api_key, "secret": account.secret}
+    if account.passphrase:
+        creds["passphrase"] = account.passphrase
+    client = package.Client(**creds, base_url=simulator.base_url(name), timeout=5.0)
+    request = getattr(package, endpoint.stem.value + "Request")
+    send = getattr(client, f"send_{endpoint.operation.value}")
+    answer = sim.all_or_nothing.answer
+    with pytest.raises(package.ApiError) as caught:
+        send(request.from_json(params))
+    assert caught.value.code == str(answer.code.value if isinstance(answer.code, Text) else answer.code)
+    assert [(o.order_id, o.state.value, o.error_code) for o in caught.value.outcomes] == [
+        (str(order.order_id), "failed", caught.value.code),
+        ("99999999", "failed", caught.value.code),
+    ]
+    assert simulator.order(name, order.order_id).status == "NEW"  # nothing was cancelled
+    # The parameter that lifts it: the valid id is cancelled, the invalid one reported on its own.
+    lifted = send(request.from_json({**params, unless.param.value: unless.values[0]}))
+    assert [o.state.value for o in lifted.outcomes][0] in ("cancelled", "accepted")
+    assert lifted.outcomes[1].state.value in ("failed", "unknown")
+    assert simulator.order(name, order.order_id).status != "NEW"

@@ -22,14 +22,23 @@ from ._wire import (
     query_string,
     query_value,
 )
-from .errors import ApiError, RateLimitError, ResponseError, TransportError, ValidationError
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    OrderNotFoundError,
+    InvalidParameterError,
+    RateLimitError,
+    ResponseError,
+    TransportError,
+    ValidationError,
+)
 from .models import (
     CancelMultipleOrdersRequest,
     BatchOrderError,
     CancelledOrder,
     CancelMultipleOrdersResult,
 )
-from .outcomes import Contradiction, cancel_multiple_orders_outcomes
+from .outcomes import Contradiction, cancel_multiple_orders_outcomes, cancel_multiple_orders_refused
 
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
@@ -54,6 +63,20 @@ _STATIC_HEADERS: tuple[tuple[str, str], ...] = ()
 _CANCEL_MULTIPLE_ORDERS_LIST_ENCODINGS: dict[str, str] = {
     "orderIdList": "json",
     "origClientOrderIdList": "json",
+}
+# The venue's error codes by meaning (errors.meanings in the spec); any other code raises ApiError.
+_ERROR_CLASSES: dict[str, type[ApiError]] = {
+    "-2014": AuthenticationError,
+    "-2015": AuthenticationError,
+    "-1022": AuthenticationError,
+    "-1021": AuthenticationError,
+    "-2011": OrderNotFoundError,
+    "-2013": OrderNotFoundError,
+    "-1100": InvalidParameterError,
+    "-1101": InvalidParameterError,
+    "-1102": InvalidParameterError,
+    "-1130": InvalidParameterError,
+    "-1003": RateLimitError,
 }
 
 
@@ -151,7 +174,13 @@ class Client:
         self, response: HttpResponse, params: dict[str, JSON]
     ) -> CancelMultipleOrdersResult:
         """Typed result of a response to the wire parameters params; raises the typed errors."""
-        body = _decode(response)
+        try:
+            body, failed = _decode(response)
+        except ApiError as exc:
+            exc.outcomes = cancel_multiple_orders_refused(
+                params, exc.code, exc.message, exc.http_status
+            )
+            raise
         problems = validate_cancel_multiple_orders_response(body)
         if problems:
             raise ResponseError(
@@ -159,7 +188,7 @@ class Client:
             )
         parsed = _parse_cancel_multiple_orders(body)
         try:
-            accounting = cancel_multiple_orders_outcomes(body, params)
+            accounting = cancel_multiple_orders_outcomes(body, params, failed)
         except Contradiction as exc:
             raise ResponseError(
                 f"the response contradicts the request: {exc}", response.status
@@ -257,8 +286,23 @@ def _parse_cancel_multiple_orders(body: JSON) -> tuple[BatchOrderError | Cancell
     )
 
 
-def _decode(response: HttpResponse) -> JSON:
-    """The decoded body of a success; every other answer becomes the matching typed error."""
+def _api_error(code: str, message: str, status: int, retry_after: float | None = None) -> ApiError:
+    """The ApiError subclass the venue's error-code map chooses for code (ApiError for any other)."""
+    kind = _ERROR_CLASSES.get(code)
+    if kind is RateLimitError or status in RATE_LIMIT_STATUSES:
+        return RateLimitError(status, retry_after, code, message)
+    return (kind or ApiError)(code, message, status)
+
+
+def _text(value: JSON) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value if v is not None)
+    return "" if value is None else str(value)
+
+
+def _decode(response: HttpResponse) -> tuple[JSON, tuple[str, str] | None]:
+    """The decoded body of a success, and the envelope's code and message when it says every
+    order failed; every other answer becomes the matching typed error."""
     status = response.status
     body: JSON = None
     decoded = False
@@ -270,11 +314,8 @@ def _decode(response: HttpResponse) -> JSON:
     code = body.get("code") if isinstance(body, dict) else None
     message = body.get("msg") if isinstance(body, dict) else None
     if status in RATE_LIMIT_STATUSES:
-        raise RateLimitError(
-            status,
-            response.retry_after,
-            "" if code is None else str(code),
-            "" if message is None else str(message),
+        raise _api_error(
+            "" if code is None else _text(code), _text(message), status, response.retry_after
         )
     if not decoded:
         kind = response.header("Content-Type") or "no content type"
@@ -289,6 +330,6 @@ def _decode(response: HttpResponse) -> JSON:
         raise ResponseError(f"expected a JSON content type, got {content_type!r}", status)
     if status >= 400 or status < 200:
         if code is not None:
-            raise ApiError(str(code), "" if message is None else str(message), status)
+            raise _api_error(_text(code), _text(message), status)
         raise ResponseError("HTTP error without the venue's error body", status)
-    return body
+    return body, None

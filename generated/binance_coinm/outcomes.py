@@ -17,6 +17,7 @@ __all__ = [
     "OrderOutcome",
     "OutcomeState",
     "cancel_multiple_orders_outcomes",
+    "cancel_multiple_orders_refused",
 ]
 
 
@@ -212,17 +213,48 @@ def _choose(reports: list[_Report], policy: str) -> _Report | None:
     return wanted[0] if policy in ("failed", "success") and wanted else None
 
 
-def account(plan: Plan, body: JSON, params: Mapping[str, JSON]) -> Accounting:
-    """Exactly one outcome per order sent, in request order; raises Contradiction."""
+def _sent(plan: Plan, params: Mapping[str, JSON]) -> list[tuple[str | None, str | None]]:
+    """(order id, client id) of each order the request sent, in request order."""
     order_ids, client_ids = sent_ids(params, plan.order_ids), sent_ids(params, plan.client_ids)
     count = max(len(order_ids), len(client_ids))
-    sent = [
+    return [
         (
             order_ids[i] if i < len(order_ids) else None,
             client_ids[i] if i < len(client_ids) else None,
         )
         for i in range(count)
     ]
+
+
+def refused(
+    plan: Plan, params: Mapping[str, JSON], code: str, message: str, http_status: int
+) -> tuple[OrderOutcome, ...]:
+    """The outcomes of a request the venue answered with an error: every order failed with the
+    error's code, or is unknown after an HTTP 5xx (the venue may have acted before failing)."""
+    if http_status >= 500:
+        why = f"the venue answered HTTP {http_status} ({code}: {message}); it may have acted on the order"
+        return tuple(
+            OrderOutcome(oid, cid, OutcomeState.UNKNOWN, reason=why)
+            for oid, cid in _sent(plan, params)
+        )
+    return tuple(
+        OrderOutcome(
+            oid, cid, OutcomeState.FAILED, error_code=code or None, error_message=message or None
+        )
+        for oid, cid in _sent(plan, params)
+    )
+
+
+def account(
+    plan: Plan, body: JSON, params: Mapping[str, JSON], failed: tuple[str, str] | None = None
+) -> Accounting:
+    """Exactly one outcome per order sent, in request order; raises Contradiction.
+
+    failed is the envelope's code and message when it says every order failed: an order the body
+    does not name then failed with them, rather than being unknown.
+    """
+    sent = _sent(plan, params)
+    count = len(sent)
     by_order = {oid: i for i, (oid, _) in reversed(list(enumerate(sent))) if oid is not None}
     by_client = {cid: i for i, (_, cid) in reversed(list(enumerate(sent))) if cid is not None}
     found: list[list[_Report]] = [[] for _ in sent]
@@ -271,6 +303,17 @@ def account(plan: Plan, body: JSON, params: Mapping[str, JSON]) -> Accounting:
     for i, (oid, cid) in enumerate(sent):
         reports = found[i]
         reason = None
+        if not reports and failed is not None:
+            outcomes.append(
+                OrderOutcome(
+                    oid,
+                    cid,
+                    OutcomeState.FAILED,
+                    error_code=failed[0] or None,
+                    error_message=failed[1] or None,
+                )
+            )
+            continue
         if not reports:
             outcomes.append(_unmentioned(plan, body, oid, cid, count, why_unknown))
             continue
@@ -364,6 +407,15 @@ _CANCEL_MULTIPLE_ORDERS_PLAN = Plan(
 )
 
 
-def cancel_multiple_orders_outcomes(body: JSON, params: Mapping[str, JSON]) -> Accounting:
+def cancel_multiple_orders_outcomes(
+    body: JSON, params: Mapping[str, JSON], failed: tuple[str, str] | None = None
+) -> Accounting:
     """One outcome per order the cancel_multiple_orders request sent; raises Contradiction."""
-    return account(_CANCEL_MULTIPLE_ORDERS_PLAN, body, params)
+    return account(_CANCEL_MULTIPLE_ORDERS_PLAN, body, params, failed)
+
+
+def cancel_multiple_orders_refused(
+    params: Mapping[str, JSON], code: str, message: str, http_status: int
+) -> tuple[OrderOutcome, ...]:
+    """One outcome per order of a cancel_multiple_orders request the venue answered with an error."""
+    return refused(_CANCEL_MULTIPLE_ORDERS_PLAN, params, code, message, http_status)

@@ -22,7 +22,16 @@ from ._wire import (
     query_string,
     query_value,
 )
-from .errors import ApiError, RateLimitError, ResponseError, TransportError, ValidationError
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    OrderNotFoundError,
+    InvalidParameterError,
+    RateLimitError,
+    ResponseError,
+    TransportError,
+    ValidationError,
+)
 from .models import (
     BatchCancelItem,
     BatchCancelOrderRequest,
@@ -32,7 +41,7 @@ from .models import (
     BatchCancelResponse,
     BatchCancelOrderResult,
 )
-from .outcomes import Contradiction, batch_cancel_order_outcomes
+from .outcomes import Contradiction, batch_cancel_order_outcomes, batch_cancel_order_refused
 
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
@@ -53,9 +62,19 @@ _STATIC_HEADERS: tuple[tuple[str, str], ...] = (
     ("Content-Type", "application/json"),
     ("locale", "en-US"),
 )
-_ENVELOPE_CODE = "code"
 _ENVELOPE_MESSAGE = "msg"
-_SUCCESS_CODES = ("00000",)
+_ENVELOPE_CODE = "code"
+_ANSWERED_CODES = ("00000",)  # success, partial success, every order failed
+# The venue's error codes by meaning (errors.meanings in the spec); any other code raises ApiError.
+_ERROR_CLASSES: dict[str, type[ApiError]] = {
+    "40006": AuthenticationError,
+    "40008": AuthenticationError,
+    "40009": AuthenticationError,
+    "40012": AuthenticationError,
+    "43001": OrderNotFoundError,
+    "40017": InvalidParameterError,
+    "40034": InvalidParameterError,
+}
 
 
 def _now_ms() -> int:
@@ -144,7 +163,13 @@ class Client:
         self, response: HttpResponse, params: dict[str, JSON]
     ) -> BatchCancelOrderResult:
         """Typed result of a response to the wire parameters params; raises the typed errors."""
-        body = _decode(response)
+        try:
+            body, failed = _decode(response)
+        except ApiError as exc:
+            exc.outcomes = batch_cancel_order_refused(
+                params, exc.code, exc.message, exc.http_status
+            )
+            raise
         problems = validate_batch_cancel_order_response(body)
         if problems:
             raise ResponseError(
@@ -152,7 +177,7 @@ class Client:
             )
         parsed = BatchCancelResponse.from_json(body)
         try:
-            accounting = batch_cancel_order_outcomes(body, params)
+            accounting = batch_cancel_order_outcomes(body, params, failed)
         except Contradiction as exc:
             raise ResponseError(
                 f"the response contradicts the request: {exc}", response.status
@@ -242,8 +267,23 @@ class Client:
         )
 
 
-def _decode(response: HttpResponse) -> JSON:
-    """The decoded body of a success; every other answer becomes the matching typed error."""
+def _api_error(code: str, message: str, status: int, retry_after: float | None = None) -> ApiError:
+    """The ApiError subclass the venue's error-code map chooses for code (ApiError for any other)."""
+    kind = _ERROR_CLASSES.get(code)
+    if kind is RateLimitError or status in RATE_LIMIT_STATUSES:
+        return RateLimitError(status, retry_after, code, message)
+    return (kind or ApiError)(code, message, status)
+
+
+def _text(value: JSON) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value if v is not None)
+    return "" if value is None else str(value)
+
+
+def _decode(response: HttpResponse) -> tuple[JSON, tuple[str, str] | None]:
+    """The decoded body of a success, and the envelope's code and message when it says every
+    order failed; every other answer becomes the matching typed error."""
     status = response.status
     body: JSON = None
     decoded = False
@@ -255,11 +295,8 @@ def _decode(response: HttpResponse) -> JSON:
     code = body.get("code") if isinstance(body, dict) else None
     message = body.get("msg") if isinstance(body, dict) else None
     if status in RATE_LIMIT_STATUSES:
-        raise RateLimitError(
-            status,
-            response.retry_after,
-            "" if code is None else str(code),
-            "" if message is None else str(message),
+        raise _api_error(
+            "" if code is None else _text(code), _text(message), status, response.retry_after
         )
     if not decoded:
         kind = response.header("Content-Type") or "no content type"
@@ -274,12 +311,14 @@ def _decode(response: HttpResponse) -> JSON:
         raise ResponseError(f"expected a JSON content type, got {content_type!r}", status)
     if status >= 400 or status < 200:
         if code is not None:
-            raise ApiError(str(code), "" if message is None else str(message), status)
+            raise _api_error(_text(code), _text(message), status)
         raise ResponseError("HTTP error without the venue's error body", status)
+    message = body.get(_ENVELOPE_MESSAGE) if isinstance(body, dict) else None
     if not has_key(body, _ENVELOPE_CODE):
         raise ResponseError(
             f"expected the venue's envelope, got a body without {_ENVELOPE_CODE}", status
         )
-    if not in_enum(body[_ENVELOPE_CODE], _SUCCESS_CODES):
-        raise ApiError(str(body[_ENVELOPE_CODE]), str(body.get(_ENVELOPE_MESSAGE) or ""), status)
-    return body
+    code = body[_ENVELOPE_CODE]
+    if not in_enum(code, _ANSWERED_CODES):
+        raise _api_error(_text(code), _text(message), status)
+    return body, None

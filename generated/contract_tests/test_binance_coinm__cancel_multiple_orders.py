@@ -194,7 +194,7 @@ CONTRACT = Contract(
             "status": 400,
             "body": '{"code":-1102,"msg":"Mandatory parameter \'symbol\' was not sent, was empty/null, or malformed."}',
             "error": {
-                "type": "ApiError",
+                "type": "InvalidParameterError",
                 "code": "-1102",
                 "message": "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
             },

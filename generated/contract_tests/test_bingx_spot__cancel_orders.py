@@ -152,7 +152,7 @@ CONTRACT = Contract(
             "status": 200,
             "body": '{"code":100001,"msg":"signature verification failed","data":{}}',
             "error": {
-                "type": "ApiError",
+                "type": "AuthenticationError",
                 "code": "100001",
                 "message": "signature verification failed",
             },

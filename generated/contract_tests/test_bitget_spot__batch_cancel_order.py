@@ -196,7 +196,7 @@ CONTRACT = Contract(
             "status": 400,
             "body": '{"code":"40034","msg":"Parameter verification failed","requestTime":1695808949356,"data":null}',
             "error": {
-                "type": "ApiError",
+                "type": "InvalidParameterError",
                 "code": "40034",
                 "message": "Parameter verification failed",
             },

@@ -184,7 +184,7 @@ CONTRACT = Contract(
             "description": "A request-level error in the retCode envelope.",
             "status": 200,
             "body": '{"retCode":10001,"retMsg":"params error","result":{},"retExtInfo":{},"time":1713434299047}',
-            "error": {"type": "ApiError", "code": "10001", "message": "params error"},
+            "error": {"type": "InvalidParameterError", "code": "10001", "message": "params error"},
         },
     ),
     boundary_cases=[

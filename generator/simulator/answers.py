@@ -69,7 +69,16 @@ def _envelope(venue: Venue) -> JSON:
         return {}
     sim = venue.simulation
     message = sim.success_message.value if sim is not None and sim.success_message is not None else ""
-    return {env.code.value: plain(env.success_codes[0]), env.message.value: message}
+    body: dict[str, JSON] = {}
+    if env.code is not None:
+        body[env.code.value] = plain(env.success_codes[0])
+    if env.message is not None:
+        body[env.message.value] = message
+    if env.success_flag is not None:
+        body[env.success_flag.value] = True
+    if env.error_list is not None:
+        body[env.error_list.value] = []
+    return body
 
 
 def _put(body: JSON, path: tuple[Text, ...], value: JSON) -> JSON:

@@ -134,11 +134,18 @@ class Book:
         with self._lock:
             return tuple(self._orders.get((venue, api_key), {}).values())
 
-    def cancel(self, venue: str, api_key: str, targets: Iterable[Target]) -> tuple[Result, ...]:
-        """Cancel each target in turn; the same order named twice is terminal the second time."""
+    def cancel(
+        self, venue: str, api_key: str, targets: Iterable[Target], all_or_nothing: bool = False
+    ) -> tuple[Result, ...]:
+        """Cancel each target in turn; the same order named twice is terminal the second time.
+        all_or_nothing: when any target cannot be cancelled, none is (the results say which failed)."""
         with self._lock:
             book = self._orders.setdefault((venue, api_key), {})
-            return tuple(self._cancel_one(book, t) for t in targets)
+            trial = dict(book)
+            results = tuple(self._cancel_one(trial, t) for t in targets)
+            if not all_or_nothing or all(r.kind == "cancelled" for r in results):
+                book.update(trial)
+            return results
 
     @staticmethod
     def _cancel_one(book: dict[str, Order], target: Target) -> Result:

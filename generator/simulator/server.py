@@ -43,7 +43,8 @@ from specgen.simulator.auth import RawRequest, Rejection, authenticate
 from specgen.simulator.book import Account, AccountExists, Book, Order
 from specgen.simulator.faults import Fault, FaultQueue
 from specgen.simulator.wire import ParamReader, targets
-from specgen.spec.model import Endpoint, Venue
+from specgen.spec.model import Condition, Endpoint, Venue
+from specgen.spec.text import Text
 
 if TYPE_CHECKING:
     from specgen.config import Config
@@ -285,7 +286,11 @@ class Simulator:
         except Rejection as rejected:
             answer = getattr(sim, rejected.kind)
             return _json_reply(answer.http_status, error_body(venue, answer)), rejected.detail
-        results = self.book.cancel(name, api_key, targets(endpoint, params))
+        whole = endpoint.simulation.all_or_nothing if endpoint.simulation is not None else None
+        atomic = whole is not None and not _holds(whole.unless, params)
+        results = self.book.cancel(name, api_key, targets(endpoint, params), all_or_nothing=atomic)
+        if whole is not None and atomic and any(r.kind != "cancelled" for r in results):
+            return _json_reply(whole.answer.http_status, error_body(venue, whole.answer)), "the whole batch was refused"
         return _json_reply(200, success_body(venue, endpoint, params, results)), None
 
     def _fault_reply(self, venue: Venue, fault: Fault) -> Reply:
@@ -564,3 +569,10 @@ def serve_forever(config: Config, *, venue: str | None = None, host: str = "127.
         return 0
     finally:
         simulator.stop()
+
+
+def _holds(condition: Condition, params: dict[str, Any]) -> bool:
+    """Whether a request parameter has one of the condition's values (an absent one never does)."""
+    wanted = {v.value if isinstance(v, Text) else v for v in condition.values}
+    value = params.get(condition.param.value)
+    return value is not None and (value in wanted or str(value) in {str(w) for w in wanted})

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from specgen.errors import SpecError
+from specgen.spec.envelope import Envelope, ErrorMeaning, build_envelope, build_error_meanings
 from specgen.spec.loader import Document, Location
 from specgen.spec.naming import pascal, safe, snake
 from specgen.spec.outcomes import OutcomeRules, OutcomeSource, RequestIds, build_outcomes, checked_request_ids
@@ -242,6 +243,15 @@ class EndpointSimulation:
     accepted: SimAnswer | None
     request_order_ids: RequestIds | None
     request_client_ids: RequestIds | None
+    all_or_nothing: AllOrNothing | None = None
+
+
+@dataclass(frozen=True)
+class AllOrNothing:
+    """A batch the venue refuses whole when one order cannot be cancelled, unless a parameter says otherwise."""
+
+    unless: Condition
+    answer: SimAnswer
 
 
 @dataclass(frozen=True)
@@ -333,14 +343,6 @@ class Signature:
 
 
 @dataclass(frozen=True)
-class Envelope:
-    code: Text
-    message: Text
-    success_codes: tuple[Scalar, ...]
-    data: Text
-
-
-@dataclass(frozen=True)
 class Pool:
     name: Ident
     scope: str
@@ -390,6 +392,7 @@ class Venue:
     signature: Signature
     static_headers: tuple[tuple[Text, Text], ...]
     envelope: Envelope | None
+    error_meanings: tuple[ErrorMeaning, ...]
     error_code: Text
     error_message: Text
     rate_limit_statuses: tuple[int, ...]
@@ -567,16 +570,8 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         passphrase=_placement(auth.get("passphrase")),
         signature=Signature(sig["algorithm"], sig["encoding"], tuple(sig["prehash"]), sig["in"], Text(sig["name"])),
         static_headers=tuple((Text(k), Text(v)) for k, v in auth.get("headers", {}).items()),
-        envelope=(
-            None
-            if env is None
-            else Envelope(
-                Text(env["code"]),
-                Text(env["message"]),
-                tuple(_scalar(c) for c in env["success_codes"]),
-                Text(env["data"]),
-            )
-        ),
+        envelope=build_envelope(ctx.fail, env, ("envelope",)),
+        error_meanings=build_error_meanings(ctx.fail, errors.get("meanings", {}), ("errors", "meanings")),
         error_code=Text(errors["code"]),
         error_message=Text(errors["message"]),
         rate_limit_statuses=tuple(errors.get("rate_limit_statuses", [429, 418])),
@@ -828,10 +823,23 @@ def _endpoint_simulation(
             "terminal-orders",
             "terminal_orders: status needs an outcome source that reads a status",
         )
+    whole = raw.get("all_or_nothing")
+    if whole is not None:
+        _need(
+            ctx, at + ("all_or_nothing", "unless", "param"), by_wire, whole["unless"]["param"], "all_or_nothing.unless"
+        )
     return EndpointSimulation(
         unknown_order=_sim_answer(raw["unknown_order"]),
         terminal_orders=terminal,
         accepted=_sim_answer(raw["accepted"]) if "accepted" in raw else None,
         request_order_ids=ids["order_id"],
         request_client_ids=ids["client_id"],
+        all_or_nothing=(
+            None
+            if whole is None
+            else AllOrNothing(
+                Condition(Text(whole["unless"]["param"]), tuple(_scalar(v) for v in whole["unless"]["in"])),
+                _sim_answer(whole["answer"]),
+            )
+        ),
     )
