@@ -35,44 +35,18 @@ _PATTERNS: dict[str, re.Pattern[str]] = {}
 def validate_batch_cancel_order_request(params: Mapping[str, JSON]) -> list[Violation]:
     """Every rule the wire-level parameters break (empty when the call is valid)."""
     out: list[Violation] = []
-    _check_BatchCancelOrderParams(params if isinstance(params, dict) else dict(params), "$", out)
-    items = params.get("orderList")
-    if isinstance(items, list):
-        shapes = {
-            tuple(k in item for k in ("orderId", "clientOid"))
-            for item in items
-            if isinstance(item, dict)
-        }
-        if len(shapes) > 1:
-            out.append(
-                Violation(
-                    "$.orderList",
-                    "same_fields_across_items",
-                    "every item must use the same identifiers among: orderId, clientOid (never mix them)",
-                )
-            )
-    items = params.get("orderList")
-    if in_enum(params.get("batchMode"), ("multiple",)) and isinstance(items, list):
-        for i, item in enumerate(items):
-            if isinstance(item, dict) and "symbol" not in item:
-                out.append(
-                    Violation(
-                        "$.orderList" + f"[{i}]" + ".symbol",
-                        "item_required_when",
-                        "every item needs symbol when batchMode is 'multiple'",
-                    )
-                )
+    _check_batch_cancel_order_params(params if isinstance(params, dict) else dict(params), "$", out)
     return out
 
 
 def validate_batch_cancel_order_response(body: JSON) -> list[Violation]:
     """Every way a decoded success body differs from the spec (unknown fields are allowed)."""
     out: list[Violation] = []
-    _check_BatchCancelResponse(body, "$", out)
+    _check_batch_cancel_response(body, "$", out)
     return out
 
 
-def _check_BatchCancelItem(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_batch_cancel_item(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -101,11 +75,11 @@ def _check_BatchCancelItem(value: JSON, path: str, out: list[Violation]) -> None
             if len(v) < 1:
                 out.append(Violation(path + ".clientOid", "minLength", "shorter than 1 characters"))
     n = sum(1 for k in ("orderId", "clientOid") if k in value)
-    if not n >= 1:
+    if n < 1:
         out.append(Violation(path, "at_least_one_of", "needs at least one of: orderId, clientOid"))
 
 
-def _check_BatchCancelOrderParams(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_batch_cancel_order_params(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -134,10 +108,36 @@ def _check_BatchCancelOrderParams(value: JSON, path: str, out: list[Violation]) 
             if len(v) > 50:
                 out.append(Violation(path + ".orderList", "maxItems", "more than 50 items"))
             for i0, v0 in enumerate(v):
-                _check_BatchCancelItem(v0, path + ".orderList" + f"[{i0}]", out)
+                _check_batch_cancel_item(v0, path + ".orderList" + f"[{i0}]", out)
+    items = value.get("orderList")
+    if isinstance(items, list):
+        shapes = {
+            tuple(k in item for k in ("orderId", "clientOid"))
+            for item in items
+            if isinstance(item, dict)
+        }
+        if len(shapes) > 1:
+            out.append(
+                Violation(
+                    path + ".orderList",
+                    "same_fields_across_items",
+                    "every item must use the same identifiers among: orderId, clientOid (never mix them)",
+                )
+            )
+    items = value.get("orderList")
+    if in_enum(value.get("batchMode"), ("multiple",)) and isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, dict) and "symbol" not in item:
+                out.append(
+                    Violation(
+                        path + ".orderList" + f"[{i}]" + ".symbol",
+                        "item_required_when",
+                        "every item needs symbol when batchMode is 'multiple'",
+                    )
+                )
 
 
-def _check_BatchCancelSuccess(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_batch_cancel_success(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -151,7 +151,7 @@ def _check_BatchCancelSuccess(value: JSON, path: str, out: list[Violation]) -> N
             out.append(Violation(path + ".clientOid", "type", "expected a string"))
 
 
-def _check_BatchCancelFailure(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_batch_cancel_failure(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -173,7 +173,7 @@ def _check_BatchCancelFailure(value: JSON, path: str, out: list[Violation]) -> N
             out.append(Violation(path + ".errorCode", "type", "expected a string"))
 
 
-def _check_BatchCancelData(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_batch_cancel_data(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -183,17 +183,17 @@ def _check_BatchCancelData(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".successList", "type", "expected a list"))
         else:
             for i0, v0 in enumerate(v):
-                _check_BatchCancelSuccess(v0, path + ".successList" + f"[{i0}]", out)
+                _check_batch_cancel_success(v0, path + ".successList" + f"[{i0}]", out)
     if "failureList" in value:
         v = value["failureList"]
         if not isinstance(v, list):
             out.append(Violation(path + ".failureList", "type", "expected a list"))
         else:
             for i0, v0 in enumerate(v):
-                _check_BatchCancelFailure(v0, path + ".failureList" + f"[{i0}]", out)
+                _check_batch_cancel_failure(v0, path + ".failureList" + f"[{i0}]", out)
 
 
-def _check_BatchCancelResponse(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_batch_cancel_response(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -223,4 +223,4 @@ def _check_BatchCancelResponse(value: JSON, path: str, out: list[Violation]) -> 
             )
     if "data" in value:
         v = value["data"]
-        _check_BatchCancelData(v, path + ".data", out)
+        _check_batch_cancel_data(v, path + ".data", out)

@@ -32,7 +32,7 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class ConditionalLimit:
-    """At most `max_items` in `param` when `when_param` is one of `when_values`."""
+    """At most `max_items` in `param` when `when_param` is one of `when_values` (Python names)."""
 
     param: str
     max_items: int
@@ -53,7 +53,7 @@ class Operation:
     source_url: str | None
 
     def batch_size(self, **params: object) -> int | None:
-        """The largest list one call may send, given the other parameters of the call."""
+        """The largest list one call may send, given the call's other parameters by their Python names."""
         size = self.max_items
         for limit in self.conditional_limits:
             value = params.get(limit.when_param)

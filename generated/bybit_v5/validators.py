@@ -37,23 +37,18 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 def validate_cancel_batch_request(params: Mapping[str, JSON]) -> list[Violation]:
     """Every rule the wire-level parameters break (empty when the call is valid)."""
     out: list[Violation] = []
-    _check_CancelBatchParams(params if isinstance(params, dict) else dict(params), "$", out)
-    items = params.get("request")
-    if in_enum(params.get("category"), ("spot",)) and isinstance(items, list) and len(items) > 10:
-        out.append(
-            Violation("$.request", "max_items_when", "at most 10 items when category is 'spot'")
-        )
+    _check_cancel_batch_params(params if isinstance(params, dict) else dict(params), "$", out)
     return out
 
 
 def validate_cancel_batch_response(body: JSON) -> list[Violation]:
     """Every way a decoded success body differs from the spec (unknown fields are allowed)."""
     out: list[Violation] = []
-    _check_CancelBatchResponse(body, "$", out)
+    _check_cancel_batch_response(body, "$", out)
     return out
 
 
-def _check_CancelBatchOrder(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancel_batch_order(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -86,13 +81,13 @@ def _check_CancelBatchOrder(value: JSON, path: str, out: list[Violation]) -> Non
                     Violation(path + ".orderLinkId", "minLength", "shorter than 1 characters")
                 )
     n = sum(1 for k in ("orderId", "orderLinkId") if k in value)
-    if not n >= 1:
+    if n < 1:
         out.append(
             Violation(path, "at_least_one_of", "needs at least one of: orderId, orderLinkId")
         )
 
 
-def _check_CancelBatchParams(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancel_batch_params(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -123,10 +118,17 @@ def _check_CancelBatchParams(value: JSON, path: str, out: list[Violation]) -> No
             if len(v) > 20:
                 out.append(Violation(path + ".request", "maxItems", "more than 20 items"))
             for i0, v0 in enumerate(v):
-                _check_CancelBatchOrder(v0, path + ".request" + f"[{i0}]", out)
+                _check_cancel_batch_order(v0, path + ".request" + f"[{i0}]", out)
+    items = value.get("request")
+    if in_enum(value.get("category"), ("spot",)) and isinstance(items, list) and len(items) > 10:
+        out.append(
+            Violation(
+                path + ".request", "max_items_when", "at most 10 items when category is 'spot'"
+            )
+        )
 
 
-def _check_CancelBatchAck(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancel_batch_ack(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -148,7 +150,7 @@ def _check_CancelBatchAck(value: JSON, path: str, out: list[Violation]) -> None:
             out.append(Violation(path + ".orderLinkId", "type", "expected a string"))
 
 
-def _check_CancelBatchResultData(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancel_batch_result_data(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -160,10 +162,10 @@ def _check_CancelBatchResultData(value: JSON, path: str, out: list[Violation]) -
             out.append(Violation(path + ".list", "type", "expected a list"))
         else:
             for i0, v0 in enumerate(v):
-                _check_CancelBatchAck(v0, path + ".list" + f"[{i0}]", out)
+                _check_cancel_batch_ack(v0, path + ".list" + f"[{i0}]", out)
 
 
-def _check_CancelBatchItemStatus(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancel_batch_item_status(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -185,7 +187,7 @@ def _check_CancelBatchItemStatus(value: JSON, path: str, out: list[Violation]) -
             out.append(Violation(path + ".msg", "type", "expected a string"))
 
 
-def _check_CancelBatchExtInfo(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancel_batch_ext_info(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -197,10 +199,10 @@ def _check_CancelBatchExtInfo(value: JSON, path: str, out: list[Violation]) -> N
             out.append(Violation(path + ".list", "type", "expected a list"))
         else:
             for i0, v0 in enumerate(v):
-                _check_CancelBatchItemStatus(v0, path + ".list" + f"[{i0}]", out)
+                _check_cancel_batch_item_status(v0, path + ".list" + f"[{i0}]", out)
 
 
-def _check_CancelBatchResponse(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancel_batch_response(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -228,10 +230,10 @@ def _check_CancelBatchResponse(value: JSON, path: str, out: list[Violation]) -> 
             out.append(Violation(path + ".retMsg", "type", "expected a string"))
     if "result" in value:
         v = value["result"]
-        _check_CancelBatchResultData(v, path + ".result", out)
+        _check_cancel_batch_result_data(v, path + ".result", out)
     if "retExtInfo" in value:
         v = value["retExtInfo"]
-        _check_CancelBatchExtInfo(v, path + ".retExtInfo", out)
+        _check_cancel_batch_ext_info(v, path + ".retExtInfo", out)
     if "time" in value:
         v = value["time"]
         if not is_integral(v):

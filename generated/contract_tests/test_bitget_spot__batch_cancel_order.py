@@ -533,11 +533,20 @@ CONTRACT = Contract(
             "path": "$.orderList[0]",
         },
         {
-            "name": "orderList_item_at_least_one_of_one",
+            "name": "orderList_item_at_least_one_of_only_orderId",
             "params": {
                 "symbol": "",
                 "batchMode": "multiple",
                 "orderList": [{"symbol": "BTCUSDT", "orderId": "121211212122"}],
+            },
+            "valid": True,
+        },
+        {
+            "name": "orderList_item_at_least_one_of_only_clientOid",
+            "params": {
+                "symbol": "",
+                "batchMode": "multiple",
+                "orderList": [{"symbol": "BTCUSDT", "clientOid": "121211212122"}],
             },
             "valid": True,
         },

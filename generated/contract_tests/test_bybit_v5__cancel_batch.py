@@ -437,10 +437,18 @@ CONTRACT = Contract(
             "path": "$.request[0]",
         },
         {
-            "name": "request_item_at_least_one_of_one",
+            "name": "request_item_at_least_one_of_only_orderId",
             "params": {
                 "category": "linear",
                 "request": [{"symbol": "BTCUSDT", "orderId": "1666800494330512128"}],
+            },
+            "valid": True,
+        },
+        {
+            "name": "request_item_at_least_one_of_only_orderLinkId",
+            "params": {
+                "category": "linear",
+                "request": [{"symbol": "BTCUSDT", "orderLinkId": "1666800494330512129"}],
             },
             "valid": True,
         },

@@ -35,14 +35,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {}
 def validate_batch_cancel_orders_request(params: Mapping[str, JSON]) -> list[Violation]:
     """Every rule the wire-level parameters break (empty when the call is valid)."""
     out: list[Violation] = []
-    _check_BatchCancelOrdersParams(params if isinstance(params, dict) else dict(params), "$", out)
-    n = sum(1 for k in ("orderIdList", "origClientOrderIdList") if k in params)
-    if not n == 1:
-        out.append(
-            Violation(
-                "$", "exactly_one_of", "send exactly one of: orderIdList, origClientOrderIdList"
-            )
-        )
+    _check_batch_cancel_orders_params(
+        params if isinstance(params, dict) else dict(params), "$", out
+    )
     return out
 
 
@@ -54,13 +49,13 @@ def validate_batch_cancel_orders_response(body: JSON) -> list[Violation]:
     else:
         for i0, v0 in enumerate(body):
             if has_key(v0, "code"):
-                _check_BatchOrderError(v0, "$" + f"[{i0}]", out)
+                _check_batch_order_error(v0, "$" + f"[{i0}]", out)
             else:
-                _check_CancelledOrder(v0, "$" + f"[{i0}]", out)
+                _check_cancelled_order(v0, "$" + f"[{i0}]", out)
     return out
 
 
-def _check_BatchCancelOrdersParams(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_batch_cancel_orders_params(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -141,9 +136,16 @@ def _check_BatchCancelOrdersParams(value: JSON, path: str, out: list[Violation])
                     "outside -9223372036854775808..9223372036854775807",
                 )
             )
+    n = sum(1 for k in ("orderIdList", "origClientOrderIdList") if k in value)
+    if n != 1:
+        out.append(
+            Violation(
+                path, "exactly_one_of", "send exactly one of: orderIdList, origClientOrderIdList"
+            )
+        )
 
 
-def _check_BatchOrderError(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_batch_order_error(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -167,7 +169,7 @@ def _check_BatchOrderError(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".msg", "type", "expected a string"))
 
 
-def _check_CancelledOrder(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return

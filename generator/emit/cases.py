@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from specgen.emit.json_schema import ends_at_end
-from specgen.spec.model import Endpoint, Field, Rule, Type
+from specgen.emit.literal import ends_at_end
+from specgen.spec.kinds.rules.common import off_values
+from specgen.spec.model import Endpoint, Field, Type
 from specgen.spec.text import unwrap
 
 Case = dict[str, Any]
@@ -63,18 +66,9 @@ def _ordered(endpoint: Endpoint, params: dict[str, Any]) -> dict[str, Any]:
     return {k: params[k] for k in order if k in params} | {k: v for k, v in params.items() if k not in order}
 
 
-def _group_of(endpoint: Endpoint, name: str) -> list[str]:
-    """The other members of exclusive groups name belongs to (they must be absent to use it)."""
-    others: list[str] = []
-    for r in endpoint.rules:
-        if r.kind in ("exactly_one_of", "at_most_one_of") and any(p.value == name for p in r.params):
-            others += [p.value for p in r.params if p.value != name]
-    return others
-
-
 def _using(endpoint: Endpoint, base: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
     params = copy.deepcopy(base)
-    for other in _group_of(endpoint, name):
+    for other in (o for r in endpoint.rules for o in r.exclusive_with(name)):
         params.pop(other, None)
     params[name] = value
     return _ordered(endpoint, params)
@@ -137,17 +131,12 @@ def _list_cases(endpoint: Endpoint, base: dict[str, Any], p: Field, cases: list[
     first = item[0]
     path = f"$.{name}"
     # Test the list's own limits where no conditional limit lowers them.
-    for r in endpoint.conditional_limits:
-        if (
-            r.param is not None
-            and r.param.value == name
-            and r.when is not None
-            and _v(base.get(r.when.param.value)) in [_v(v) for v in r.when.values]
-        ):
-            cond_type = endpoint.param(r.when.param.value).type  # type: ignore[union-attr]
-            off = [_v(v) for v in cond_type.values if v not in r.when.values]
+    for limit in endpoint.conditional_limits:
+        cond = limit.when.param.value
+        if limit.param.value == name and _v(base.get(cond)) in [_v(v) for v in limit.when.values]:
+            off = off_values(endpoint.param(cond), limit.when)
             if off:
-                base = {**base, r.when.param.value: off[0]}
+                base = {**base, cond: off[0]}
 
     def of(n: int) -> list[Any]:
         return [copy.deepcopy(first) for _ in range(n)]
@@ -237,44 +226,9 @@ def _value_cases(
                 f"{path}.unknownField",
             )
         )
+        scope = Scope(value, put, path, label, lambda n: value.get(n, _field_sample_by_name(endpoint, n)))
         for r in t.rules:
-            _item_group_cases(endpoint, r.kind, [f.value for f in r.fields], value, path, put, label, cases)
-
-
-def _item_group_cases(
-    endpoint: Endpoint,
-    kind: str,
-    names: list[str],
-    value: dict[str, Any],
-    path: str,
-    put: Any,
-    label: str,
-    cases: list[Case],
-) -> None:
-    stripped = {k: v for k, v in value.items() if k not in names}
-    samples = {n: value.get(n, _field_sample_by_name(endpoint, n)) for n in names}
-    if any(s is None for s in samples.values()):
-        return
-    cases.append(
-        _case(
-            f"{label}_{kind}_none",
-            put(stripped),
-            kind == "at_most_one_of",
-            None if kind == "at_most_one_of" else kind,
-            path,
-        )
-    )
-    cases.append(_case(f"{label}_{kind}_one", put({**stripped, names[0]: samples[names[0]]}), True))
-    both = {**stripped, **samples}
-    cases.append(
-        _case(
-            f"{label}_{kind}_all",
-            put(both),
-            kind == "at_least_one_of",
-            None if kind == "at_least_one_of" else kind,
-            path,
-        )
-    )
+            cases += r.cases(CaseKit(endpoint, base), scope)
 
 
 def _field_sample_by_name(endpoint: Endpoint, name: str) -> Any:
@@ -287,110 +241,57 @@ def _field_sample_by_name(endpoint: Endpoint, name: str) -> Any:
     return None
 
 
-def _rule_cases(endpoint: Endpoint, base: dict[str, Any], r: Rule, cases: list[Case]) -> None:
-    if r.is_group:
-        names = [p.value for p in r.params]
-        samples = {n: sample(endpoint, n) for n in names}
-        if any(s is None for s in samples.values()):
-            return
-        stripped = {k: v for k, v in base.items() if k not in names}
-        none_ok = r.kind == "at_most_one_of"
-        all_ok = r.kind == "at_least_one_of"
-        cases.append(_case(f"{r.kind}_none", _ordered(endpoint, stripped), none_ok, None if none_ok else r.kind, "$"))
-        for n in names:
-            cases.append(_case(f"{r.kind}_only_{n}", _ordered(endpoint, {**stripped, n: samples[n]}), True))
-        cases.append(
-            _case(f"{r.kind}_all", _ordered(endpoint, {**stripped, **samples}), all_ok, None if all_ok else r.kind, "$")
-        )
-        return
-    assert r.param is not None
-    name = r.param.value
-    item = sample(endpoint, name)
-    if not isinstance(item, list) or not item:
-        return
-    first = item[0]
-    if r.kind == "max_items_when":
-        assert r.when is not None and r.max is not None
-        cond = r.when.param.value
-        on = _v(r.when.values[0])
-        limit = endpoint.param(name).type.max_items  # type: ignore[union-attr]
-        on_params = {**base, cond: on}
-        cases.append(
-            _case(
-                f"{name}_at_max_when_{cond}_{on}",
-                _using(endpoint, on_params, name, [copy.deepcopy(first) for _ in range(r.max)]),
-                True,
-            )
-        )
-        cases.append(
-            _case(
-                f"{name}_over_max_when_{cond}_{on}",
-                _using(endpoint, on_params, name, [copy.deepcopy(first) for _ in range(r.max + 1)]),
-                False,
-                "max_items_when",
-                f"$.{name}",
-            )
-        )
-        cond_type = endpoint.param(cond).type  # type: ignore[union-attr]
-        off = [_v(v) for v in cond_type.values if v not in r.when.values] if cond_type.kind == "enum" else []
-        if off and (limit is None or limit > r.max):
-            n = r.max + 1
-            cases.append(
-                _case(
-                    f"{name}_{n}_when_{cond}_{off[0]}",
-                    _using(endpoint, {**base, cond: off[0]}, name, [copy.deepcopy(first) for _ in range(n)]),
-                    True,
-                )
-            )
-    elif r.kind == "item_required_when":
-        assert r.when is not None and r.field is not None
-        cond, field = r.when.param.value, r.field.value
-        on = _v(r.when.values[0])
-        without = {k: v for k, v in first.items() if k != field} if isinstance(first, dict) else first
-        cases.append(
-            _case(
-                f"{name}_item_without_{field}_when_{cond}_{on}",
-                _using(endpoint, {**base, cond: on}, name, [without]),
-                False,
-                "item_required_when",
-                f"$.{name}[0].{field}",
-            )
-        )
-        cond_type = endpoint.param(cond).type  # type: ignore[union-attr]
-        off = [_v(v) for v in cond_type.values if v not in r.when.values] if cond_type.kind == "enum" else []
-        if off:
-            cases.append(
-                _case(
-                    f"{name}_item_without_{field}_when_{cond}_{off[0]}",
-                    _using(endpoint, {**base, cond: off[0]}, name, [without]),
-                    True,
-                )
-            )
-    elif r.kind == "same_fields_across_items":
-        names = [f.value for f in r.fields]
-        samples = {n: _field_sample_by_name(endpoint, n) for n in names}
-        if any(s is None for s in samples.values()) or not isinstance(first, dict):
-            return
-        keep = {k: v for k, v in first.items() if k not in names}
-        a = {**keep, names[0]: samples[names[0]]}
-        b = {**keep, names[1]: samples[names[1]]}
-        cases.append(
-            _case(
-                f"{name}_mixed_identifiers",
-                _using(endpoint, base, name, [a, b]),
-                False,
-                "same_fields_across_items",
-                f"$.{name}",
-            )
-        )
-        cases.append(_case(f"{name}_same_identifiers", _using(endpoint, base, name, [a, copy.deepcopy(a)]), True))
-        cases.append(
-            _case(
-                f"{name}_all_identifiers_everywhere",
-                _using(endpoint, base, name, [{**keep, **samples}, {**keep, **samples}]),
-                True,
-            )
-        )
+@dataclass(frozen=True)
+class Scope:
+    """The object a rule's cases vary: the call's parameters, or one sample item of a list."""
+
+    value: dict[str, Any]
+    put: Callable[[Any], dict[str, Any]]  # the whole call's parameters with the object replaced
+    path: str
+    label: str  # prefix of case names ("" for the parameters)
+    sample: Callable[[str], Any]  # a value some case gives a member
+
+    def name(self, rest: str) -> str:
+        return f"{self.label}_{rest}" if self.label else rest
+
+
+@dataclass(frozen=True)
+class CaseKit:
+    """What rule kinds build their cases from: a valid call and samples from the spec's cases."""
+
+    endpoint: Endpoint
+    base: dict[str, Any]
+
+    def case(self, name: str, params: dict[str, Any], valid: bool, rule: str | None = None, path: str | None = None) -> Case:
+        return _case(name, params, valid, rule, path)
+
+    def using(self, params: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+        """params with name set to value (and members exclusive with it removed)."""
+        return _using(self.endpoint, params, name, value)
+
+    def first_item(self, name: str) -> Any:
+        """The first item of a sample of the list parameter name (None when no case gives one)."""
+        item = sample(self.endpoint, name)
+        return item[0] if isinstance(item, list) and item else None
+
+    def field_sample(self, name: str) -> Any:
+        return _field_sample_by_name(self.endpoint, name)
+
+    def param_type(self, name: str) -> Type:
+        param = self.endpoint.param(name)
+        assert param is not None
+        return param.type
+
+    @staticmethod
+    def plain(value: Any) -> Any:
+        return _v(value)
+
+    @staticmethod
+    def copies(value: Any, n: int) -> list[Any]:
+        return [copy.deepcopy(value) for _ in range(n)]
+
+    def params_scope(self) -> Scope:
+        return Scope(self.base, lambda v: _ordered(self.endpoint, v), "$", "", lambda n: sample(self.endpoint, n))
 
 
 def request_cases(endpoint: Endpoint) -> list[Case]:
@@ -431,8 +332,9 @@ def request_cases(endpoint: Endpoint) -> list[Case]:
     cases.append(
         _case("unknown_parameter", {**base, "unknownParam": 1}, False, "additionalProperties", "$.unknownParam")
     )
+    kit = CaseKit(endpoint, base)
     for r in endpoint.rules:
-        _rule_cases(endpoint, base, r, cases)
+        cases += r.cases(kit, kit.params_scope())
     seen: set[str] = set()
     unique: list[Case] = []
     for c in cases:

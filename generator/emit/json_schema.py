@@ -9,11 +9,13 @@ the two can be compared case by case. Requests reject unknown keys; responses al
 from __future__ import annotations
 
 import json
-from itertools import combinations
 from typing import Any
 
-from specgen.spec.model import Endpoint, Field, Rule, Type, Venue
+from specgen.emit.literal import ends_at_end, python_pattern
+from specgen.spec.model import Endpoint, Field, Type, Venue
 from specgen.spec.text import unwrap
+
+__all__ = ["DECIMAL_PATTERN", "ends_at_end", "python_pattern", "request_schema", "response_schema", "type_schema"]
 
 DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -31,18 +33,6 @@ _KEYWORDS = {
     "min_items": "minItems",
     "max_items": "maxItems",
 }
-
-
-def ends_at_end(pattern: str) -> bool:
-    """The pattern ends with an unescaped `$` (and so must not match before a final newline)."""
-    stripped = pattern.rstrip("$")
-    backslashes = len(stripped) - len(stripped.rstrip("\\"))
-    return pattern.endswith("$") and backslashes % 2 == 0
-
-
-def python_pattern(pattern: str) -> str:
-    """The pattern for Python's re with ECMA-262's meaning of a final `$` (end of text only)."""
-    return pattern[:-1] + "\\Z" if ends_at_end(pattern) else pattern
 
 
 def _pattern(out: dict[str, Any], pattern: str) -> dict[str, Any]:
@@ -89,9 +79,8 @@ def type_schema(t: Type, *, strict: bool) -> dict[str, Any]:
             out["items"] = {"allOf": [out["items"], {"not": {"type": "string", "pattern": ","}}]}
     elif kind == "object":
         out = object_schema(t.fields, strict=strict)
-        groups = [_group(r.kind, [f.value for f in r.fields]) for r in t.rules]
-        if groups:
-            out["allOf"] = groups
+        if t.rules:
+            out["allOf"] = [r.json_schema() for r in t.rules]
     elif kind == "one_of":
         # The first variant whose key the value has applies, as in the validators; the last
         # variant applies to anything that has none of the keys.
@@ -132,61 +121,14 @@ def _field_schema(f: Field, strict: bool) -> dict[str, Any]:
     return out
 
 
-def _group(kind: str, names: list[str]) -> dict[str, Any]:
-    branches = [{"required": [n]} for n in names]
-    if kind == "exactly_one_of":
-        return {"oneOf": branches}
-    if kind == "at_least_one_of":
-        return {"anyOf": branches}
-    if kind == "at_most_one_of":
-        return {"not": {"anyOf": [{"required": [a, b]} for a, b in combinations(names, 2)]}}
-    raise ValueError(kind)
-
-
-def _rule(rule: Rule) -> dict[str, Any]:
-    if rule.is_group:
-        return _group(rule.kind, [p.value for p in rule.params])
-    assert rule.param is not None
-    param = rule.param.value
-    if rule.kind in ("max_items_when", "item_required_when"):
-        assert rule.when is not None
-        cond = {
-            "required": [rule.when.param.value],
-            "properties": {rule.when.param.value: {"enum": [_v(v) for v in rule.when.values]}},
-        }
-        if rule.kind == "max_items_when":
-            then: dict[str, Any] = {"properties": {param: {"maxItems": rule.max}}}
-        else:
-            assert rule.field is not None
-            then = {"properties": {param: {"items": {"required": [rule.field.value]}}}}
-        return {"if": cond, "then": then}
-    if rule.kind == "same_fields_across_items":
-        names = [f.value for f in rule.fields]
-        shapes: list[dict[str, Any]] = []
-        for size in range(len(names) + 1):
-            for chosen in combinations(names, size):
-                absent = [n for n in names if n not in chosen]
-                item: dict[str, Any] = {"required": list(chosen)}
-                if absent:
-                    item["not"] = {"anyOf": [{"required": [n]} for n in absent]}
-                shapes.append({"properties": {param: {"items": item}}})
-        return {"anyOf": shapes}
-    raise ValueError(rule.kind)
-
-
 def request_schema(venue: Venue, endpoint: Endpoint) -> dict[str, Any]:
-    body = object_schema(endpoint.params, strict=True)
-    rules = [_rule(r) for r in endpoint.rules]
-    doc: dict[str, Any] = {
+    return {
         "$schema": DIALECT,
         "$id": f"specgen:{venue.name.value}/{endpoint.operation.value}/request",
         "title": f"{venue.title.value}: {endpoint.operation.value} request parameters",
         "description": endpoint.summary.value,
-        **body,
+        **type_schema(endpoint.params_type, strict=True),
     }
-    if rules:
-        doc["allOf"] = rules
-    return doc
 
 
 def response_schema(venue: Venue, endpoint: Endpoint) -> dict[str, Any]:

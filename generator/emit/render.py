@@ -7,14 +7,16 @@ rendering fail, so escaping happens by construction in one place: the `py` filte
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from specgen.emit.json_schema import DECIMAL_PATTERN, python_pattern
+from specgen.emit.json_schema import DECIMAL_PATTERN
+from specgen.emit.literal import doc, literal, member, py, regex
 from specgen.errors import SpecError
+from specgen.spec.kinds.base import Lines
 from specgen.spec.model import INT64_MAX, INT64_MIN, Data, Type
+from specgen.spec.naming import snake
 from specgen.spec.text import Code, Ident, Text
 
 
@@ -32,64 +34,6 @@ def _finalize(value: Any) -> Any:
     raise TypeError(f"a template printed a raw {type(value).__name__} ({value!r:.60}); pass it through |py or |ident")
 
 
-def py(value: Any) -> Code:
-    """A Python literal for any spec value: the one escaping filter."""
-    return Code(_literal(value))
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, Text):
-        return repr(value.value)
-    if isinstance(value, Ident):
-        return repr(value.value)
-    if isinstance(value, Data):
-        return _literal(value.value)
-    if value is None or isinstance(value, (bool, int, str, Decimal)):
-        return repr(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError("non-finite numbers cannot be written as literals")
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        inner = ", ".join(_literal(v) for v in value)
-        return (
-            f"({inner},)"
-            if isinstance(value, tuple) and len(value) == 1
-            else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
-        )
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"cannot write {type(value).__name__} as a Python literal")
-
-
-def doc(value: Text | str) -> Code:
-    r"""Text to write between a docstring's quotes, such that Python reads back exactly the text.
-
-    repr() escapes backslashes, newlines and control characters, and double quotes are escaped
-    too, so nothing can end the docstring early. Spaces at either end and a final quote become
-    \x20 and \x22, since black strips a docstring's outer spaces and pads a final quote.
-    """
-    text = value.value if isinstance(value, Text) else value
-    quoted = repr(text)
-    body = quoted[1:-1] if quoted[0] == '"' else quoted[1:-1].replace('"', '\\"')
-    if body.endswith('"'):
-        body = body[:-2] + "\\x22"
-    core = body.strip(" ")
-    lead = len(body) - len(body.lstrip(" "))
-    trail = len(body) - len(body.rstrip(" ")) if core else 0
-    return Code("\\x20" * lead + core + "\\x20" * trail)
-
-
-def regex(pattern: Text | str) -> Code:
-    """A Python literal of the pattern as Python's re must see it to match as ECMA-262 does."""
-    return Code(repr(python_pattern(pattern.value if isinstance(pattern, Text) else pattern)))
-
-
-def member(name: Text | Ident, base: str = "") -> Code:
-    """A string literal for the JSON-path step to a member: '.orderId' (or '$.orderId')."""
-    return Code(repr(base + "." + name.value))
-
-
 def pytype(t: Type) -> Code:
     """The annotation for a spec type; requests take Sequence-free tuples, responses too."""
     kind = t.kind
@@ -104,7 +48,7 @@ def pytype(t: Type) -> Code:
     if kind == "bool":
         return Code("bool")
     if kind == "enum":
-        return Code("Literal[" + ", ".join(_literal(v) for v in t.values) + "]")
+        return Code("Literal[" + ", ".join(literal(v) for v in t.values) + "]")
     if kind == "list":
         assert t.items is not None
         return Code(f"tuple[{pytype(t.items)}, ...]")
@@ -114,6 +58,20 @@ def pytype(t: Type) -> Code:
     if kind == "one_of":
         return Code(" | ".join(pytype(v.type) for v in t.variants))
     raise ValueError(kind)
+
+
+def rule_checks(t: Type, var: str, path: str) -> Code:
+    """The statements checking an object's rules, each written by its kind's definition."""
+    lines = Lines()
+    for rule in t.rules:
+        rule.check(lines, var, path)
+    return Code(lines.text())
+
+
+def checker(t: Type) -> Code:
+    """The name of the function that checks an object type: _check_cancel_batch_order."""
+    assert t.model is not None
+    return Code("_check_" + snake(t.model.value))
 
 
 def ident(value: Any) -> Ident:
@@ -155,7 +113,9 @@ def make_env(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(py=py, doc=doc, pytype=pytype, ident=ident, member=member, regex=regex)
+    env.filters.update(
+        py=py, doc=doc, pytype=pytype, ident=ident, member=member, regex=regex, rule_checks=rule_checks, checker=checker
+    )
     env.globals.update(decimal_pattern=DECIMAL_PATTERN, int64_min=INT64_MIN, int64_max=INT64_MAX)
     env.tests.update(text=lambda v: isinstance(v, Text))
     return env

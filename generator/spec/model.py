@@ -7,21 +7,35 @@ references between parameters, min <= max, unique names, the recorded document d
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
-from specgen.errors import SpecError
 from specgen.spec.envelope import Envelope, ErrorMeaning, build_envelope, build_error_meanings
+from specgen.spec.kinds import (
+    INT64_MAX,
+    INT64_MIN,
+    Condition,
+    ConditionalLimit,
+    Ctx,
+    Field,
+    Members,
+    Rule,
+    Type,
+    Variant,
+    build_fields,
+    build_rule,
+    build_type,
+)
 from specgen.spec.loader import Document, Location
-from specgen.spec.naming import pascal, safe, snake
+from specgen.spec.naming import pascal, safe
 from specgen.spec.outcomes import OutcomeRules, OutcomeSource, RequestIds, build_outcomes, checked_request_ids
-from specgen.spec.text import Ident, Text
+from specgen.spec.text import Data, Ident, Text
 
-Scalar = Union[Text, int, bool]
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
+# Re-exported: the model's parts that live with their kind definitions.
+__all__ = ["INT64_MAX", "INT64_MIN", "Condition", "Data", "Field", "Rule", "Type", "Variant"]
+
+Scalar = Text | int | bool
 
 
 def _text(value: str | None) -> Text | None:
@@ -30,172 +44,6 @@ def _text(value: str | None) -> Text | None:
 
 def _scalar(value: Any) -> Scalar:
     return Text(value) if isinstance(value, str) else value
-
-
-@dataclass(frozen=True)
-class Data:
-    """Arbitrary JSON-like data from a spec (test cases); printable only through |py."""
-
-    value: Any
-
-    def __str__(self) -> str:
-        raise TypeError("spec data cannot be printed raw; use the |py filter")
-
-
-@dataclass(frozen=True)
-class Type:
-    kind: str  # string int64 decimal float bool enum list object one_of
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: Text | None = None
-    minimum: int | float | None = None
-    maximum: int | float | None = None
-    values: tuple[Scalar, ...] = ()
-    items: Type | None = None
-    min_items: int | None = None
-    max_items: int | None = None
-    encoding: str | None = None  # json | comma, for a list sent as one query value
-    model: Ident | None = None
-    fields: tuple[Field, ...] = ()
-    rules: tuple[ItemRule, ...] = ()
-    variants: tuple[Variant, ...] = ()
-
-    @property
-    def objects(self) -> tuple[Type, ...]:
-        """Every object type in this tree, innermost first (the order classes are defined in)."""
-        found: list[Type] = []
-        for child in self._children():
-            found.extend(child.objects)
-        if self.kind == "object":
-            found.append(self)
-        return tuple(found)
-
-    def _children(self) -> tuple[Type, ...]:
-        kids: list[Type] = []
-        if self.items is not None:
-            kids.append(self.items)
-        kids.extend(f.type for f in self.fields)
-        kids.extend(v.type for v in self.variants)
-        return tuple(kids)
-
-    @property
-    def int_bounds(self) -> tuple[int | float, int | float]:
-        """An int64's effective range: its own limits within the int64 range."""
-        low = INT64_MIN if self.minimum is None else max(INT64_MIN, self.minimum)
-        high = INT64_MAX if self.maximum is None else min(INT64_MAX, self.maximum)
-        return low, high
-
-    @property
-    def patterns(self) -> tuple[Text, ...]:
-        own = (self.pattern,) if self.pattern is not None else ()
-        return own + tuple(p for child in self._children() for p in child.patterns)
-
-    def field_named(self, wire: str) -> Field | None:
-        return next((f for f in self.fields if f.wire.value == wire), None)
-
-    def has_field(self, wire: str) -> bool:
-        """An object with this field, or a one_of with a variant that has it."""
-        if self.kind == "one_of":
-            return any(v.type.has_field(wire) for v in self.variants)
-        return self.field_named(wire) is not None
-
-    def list_items_at(self, path: tuple[Text, ...]) -> Type | None:
-        """The item type of the list at path (field names from here), or None if there is none."""
-        here: Type | None = self
-        for step in path:
-            found = here.field_named(step.value) if here is not None else None
-            here = found.type if found is not None else None
-        return here.items if here is not None and here.kind == "list" else None
-
-
-@dataclass(frozen=True)
-class Variant:
-    when_has: Text | None
-    type: Type
-
-
-@dataclass(frozen=True)
-class Field:
-    wire: Text
-    python: Ident
-    type: Type
-    required: bool
-    default: Scalar | None
-    description: Text
-    source: str | None  # timestamp | recv_window: filled in by the client
-
-
-_GROUP_WORDS = {
-    "exactly_one_of": "exactly one of",
-    "at_least_one_of": "at least one of",
-    "at_most_one_of": "at most one of",
-}
-# How many members of a group may be present, for each group kind.
-_GROUP_COUNTS = {"exactly_one_of": "n == 1", "at_least_one_of": "n >= 1", "at_most_one_of": "n <= 1"}
-
-
-def _names(names: tuple[Text, ...]) -> str:
-    return ", ".join(n.value for n in names)
-
-
-@dataclass(frozen=True)
-class ItemRule:
-    kind: str
-    fields: tuple[Text, ...]
-    description: Text | None
-
-    @property
-    def message(self) -> Text:
-        return Text(f"needs {_GROUP_WORDS[self.kind]}: {_names(self.fields)}")
-
-    @property
-    def count_test(self) -> str:
-        """A Python test of n, the number of the group's members present."""
-        return _GROUP_COUNTS[self.kind]
-
-
-@dataclass(frozen=True)
-class Condition:
-    param: Text
-    values: tuple[Scalar, ...]
-
-
-@dataclass(frozen=True)
-class Rule:
-    kind: str
-    params: tuple[Text, ...] = ()
-    param: Text | None = None
-    field: Text | None = None
-    fields: tuple[Text, ...] = ()
-    max: int | None = None
-    when: Condition | None = None
-    description: Text | None = None
-
-    @property
-    def is_group(self) -> bool:
-        """A rule on how many of several parameters are present."""
-        return self.kind in _GROUP_WORDS
-
-    @property
-    def count_test(self) -> str:
-        return _GROUP_COUNTS[self.kind]
-
-    @property
-    def message(self) -> Text:
-        if self.kind in _GROUP_WORDS:
-            return Text(f"send {_GROUP_WORDS[self.kind]}: {_names(self.params)}")
-        if self.kind == "same_fields_across_items":
-            return Text(f"every item must use the same identifiers among: {_names(self.fields)} (never mix them)")
-        assert self.when is not None and self.param is not None
-        cond = f"{self.when.param.value} is " + " or ".join(
-            repr(v.value if isinstance(v, Text) else v) for v in self.when.values
-        )
-        if self.kind == "max_items_when":
-            return Text(f"at most {self.max} items when {cond}")
-        if self.kind == "item_required_when":
-            assert self.field is not None
-            return Text(f"every item needs {self.field.value} when {cond}")
-        raise ValueError(self.kind)
 
 
 @dataclass(frozen=True)
@@ -298,13 +146,14 @@ class Endpoint:
         return max(sizes) if sizes else None
 
     @property
-    def conditional_limits(self) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.kind == "max_items_when")
+    def conditional_limits(self) -> tuple[ConditionalLimit, ...]:
+        """Lower limits on lists that hold while a condition does (the rules say which)."""
+        return tuple(limit for r in self.rules if (limit := r.conditional_limit()) is not None)
 
     @property
     def params_type(self) -> Type:
         """The parameters as one object, so validators treat them like any other object."""
-        return Type(kind="object", model=Ident(self.stem.value + "Params"), fields=self.params)
+        return Type(kind="object", model=Ident(self.stem.value + "Params"), fields=self.params, rules=self.rules)
 
     @property
     def list_encodings(self) -> dict[Text, str]:
@@ -424,108 +273,6 @@ class Venue:
 # Building
 
 
-class _Ctx:
-    """Where we are in which document, so every error can name its line."""
-
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-
-    def fail(self, at: Location, rule: str, message: str) -> SpecError:
-        return SpecError(self.doc.path, self.doc.line_of(at), rule, message)
-
-
-def build_type(ctx: _Ctx, raw: dict[str, Any], at: Location) -> Type:
-    kind = raw["type"]
-    items = build_type(ctx, raw["items"], at + ("items",)) if "items" in raw else None
-    fields = build_fields(ctx, raw.get("fields", []), at + ("fields",)) if kind == "object" else ()
-    rules = tuple(
-        ItemRule(r["kind"], tuple(Text(f) for f in r["fields"]), _text(r.get("description")))
-        for r in raw.get("rules", [])
-    )
-    for i, rule in enumerate(rules):
-        for name in rule.fields:
-            if not any(f.wire == name for f in fields):
-                raise ctx.fail(
-                    at + ("rules", i),
-                    "unknown-field",
-                    f"rule {rule.kind} names {name.value!r}, which is not a field of this object",
-                )
-    variants = tuple(
-        Variant(_text(v.get("when_has")), build_type(ctx, v["type"], at + ("variants", i, "type")))
-        for i, v in enumerate(raw.get("variants", []))
-    )
-    if variants and (variants[-1].when_has is not None or any(v.when_has is None for v in variants[:-1])):
-        raise ctx.fail(
-            at + ("variants",),
-            "one-of",
-            "every variant but the last needs when_has; the last is the default and has none",
-        )
-    pattern = raw.get("pattern")
-    if pattern is not None:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ctx.fail(at + ("pattern",), "pattern", f"not a valid regular expression: {exc}") from None
-    for low, high in (("min_length", "max_length"), ("minimum", "maximum"), ("min_items", "max_items")):
-        if raw.get(low) is not None and raw.get(high) is not None and raw[high] < raw[low]:
-            raise ctx.fail(at + (high,), "min-max", f"{high} ({raw[high]}) is below {low} ({raw[low]})")
-    if raw.get("encoding") == "comma" and items is not None and items.kind in ("list", "object"):
-        raise ctx.fail(at + ("encoding",), "encoding", "a comma-joined list holds scalars only")
-    return Type(
-        kind=kind,
-        min_length=raw.get("min_length"),
-        max_length=raw.get("max_length"),
-        pattern=_text(pattern),
-        minimum=raw.get("minimum"),
-        maximum=raw.get("maximum"),
-        values=tuple(_scalar(v) for v in raw.get("values", [])),
-        items=items,
-        min_items=raw.get("min_items"),
-        max_items=raw.get("max_items"),
-        encoding=raw.get("encoding"),
-        model=Ident(raw["model"]) if "model" in raw else None,
-        fields=fields,
-        rules=rules,
-        variants=variants,
-    )
-
-
-def build_fields(ctx: _Ctx, raws: list[dict[str, Any]], at: Location) -> tuple[Field, ...]:
-    out: list[Field] = []
-    seen_wire: dict[str, int] = {}
-    seen_python: dict[str, str] = {}
-    for i, raw in enumerate(raws):
-        here = at + (i,)
-        wire = raw["name"]
-        python = safe(raw["python"]) if "python" in raw else snake(wire)
-        if wire in seen_wire:
-            raise ctx.fail(here + ("name",), "duplicate-name", f"{wire!r} is declared twice")
-        if python in seen_python:
-            raise ctx.fail(
-                here + ("name",),
-                "name-collision",
-                f"{wire!r} and {seen_python[python]!r} both become the Python name {python!r}; set 'python' on one of them",
-            )
-        seen_wire[wire] = i
-        seen_python[python] = wire
-        type_ = build_type(ctx, raw, here)
-        default = raw.get("default")
-        if default is not None and type_.kind == "enum" and default not in raw["values"]:
-            raise ctx.fail(here + ("default",), "default", f"default {default!r} is not one of the enum's values")
-        out.append(
-            Field(
-                wire=Text(wire),
-                python=Ident(python),
-                type=type_,
-                required=bool(raw.get("required", False)),
-                default=None if default is None else _scalar(default),
-                description=Text(raw.get("description", "")),
-                source=raw.get("source"),
-            )
-        )
-    return tuple(out)
-
-
 def _placement(raw: dict[str, Any] | None) -> Placement | None:
     if raw is None:
         return None
@@ -537,7 +284,7 @@ def _notes(raws: list[dict[str, Any]]) -> tuple[Note, ...]:
 
 
 def build_venue_header(doc: Document, folder: str) -> Venue:
-    ctx = _Ctx(doc)
+    ctx = Ctx(doc)
     raw = doc.data
     if raw["venue"] != folder:
         raise ctx.fail(("venue",), "venue-name", f"venue {raw['venue']!r} must match its folder name {folder!r}")
@@ -585,7 +332,7 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
     )
 
 
-def _check_clock(ctx: _Ctx, clock: SimClock, recv_window: Placement | None) -> None:
+def _check_clock(ctx: Ctx, clock: SimClock, recv_window: Placement | None) -> None:
     """The simulator must know the window of a request that sends none, before any request comes."""
     at: Location = ("simulation",)
     if clock.window_ms is None and (recv_window is None or recv_window.default is None):
@@ -637,7 +384,7 @@ def _sim_clock(raw: dict[str, Any] | None) -> SimClock:
 
 
 def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
-    ctx = _Ctx(doc)
+    ctx = Ctx(doc)
     raw = doc.data
     params = build_fields(ctx, raw["params"], ("params",))
     by_wire = {p.wire.value: p for p in params}
@@ -666,7 +413,8 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
                 f"list {p.wire.value!r} travels in the query, so it needs an encoding (json or comma)",
             )
 
-    rules = tuple(_build_rule(ctx, r, ("rules", i), by_wire) for i, r in enumerate(raw.get("rules", [])))
+    members = Members(ctx, "params", params)
+    rules = tuple(build_rule(ctx, r, ("rules", i), members) for i, r in enumerate(raw.get("rules", [])))
     response = build_type(ctx, raw["response"]["body"], ("response", "body"))
     outcomes, outcome_rules = build_outcomes(
         ctx.fail, raw.get("outcomes"), ("outcomes",), by_wire, response, raw.get("simulation", {}).get("request_ids")
@@ -685,7 +433,8 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
         raise ctx.fail(
             ("source", "sha256"),
             "digest",
-            f"{source['snapshot']} has sha256 {digest}; the spec records {source['sha256']}. Review the document's changes, then update the spec and its digest",
+            f"{source['snapshot']} has sha256 {digest}; the spec records {source['sha256']}. "
+            "Review the document's changes, then update the spec and its digest",
         )
 
     tests = raw.get("tests", {})
@@ -733,66 +482,15 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
     )
 
 
-def _need(ctx: _Ctx, at: Location, by_wire: dict[str, Field], name: str, what: str) -> Field:
+def _need(ctx: Ctx, at: Location, by_wire: dict[str, Field], name: str, what: str) -> Field:
     found = by_wire.get(name)
     if found is None:
         raise ctx.fail(at, "unknown-param", f"{what} names {name!r}, which is not a parameter of this endpoint")
     return found
 
 
-def _build_rule(ctx: _Ctx, raw: dict[str, Any], at: Location, by_wire: dict[str, Field]) -> Rule:
-    kind = raw["kind"]
-    for name in raw.get("params", []):
-        _need(ctx, at + ("params",), by_wire, name, kind)
-    when = None
-    if "when" in raw:
-        cond = _need(ctx, at + ("when", "param"), by_wire, raw["when"]["param"], f"{kind}.when")
-        if cond.type.kind in ("list", "object"):
-            raise ctx.fail(
-                at + ("when", "param"),
-                "condition",
-                f"a condition needs a scalar parameter; {cond.wire.value!r} is a {cond.type.kind}",
-            )
-        if cond.type.kind == "enum":
-            for v in raw["when"]["in"]:
-                if v not in [x.value if isinstance(x, Text) else x for x in cond.type.values]:
-                    raise ctx.fail(at + ("when", "in"), "condition", f"{v!r} is not a value of {cond.wire.value!r}")
-        when = Condition(Text(raw["when"]["param"]), tuple(_scalar(v) for v in raw["when"]["in"]))
-    if "param" in raw:
-        target = _need(ctx, at + ("param",), by_wire, raw["param"], kind)
-        if target.type.kind != "list":
-            raise ctx.fail(
-                at + ("param",), "not-a-list", f"{kind} applies to lists; {target.wire.value!r} is a {target.type.kind}"
-            )
-        item = target.type.items
-        names = raw.get("fields", []) + ([raw["field"]] if "field" in raw else [])
-        for name in names:
-            if item is None or item.kind != "object" or item.field_named(name) is None:
-                raise ctx.fail(
-                    at,
-                    "unknown-field",
-                    f"{kind} names {name!r}, which is not a field of the items of {target.wire.value!r}",
-                )
-        if kind == "max_items_when" and target.type.max_items is not None and raw["max"] > target.type.max_items:
-            raise ctx.fail(
-                at + ("max",),
-                "min-max",
-                f"conditional max {raw['max']} is above the list's own max_items {target.type.max_items}",
-            )
-    return Rule(
-        kind=kind,
-        params=tuple(Text(p) for p in raw.get("params", [])),
-        param=_text(raw.get("param")),
-        field=_text(raw.get("field")),
-        fields=tuple(Text(f) for f in raw.get("fields", [])),
-        max=raw.get("max"),
-        when=when,
-        description=_text(raw.get("description")),
-    )
-
-
 def _endpoint_simulation(
-    ctx: _Ctx,
+    ctx: Ctx,
     raw: dict[str, Any] | None,
     by_wire: dict[str, Field],
     outcomes: tuple[OutcomeSource, ...],
@@ -825,7 +523,7 @@ def _endpoint_simulation(
         )
     whole = raw.get("all_or_nothing")
     if whole is not None:
-        _need(
+        unless = _need(
             ctx, at + ("all_or_nothing", "unless", "param"), by_wire, whole["unless"]["param"], "all_or_nothing.unless"
         )
     return EndpointSimulation(
@@ -838,7 +536,7 @@ def _endpoint_simulation(
             None
             if whole is None
             else AllOrNothing(
-                Condition(Text(whole["unless"]["param"]), tuple(_scalar(v) for v in whole["unless"]["in"])),
+                Condition(unless.wire, unless.python.value, tuple(_scalar(v) for v in whole["unless"]["in"])),
                 _sim_answer(whole["answer"]),
             )
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import keyword
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -36,6 +37,16 @@ class Ident:
 
     def __str__(self) -> str:
         return self.value
+
+
+@dataclass(frozen=True)
+class Data:
+    """Arbitrary JSON-like data from a spec (test cases); printable only through |py."""
+
+    value: Any
+
+    def __str__(self) -> str:
+        raise TypeError("spec data cannot be printed raw; use the |py filter")
 
 
 class Code(str):

@@ -1,0 +1,58 @@
+"""The rule and type parts of the spec language's JSON Schema, assembled from the kind definitions.
+
+generator/spec.schema.json is committed (it documents the language and is what `validate`
+checks specs against); its `rule` and `itemRule` definitions are written from the registered
+kinds by `python -m specgen.spec.kinds`, and a test fails when the committed file is stale.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from specgen.spec.kinds.base import RULE_KINDS
+
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "spec.schema.json"
+
+
+def rule_schema(scope: str) -> dict[str, Any]:
+    """A rule in scope (params: an endpoint's `rules`; item: an object type's `rules`)."""
+    kinds = [k for k in sorted(RULE_KINDS) if scope in RULE_KINDS[k].scopes]
+    branches = []
+    for name in kinds:
+        fragment = RULE_KINDS[name].language(scope)
+        branches.append(
+            {
+                "if": {"properties": {"kind": {"const": name}}},
+                "then": {"description": RULE_KINDS[name].summary, **fragment},
+            }
+        )
+    return {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"enum": kinds}, "description": {"$ref": "#/$defs/text"}},
+        "allOf": branches,
+        "unevaluatedProperties": False,
+    }
+
+
+def assemble(schema: dict[str, Any]) -> dict[str, Any]:
+    """The language schema with its rule definitions derived from the kinds."""
+    defs = dict(schema["$defs"])
+    defs["rule"] = rule_schema("params")
+    defs["itemRule"] = rule_schema("item")
+    return {**schema, "$defs": defs}
+
+
+def dumps(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def write(path: Path = SCHEMA_FILE) -> bool:
+    """Rewrite the committed language schema; True when it changed."""
+    old = path.read_text("utf-8")
+    new = dumps(assemble(json.loads(old)))
+    if new != old:
+        path.write_text(new, "utf-8")
+    return new != old

@@ -1,0 +1,1 @@
+"""Rule kinds: one module each (groups share one), registered with @rule_kind."""

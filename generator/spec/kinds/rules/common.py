@@ -1,0 +1,70 @@
+"""Pieces several rule kinds build from: a condition on a parameter, a list parameter's items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from specgen.spec.kinds.base import Condition, Ctx, Members, scalar
+from specgen.spec.kinds.fields import Field
+from specgen.spec.loader import Location
+from specgen.spec.text import Text
+
+WIRE_NAMES = {"type": "array", "minItems": 2, "uniqueItems": True, "items": {"$ref": "#/$defs/wireName"}}
+WIRE_NAME = {"$ref": "#/$defs/wireName"}
+CONDITION = {"$ref": "#/$defs/condition"}
+
+
+def condition(ctx: Ctx, raw: dict[str, Any], at: Location, members: Members, kind: str) -> Condition:
+    """`when: {param, in}`: a scalar parameter, and values it can take."""
+    cond = members.need(at + ("param",), raw["param"], f"{kind}.when")
+    if cond.type.kind in ("list", "object"):
+        raise ctx.fail(
+            at + ("param",),
+            "condition",
+            f"a condition needs a scalar parameter; {cond.wire.value!r} is a {cond.type.kind}",
+        )
+    allowed = cond.type.allowed_values()
+    if allowed is not None:
+        for v in raw["in"]:
+            if v not in allowed:
+                raise ctx.fail(at + ("in",), "condition", f"{v!r} is not a value of {cond.wire.value!r}")
+    return Condition(Text(raw["param"]), cond.python.value, tuple(scalar(v) for v in raw["in"]))
+
+
+def list_param(ctx: Ctx, raw: dict[str, Any], at: Location, members: Members, kind: str, fields: list[str]) -> Field:
+    """The list parameter a rule applies to; fields are names its items must have."""
+    target = members.need(at + ("param",), raw["param"], kind)
+    if target.type.kind != "list":
+        raise ctx.fail(
+            at + ("param",), "not-a-list", f"{kind} applies to lists; {target.wire.value!r} is a {target.type.kind}"
+        )
+    item = target.type.items
+    for name in fields:
+        if item is None or item.kind != "object" or item.field_named(name) is None:
+            raise ctx.fail(
+                at, "unknown-field", f"{kind} names {name!r}, which is not a field of the items of {target.wire.value!r}"
+            )
+    return target
+
+
+def condition_schema(when: Condition) -> dict[str, Any]:
+    return {
+        "required": [when.param.value],
+        "properties": {when.param.value: {"enum": [v.value if isinstance(v, Text) else v for v in when.values]}},
+    }
+
+
+def off_values(kit_param: Field | None, when: Condition) -> list[Any]:
+    """Values of the condition's parameter that do not meet it (for cases on the other side)."""
+    allowed = None if kit_param is None else kit_param.type.allowed_values()
+    if allowed is None:
+        return []
+    on = [v.value if isinstance(v, Text) else v for v in when.values]
+    return [v for v in allowed if v not in on]
+
+
+def check_condition(when: Condition, var: str) -> str:
+    """A Python test that the condition holds for the dict var."""
+    from specgen.emit.literal import literal
+
+    return f"in_enum({var}.get({literal(when.param)}), {literal(when.values)})"

@@ -1,0 +1,1 @@
+"""Type kinds: one module each, registered with @type_kind."""
