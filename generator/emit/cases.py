@@ -262,7 +262,9 @@ class CaseKit:
     endpoint: Endpoint
     base: dict[str, Any]
 
-    def case(self, name: str, params: dict[str, Any], valid: bool, rule: str | None = None, path: str | None = None) -> Case:
+    def case(
+        self, name: str, params: dict[str, Any], valid: bool, rule: str | None = None, path: str | None = None
+    ) -> Case:
         return _case(name, params, valid, rule, path)
 
     def using(self, params: dict[str, Any], name: str, value: Any) -> dict[str, Any]:

@@ -125,7 +125,9 @@ def render(env: jinja2.Environment, template: str, **context: Any) -> str:
     try:
         return env.get_template(template).render(**context)
     except jinja2.TemplateNotFound as exc:
-        raise SpecError(str(Path(str(env.loader.searchpath[0]) if isinstance(env.loader, jinja2.FileSystemLoader) else "templates") / exc.name), None, "template-missing", "template not found") from None  # type: ignore[operator]
+        loader = env.loader
+        folder = loader.searchpath[0] if isinstance(loader, jinja2.FileSystemLoader) else "templates"
+        raise SpecError(str(Path(folder) / str(exc.name)), None, "template-missing", "template not found") from None
     except jinja2.TemplateSyntaxError as exc:
         raise SpecError(
             exc.filename or template, exc.lineno, "template-syntax", exc.message or "syntax error"

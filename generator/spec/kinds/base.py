@@ -85,7 +85,9 @@ class Members:
         if found is not None:
             return found
         if self.scope == "params":
-            raise self.ctx.fail(at, "unknown-param", f"{what} names {name!r}, which is not a parameter of this endpoint")
+            raise self.ctx.fail(
+                at, "unknown-param", f"{what} names {name!r}, which is not a parameter of this endpoint"
+            )
         raise self.ctx.fail(at, "unknown-field", f"rule {what} names {name!r}, which is not a field of this object")
 
 
@@ -145,9 +147,7 @@ class Condition:
 
     @property
     def words(self) -> str:
-        return f"{self.param.value} is " + " or ".join(
-            repr(v.value if isinstance(v, Text) else v) for v in self.values
-        )
+        return f"{self.param.value} is " + " or ".join(repr(v.value if isinstance(v, Text) else v) for v in self.values)
 
 
 @dataclass(frozen=True)
@@ -187,5 +187,7 @@ def build_rule(ctx: Ctx, raw: dict[str, Any], at: Location, members: Members) ->
     return RULE_KINDS[raw["kind"]].build(ctx, raw, at, members)
 
 
-def on_each(build: Callable[[dict[str, Any], Location], Any], raws: list[dict[str, Any]], at: Location) -> tuple[Any, ...]:
+def on_each(
+    build: Callable[[dict[str, Any], Location], Any], raws: list[dict[str, Any]], at: Location
+) -> tuple[Any, ...]:
     return tuple(build(r, at + (i,)) for i, r in enumerate(raws))

@@ -104,15 +104,12 @@ class Field:
     source: str | None  # timestamp | recv_window: filled in by the client
 
 
-
 def build_type(ctx: Ctx, raw: dict[str, Any], at: Location) -> Type:
     kind = raw["type"]
     items = build_type(ctx, raw["items"], at + ("items",)) if "items" in raw else None
     fields = build_fields(ctx, raw.get("fields", []), at + ("fields",)) if kind == "object" else ()
     members = Members(ctx, "item", fields)
-    rules = tuple(
-        build_rule(ctx, r, at + ("rules", i), members) for i, r in enumerate(raw.get("rules", []))
-    )
+    rules = tuple(build_rule(ctx, r, at + ("rules", i), members) for i, r in enumerate(raw.get("rules", [])))
     variants = tuple(
         Variant(text_or_none(v.get("when_has")), build_type(ctx, v["type"], at + ("variants", i, "type")))
         for i, v in enumerate(raw.get("variants", []))
@@ -167,7 +164,8 @@ def build_fields(ctx: Ctx, raws: list[dict[str, Any]], at: Location) -> tuple[Fi
             raise ctx.fail(
                 here + ("name",),
                 "name-collision",
-                f"{wire!r} and {seen_python[python]!r} both become the Python name {python!r}; set 'python' on one of them",
+                f"{wire!r} and {seen_python[python]!r} both become the Python name {python!r}; "
+                "set 'python' on one of them",
             )
         seen_wire[wire] = i
         seen_python[python] = wire

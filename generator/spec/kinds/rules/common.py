@@ -42,7 +42,9 @@ def list_param(ctx: Ctx, raw: dict[str, Any], at: Location, members: Members, ki
     for name in fields:
         if item is None or item.kind != "object" or item.field_named(name) is None:
             raise ctx.fail(
-                at, "unknown-field", f"{kind} names {name!r}, which is not a field of the items of {target.wire.value!r}"
+                at,
+                "unknown-field",
+                f"{kind} names {name!r}, which is not a field of the items of {target.wire.value!r}",
             )
     return target
 

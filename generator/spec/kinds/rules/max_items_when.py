@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from specgen.emit.literal import literal, member
-from specgen.spec.kinds.base import Case, Condition, ConditionalLimit, Ctx, Lines, Members, Rule, rule_kind, text_or_none
+from specgen.spec.kinds.base import (
+    Case,
+    Condition,
+    ConditionalLimit,
+    Ctx,
+    Lines,
+    Members,
+    Rule,
+    rule_kind,
+    text_or_none,
+)
 from specgen.spec.kinds.rules.common import CONDITION, WIRE_NAME, check_condition, condition, list_param, off_values
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
@@ -58,7 +68,9 @@ class MaxItemsWhen(Rule):
         items = "items"
         test = f"{check_condition(self.when, var)} and isinstance({items}, list) and len({items}) > {self.max}"
         with w.block(f"if {test}:"):
-            w.add(f"out.append(Violation({path} + {member(self.param)}, {literal(self.kind)}, {literal(self.message)}))")
+            w.add(
+                f"out.append(Violation({path} + {member(self.param)}, {literal(self.kind)}, {literal(self.message)}))"
+            )
 
     def conditional_limit(self) -> ConditionalLimit | None:
         return ConditionalLimit(self.param, self.python, self.max, self.when)
@@ -85,5 +97,7 @@ class MaxItemsWhen(Rule):
         if off and (limit is None or limit > self.max):
             n = self.max + 1
             off_params = {**kit.base, cond: off[0]}
-            out.append(kit.case(f"{name}_{n}_when_{cond}_{off[0]}", kit.using(off_params, name, kit.copies(first, n)), True))
+            out.append(
+                kit.case(f"{name}_{n}_when_{cond}_{off[0]}", kit.using(off_params, name, kit.copies(first, n)), True)
+            )
         return out

@@ -57,7 +57,8 @@ class SameFieldsAcrossItems(Rule):
             shape = f"tuple(k in item for k in {literal(self.fields)})"
             w.add(f"shapes = {{{shape} for item in {items} if isinstance(item, dict)}}")
             with w.block("if len(shapes) > 1:"):
-                w.add(f"out.append(Violation({path} + {member(self.param)}, {literal(self.kind)}, {literal(self.message)}))")
+                where = f"{path} + {member(self.param)}"
+                w.add(f"out.append(Violation({where}, {literal(self.kind)}, {literal(self.message)}))")
 
     def cases(self, kit: CaseKit, scope: Scope) -> list[Case]:
         name = self.param.value

@@ -1,0 +1,124 @@
+"""Rule kinds and type kinds are each defined once (generator/spec/kinds/), and every output
+derives from that definition: the language schema, the model, the JSON Schemas, the validators
+and the contract cases. The fixture venue under tests/fixtures/kinds/ uses every kind.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from specgen.config import Config
+from specgen.emit.pipeline import build_plan
+from specgen.spec.kinds import RULE_KINDS
+from specgen.spec.kinds.language import SCHEMA_FILE, assemble, dumps
+
+from tests.helpers import ROOT
+
+FIXTURE_SPECS = ROOT / "tests" / "fixtures" / "kinds" / "specs"
+VENUE = "kindsville"
+
+
+def test_the_language_schema_is_assembled_from_the_kind_definitions() -> None:
+    committed = SCHEMA_FILE.read_text("utf-8")
+    assert committed == dumps(assemble(json.loads(committed))), "run `python -m specgen.spec.kinds`"
+    schema = json.loads(committed)
+    for scope, name in (("params", "rule"), ("item", "itemRule")):
+        kinds = schema["$defs"][name]["properties"]["kind"]["enum"]
+        assert kinds == sorted(k for k, cls in RULE_KINDS.items() if scope in cls.scopes)
+
+
+def test_no_rule_kind_is_named_outside_its_definition() -> None:
+    """No `kind ==` switch over rule kinds: outside spec/kinds/, no code or template names one."""
+    kinds = re.compile("|".join(re.escape(k) for k in RULE_KINDS))
+    offenders = []
+    for path in sorted([*(ROOT / "generator").rglob("*.py"), *(ROOT / "templates").rglob("*.j2")]):
+        if "kinds" in path.relative_to(ROOT).parts:
+            continue
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if kinds.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("kinds")
+    config = Config(
+        root=root,
+        specs=FIXTURE_SPECS,
+        templates=ROOT / "templates",
+        output=root / "out",
+        cache=root / "cache",
+        no_cache=True,
+    )
+    for rel, data in build_plan(config).plan.items():
+        (root / "out" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "out" / rel).write_bytes(data)
+    return root / "out"
+
+
+@pytest.fixture(scope="module")
+def package(generated: Path) -> Iterator[ModuleType]:
+    sys.path.insert(0, str(generated))
+    try:
+        yield importlib.import_module(VENUE)
+    finally:
+        sys.path.remove(str(generated))
+        for name in [n for n in sys.modules if n == VENUE or n.startswith(VENUE + ".")]:
+            del sys.modules[name]
+
+
+def test_the_fixture_contract_tests_pass(generated: Path) -> None:
+    """The derived cases of every kind hold the validator, the JSON Schema and the client to one answer."""
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(generated / "contract_tests")],
+        cwd=generated,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert re.search(r"\b[1-9][0-9]* passed", run.stdout) and not re.search(r"\b[1-9][0-9]* failed", run.stdout)
+
+
+def test_every_rule_kind_derives_cases_that_break_it(generated: Path) -> None:
+    source = (generated / "contract_tests" / f"test_{VENUE}__cancel_many.py").read_text("utf-8")
+    for kind in RULE_KINDS:
+        assert f"'rule': '{kind}'" in source or f'"rule": "{kind}"' in source, kind
+
+
+def test_each_rule_kind_reports_its_own_violation(package: ModuleType) -> None:
+    validate = package.validators.validate_cancel_many_request
+    six = [{"orderId": str(i)} for i in range(6)]
+    single = {"batchMode": "single", "via": "api"}
+    cases = {
+        "max_items_when": ({**single, "orders": six}, "$.orders"),
+        "item_required_when": ({**single, "batchMode": "multiple", "orders": [{"orderId": "1"}]}, "$.orders[0].symbol"),
+        "same_fields_across_items": ({**single, "orders": [{"orderId": "1"}, {"clientId": "c"}]}, "$.orders"),
+        "at_most_one_of": ({**single, "orders": six[:1], "accountId": "a", "subAccount": "s"}, "$"),
+        "at_least_one_of": ({**single, "orders": [{"symbol": "BTC"}]}, "$.orders[0]"),
+        "exactly_one_of": ({**single, "orders": six[:1], "channel": 1}, "$"),
+    }
+    assert sorted(cases) == sorted(RULE_KINDS)
+    for kind, (params, path) in cases.items():
+        assert [(v.rule, v.path) for v in validate(params)] == [(kind, path)], kind
+    assert validate({**single, "orders": six[:5], "accountId": "a"}) == []
+    assert validate({"batchMode": "single", "orders": six[:5], "channel": 3}) == []
+
+
+def test_batch_size_looks_parameters_up_by_their_python_names(package: ModuleType) -> None:
+    operation = package.OPERATIONS["cancel_many"]
+    assert operation.batch_size(batch_mode="single") == 5
+    assert operation.batch_size(batch_mode="multiple") == 20
+    assert operation.batch_size() == 20
+    [limit] = operation.conditional_limits
+    assert (limit.param, limit.when_param) == ("orders", "batch_mode")
