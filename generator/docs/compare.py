@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from specgen.docs.page import DocField, Page, View
 from specgen.docs.prose import Limit
 from specgen.docs.spec_side import SpecEndpoint, SpecField
+from specgen.spec.kinds import RULE_KINDS
 from specgen.spec.loader import Location
 
 # A document's type word -> the spec types that agree with it.
@@ -233,10 +234,10 @@ def _effective_max(spec: SpecEndpoint, s: SpecField, value: str) -> tuple[object
     """The largest list a call may send when some parameter has this value: conditional rules first."""
     best: tuple[object, Location] = (s.facts.get("max_items"), s.at + ("max_items",))
     for i, rule in enumerate(spec.data.get("rules", []) or []):
-        when = rule.get("when") or {}
-        if rule.get("kind") == "max_items_when" and rule.get("param") == s.name and value in when.get("in", []):
-            if not isinstance(best[0], int) or rule["max"] < best[0]:
-                best = (rule["max"], ("rules", i, "max"))
+        kind = RULE_KINDS.get(rule.get("kind"))
+        limit = None if kind is None else kind.spec_limit(rule, s.name, value)
+        if limit is not None and (not isinstance(best[0], int) or limit < best[0]):
+            best = (limit, ("rules", i, "max"))
     return best
 
 

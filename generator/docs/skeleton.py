@@ -19,6 +19,7 @@ from specgen.config import Config
 from specgen.docs.compare import item_class, type_class
 from specgen.docs.page import DocField, Page, read_page
 from specgen.errors import SpecError, SpecErrors
+from specgen.spec.kinds.rules.max_items_when import MaxItemsWhen
 from specgen.spec.naming import pascal
 
 _SCALAR = {"string": "string", "integer": "int64", "number": "decimal", "numeric": "decimal", "bool": "bool"}
@@ -89,7 +90,7 @@ def skeleton(page: Page, venue: dict[str, Any], snapshot: str, digest: str, oper
 
 
 def _request_limits(page: Page, params: list[dict[str, Any]], notes: _Notes) -> list[dict[str, Any]]:
-    """Limits the prose states for the whole request: on its lists, conditional ones as max_items_when rules."""
+    """Limits the prose states for the whole request: on its lists, conditional ones as rules."""
     lists = [p for p in params if p["type"] == "list"]
     rules: list[dict[str, Any]] = []
     by_n: dict[int, list[str]] = {}
@@ -114,9 +115,7 @@ def _request_limits(page: Page, params: list[dict[str, Any]], notes: _Notes) -> 
             notes.add(f"The page limits lists to {n} items for {', '.join(values)}.", "Not expressed: add a rule.")
             continue
         for p in lists:
-            rules.append(
-                {"kind": "max_items_when", "param": p["name"], "max": n, "when": {"param": on["name"], "in": values}}
-            )
+            rules.append(MaxItemsWhen.spec(p["name"], n, on["name"], values))
     return rules
 
 

@@ -110,6 +110,11 @@ class Rule:
     def build(cls, ctx: Ctx, raw: dict[str, Any], at: Location, members: Members) -> Rule:
         raise NotImplementedError
 
+    @classmethod
+    def spec_limit(cls, raw: dict[str, Any], param: str, value: Any) -> int | None:
+        """The max_items a rule as written in a spec puts on param while a condition has value (None: no limit)."""
+        return None
+
     @property
     def message(self) -> Text:
         raise NotImplementedError

@@ -54,6 +54,17 @@ class MaxItemsWhen(Rule):
             )
         return cls(text_or_none(raw.get("description")), Text(raw["param"]), target.python.value, raw["max"], when)
 
+    @classmethod
+    def spec(cls, param: str, max_items: int, when_param: str, values: list[Any]) -> dict[str, Any]:
+        """The rule as a spec writes it (for spec skeletons)."""
+        return {"kind": cls.kind, "param": param, "max": max_items, "when": {"param": when_param, "in": values}}
+
+    @classmethod
+    def spec_limit(cls, raw: dict[str, Any], param: str, value: Any) -> int | None:
+        if raw.get("param") == param and value in (raw.get("when") or {}).get("in", []):
+            return int(raw["max"])
+        return None
+
     @property
     def message(self) -> Text:
         return Text(f"at most {self.max} items when {self.when.words}")
