@@ -36,8 +36,8 @@ def test_the_language_schema_is_assembled_from_the_kind_definitions() -> None:
 
 
 def test_no_rule_kind_is_named_outside_its_definition() -> None:
-    """No `kind ==` switch over rule kinds: outside spec/kinds/, no code or template names one."""
-    kinds = re.compile("|".join(re.escape(k) for k in RULE_KINDS))
+    """No `kind ==` switch over rule kinds: outside spec/kinds/, no code or template quotes one's name."""
+    kinds = re.compile("|".join(f"[\"']{re.escape(k)}[\"']" for k in RULE_KINDS))
     offenders = []
     for path in sorted([*(ROOT / "generator").rglob("*.py"), *(ROOT / "templates").rglob("*.j2")]):
         if "kinds" in path.relative_to(ROOT).parts:
