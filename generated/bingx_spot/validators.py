@@ -35,23 +35,18 @@ _PATTERNS: dict[str, re.Pattern[str]] = {}
 def validate_cancel_orders_request(params: Mapping[str, JSON]) -> list[Violation]:
     """Every rule the wire-level parameters break (empty when the call is valid)."""
     out: list[Violation] = []
-    _check_CancelOrdersParams(params if isinstance(params, dict) else dict(params), "$", out)
-    n = sum(1 for k in ("orderIds", "clientOrderIDs") if k in params)
-    if not n == 1:
-        out.append(
-            Violation("$", "exactly_one_of", "send exactly one of: orderIds, clientOrderIDs")
-        )
+    _check_cancel_orders_params(params if isinstance(params, dict) else dict(params), "$", out)
     return out
 
 
 def validate_cancel_orders_response(body: JSON) -> list[Violation]:
     """Every way a decoded success body differs from the spec (unknown fields are allowed)."""
     out: list[Violation] = []
-    _check_CancelOrdersResponse(body, "$", out)
+    _check_cancel_orders_response(body, "$", out)
     return out
 
 
-def _check_CancelOrdersParams(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancel_orders_params(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -158,9 +153,14 @@ def _check_CancelOrdersParams(value: JSON, path: str, out: list[Violation]) -> N
                     "outside -9223372036854775808..9223372036854775807",
                 )
             )
+    n = sum(1 for k in ("orderIds", "clientOrderIDs") if k in value)
+    if n != 1:
+        out.append(
+            Violation(path, "exactly_one_of", "send exactly one of: orderIds, clientOrderIDs")
+        )
 
 
-def _check_CancelledSpotOrder(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancelled_spot_order(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -230,7 +230,7 @@ def _check_CancelledSpotOrder(value: JSON, path: str, out: list[Violation]) -> N
             )
 
 
-def _check_FailedSpotCancel(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_failed_spot_cancel(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -250,7 +250,7 @@ def _check_FailedSpotCancel(value: JSON, path: str, out: list[Violation]) -> Non
             out.append(Violation(path + ".error", "type", "expected a string"))
 
 
-def _check_CancelOrdersData(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancel_orders_data(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -260,17 +260,17 @@ def _check_CancelOrdersData(value: JSON, path: str, out: list[Violation]) -> Non
             out.append(Violation(path + ".orders", "type", "expected a list"))
         else:
             for i0, v0 in enumerate(v):
-                _check_CancelledSpotOrder(v0, path + ".orders" + f"[{i0}]", out)
+                _check_cancelled_spot_order(v0, path + ".orders" + f"[{i0}]", out)
     if "fails" in value:
         v = value["fails"]
         if not isinstance(v, list):
             out.append(Violation(path + ".fails", "type", "expected a list"))
         else:
             for i0, v0 in enumerate(v):
-                _check_FailedSpotCancel(v0, path + ".fails" + f"[{i0}]", out)
+                _check_failed_spot_cancel(v0, path + ".fails" + f"[{i0}]", out)
 
 
-def _check_CancelOrdersResponse(value: JSON, path: str, out: list[Violation]) -> None:
+def _check_cancel_orders_response(value: JSON, path: str, out: list[Violation]) -> None:
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -298,4 +298,4 @@ def _check_CancelOrdersResponse(value: JSON, path: str, out: list[Violation]) ->
             out.append(Violation(path + ".debugMsg", "type", "expected a string"))
     if "data" in value:
         v = value["data"]
-        _check_CancelOrdersData(v, path + ".data", out)
+        _check_cancel_orders_data(v, path + ".data", out)
