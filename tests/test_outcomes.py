@@ -194,6 +194,28 @@ def test_a_count_above_the_orders_sent_contradicts_the_request(fx: Any) -> None:
         parse(fx, "cancel_count", count(3), orderIds=["a", "b"])
 
 
+# Tolerant parsing -------------------------------------------------------------------------------------
+
+
+def test_a_field_the_outcome_does_not_depend_on_is_kept_as_raw_text_with_a_warning(fx: Any) -> None:
+    body = results({"id": "a", "ok": True, "price": "abc"}, {"id": "b", "ok": True, "price": ""})
+    result = parse(fx, "cancel_listed", body, orderIds=["a", "b"])
+    assert states(result) == [("a", "cancelled"), ("b", "cancelled")]
+    assert [r.price for r in result.data.results] == [None, None]
+    assert len(result.warnings) == 1  # "" is no value, not a problem
+    assert result.warnings[0].startswith("$.data.results[0].price: ") and "'abc'" in result.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "item",
+    [{"id": "a", "ok": "yes"}, {"id": 5, "ok": True}, {"id": "a"}],
+    ids=["success field", "id", "required"],
+)
+def test_parsing_stays_strict_where_the_outcome_depends_on_it(fx: Any, item: dict[str, Any]) -> None:
+    with pytest.raises(fx.ResponseError, match="does not match the spec"):
+        parse(fx, "cancel_listed", results(item), orderIds=["a"])
+
+
 # Envelopes: codes in sets, a boolean flag, an error list --------------------------------------------
 
 

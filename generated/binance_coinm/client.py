@@ -38,7 +38,12 @@ from .models import (
     CancelledOrder,
     CancelMultipleOrdersResult,
 )
-from .outcomes import Contradiction, cancel_multiple_orders_outcomes, cancel_multiple_orders_refused
+from .outcomes import (
+    Contradiction,
+    cancel_multiple_orders_outcomes,
+    cancel_multiple_orders_refused,
+    cancel_multiple_orders_tolerate,
+)
 
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
@@ -182,11 +187,24 @@ class Client:
             )
             raise
         problems = validate_cancel_multiple_orders_response(body)
+        tolerated: tuple[str, ...] = ()
         if problems:
+            # Strict where the outcomes depend on it, tolerant elsewhere: a price that is not a
+            # decimal is no reason to lose what the venue says it did with every order.
+            kept = cancel_multiple_orders_tolerate(body, problems)
+            if kept is None:
+                raise ResponseError(
+                    f"response does not match the spec: {problems[0]}",
+                    response.status,
+                    tuple(problems),
+                )
+            body, tolerated = kept
+        try:
+            parsed = _parse_cancel_multiple_orders(body)
+        except (KeyError, TypeError, ValueError) as exc:
             raise ResponseError(
-                f"response does not match the spec: {problems[0]}", response.status, tuple(problems)
-            )
-        parsed = _parse_cancel_multiple_orders(body)
+                f"response does not match the spec: {exc}", response.status, tuple(problems)
+            ) from None
         try:
             accounting = cancel_multiple_orders_outcomes(body, params, failed)
         except Contradiction as exc:
@@ -197,7 +215,7 @@ class Client:
             response=parsed,
             data=parsed,
             outcomes=accounting.outcomes,
-            warnings=accounting.warnings,
+            warnings=tolerated + accounting.warnings,
         )
 
     def _prepare_cancel_multiple_orders(

@@ -40,7 +40,12 @@ from .models import (
     CancelOrdersResponse,
     CancelOrdersResult,
 )
-from .outcomes import Contradiction, cancel_orders_outcomes, cancel_orders_refused
+from .outcomes import (
+    Contradiction,
+    cancel_orders_outcomes,
+    cancel_orders_refused,
+    cancel_orders_tolerate,
+)
 
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
@@ -172,11 +177,24 @@ class Client:
             exc.outcomes = cancel_orders_refused(params, exc.code, exc.message, exc.http_status)
             raise
         problems = validate_cancel_orders_response(body)
+        tolerated: tuple[str, ...] = ()
         if problems:
+            # Strict where the outcomes depend on it, tolerant elsewhere: a price that is not a
+            # decimal is no reason to lose what the venue says it did with every order.
+            kept = cancel_orders_tolerate(body, problems)
+            if kept is None:
+                raise ResponseError(
+                    f"response does not match the spec: {problems[0]}",
+                    response.status,
+                    tuple(problems),
+                )
+            body, tolerated = kept
+        try:
+            parsed = CancelOrdersResponse.from_json(body)
+        except (KeyError, TypeError, ValueError) as exc:
             raise ResponseError(
-                f"response does not match the spec: {problems[0]}", response.status, tuple(problems)
-            )
-        parsed = CancelOrdersResponse.from_json(body)
+                f"response does not match the spec: {exc}", response.status, tuple(problems)
+            ) from None
         try:
             accounting = cancel_orders_outcomes(body, params, failed)
         except Contradiction as exc:
@@ -187,7 +205,7 @@ class Client:
             response=parsed,
             data=parsed.data,
             outcomes=accounting.outcomes,
-            warnings=accounting.warnings,
+            warnings=tolerated + accounting.warnings,
         )
 
     def _prepare_cancel_orders(

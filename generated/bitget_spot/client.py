@@ -41,7 +41,12 @@ from .models import (
     BatchCancelResponse,
     BatchCancelOrderResult,
 )
-from .outcomes import Contradiction, batch_cancel_order_outcomes, batch_cancel_order_refused
+from .outcomes import (
+    Contradiction,
+    batch_cancel_order_outcomes,
+    batch_cancel_order_refused,
+    batch_cancel_order_tolerate,
+)
 
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
@@ -171,11 +176,24 @@ class Client:
             )
             raise
         problems = validate_batch_cancel_order_response(body)
+        tolerated: tuple[str, ...] = ()
         if problems:
+            # Strict where the outcomes depend on it, tolerant elsewhere: a price that is not a
+            # decimal is no reason to lose what the venue says it did with every order.
+            kept = batch_cancel_order_tolerate(body, problems)
+            if kept is None:
+                raise ResponseError(
+                    f"response does not match the spec: {problems[0]}",
+                    response.status,
+                    tuple(problems),
+                )
+            body, tolerated = kept
+        try:
+            parsed = BatchCancelResponse.from_json(body)
+        except (KeyError, TypeError, ValueError) as exc:
             raise ResponseError(
-                f"response does not match the spec: {problems[0]}", response.status, tuple(problems)
-            )
-        parsed = BatchCancelResponse.from_json(body)
+                f"response does not match the spec: {exc}", response.status, tuple(problems)
+            ) from None
         try:
             accounting = batch_cancel_order_outcomes(body, params, failed)
         except Contradiction as exc:
@@ -186,7 +204,7 @@ class Client:
             response=parsed,
             data=parsed.data,
             outcomes=accounting.outcomes,
-            warnings=accounting.warnings,
+            warnings=tolerated + accounting.warnings,
         )
 
     def _prepare_batch_cancel_order(

@@ -42,7 +42,12 @@ from .models import (
     CancelBatchResponse,
     CancelBatchResult,
 )
-from .outcomes import Contradiction, cancel_batch_outcomes, cancel_batch_refused
+from .outcomes import (
+    Contradiction,
+    cancel_batch_outcomes,
+    cancel_batch_refused,
+    cancel_batch_tolerate,
+)
 
 from .retry import NO_RETRY, RetryPolicy
 from .signing import prehash, sign
@@ -168,11 +173,24 @@ class Client:
             exc.outcomes = cancel_batch_refused(params, exc.code, exc.message, exc.http_status)
             raise
         problems = validate_cancel_batch_response(body)
+        tolerated: tuple[str, ...] = ()
         if problems:
+            # Strict where the outcomes depend on it, tolerant elsewhere: a price that is not a
+            # decimal is no reason to lose what the venue says it did with every order.
+            kept = cancel_batch_tolerate(body, problems)
+            if kept is None:
+                raise ResponseError(
+                    f"response does not match the spec: {problems[0]}",
+                    response.status,
+                    tuple(problems),
+                )
+            body, tolerated = kept
+        try:
+            parsed = CancelBatchResponse.from_json(body)
+        except (KeyError, TypeError, ValueError) as exc:
             raise ResponseError(
-                f"response does not match the spec: {problems[0]}", response.status, tuple(problems)
-            )
-        parsed = CancelBatchResponse.from_json(body)
+                f"response does not match the spec: {exc}", response.status, tuple(problems)
+            ) from None
         try:
             accounting = cancel_batch_outcomes(body, params, failed)
         except Contradiction as exc:
@@ -183,7 +201,7 @@ class Client:
             response=parsed,
             data=parsed.result,
             outcomes=accounting.outcomes,
-            warnings=accounting.warnings,
+            warnings=tolerated + accounting.warnings,
         )
 
     def _prepare_cancel_batch(

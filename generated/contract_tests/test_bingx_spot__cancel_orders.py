@@ -111,6 +111,31 @@ CONTRACT = Contract(
             ],
         },
         {
+            "name": "empty_price_and_a_quantity_that_is_not_a_number",
+            "description": 'Issue 17: "price": "" (no value) and a quantity that is not a decimal, in an otherwise successful answer: the orders\' outcomes are kept, the bad value is a warning.',
+            "status": 200,
+            "request": {"symbol": "BTC-USDT", "orderIds": ["1", "2"], "timestamp": 1702731787011},
+            "body": '{"code":0,"msg":"","data":{"orders":[{"orderId":1,"status":"CANCELED","price":"","origQty":"n/a"},{"orderId":2,"status":"CANCELED","price":"1.5"}],"fails":[]}}',
+            "fields": {
+                "data.orders.0.price": None,
+                "data.orders.0.orig_qty": None,
+                "data.orders.1.price": "1.5",
+            },
+            "outcomes": [
+                {"order_id": "1", "state": "cancelled", "status": "CANCELED"},
+                {"order_id": "2", "state": "cancelled", "status": "CANCELED"},
+            ],
+            "warnings": ["$.data.orders[0].origQty: expected a decimal"],
+        },
+        {
+            "name": "a_status_that_is_not_text",
+            "description": "Parsing stays strict where the outcome depends on it.",
+            "status": 200,
+            "request": {"symbol": "BTC-USDT", "orderIds": ["1"], "timestamp": 1702731787011},
+            "body": '{"code":0,"msg":"","data":{"orders":[{"orderId":1,"status":5}],"fails":[]}}',
+            "error": {"type": "ResponseError"},
+        },
+        {
             "name": "cancelled_failed_and_unmentioned",
             "description": "Issue 14's case; one order cancelled, one failed, one neither list names.",
             "status": 200,

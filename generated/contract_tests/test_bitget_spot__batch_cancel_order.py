@@ -636,68 +636,6 @@ CONTRACT = Contract(
     ],
     response_variants=[
         {
-            "name": "doc_example_with_unknown_fields",
-            "body": {
-                "code": "00000",
-                "msg": "success",
-                "requestTime": 1695808949356,
-                "data": {
-                    "successList": [
-                        {
-                            "orderId": "121211212122",
-                            "clientOid": "121211212122",
-                            "fieldAddedLater": {"nested": [1, "x"]},
-                        }
-                    ],
-                    "failureList": [
-                        {
-                            "orderId": "121211212122",
-                            "clientOid": "xxx001",
-                            "errorMsg": "duplicate clientOrderId",
-                            "fieldAddedLater": {"nested": [1, "x"]},
-                        }
-                    ],
-                    "fieldAddedLater": {"nested": [1, "x"]},
-                },
-                "fieldAddedLater": {"nested": [1, "x"]},
-            },
-            "request": {
-                "symbol": "",
-                "batchMode": "multiple",
-                "orderList": [
-                    {"symbol": "BTCUSDT", "orderId": "121211212122", "clientOid": "121211212122"}
-                ],
-            },
-            "valid": True,
-        },
-        {
-            "name": "doc_example_without_code",
-            "body": {
-                "msg": "success",
-                "requestTime": 1695808949356,
-                "data": {
-                    "successList": [{"orderId": "121211212122", "clientOid": "121211212122"}],
-                    "failureList": [
-                        {
-                            "orderId": "121211212122",
-                            "clientOid": "xxx001",
-                            "errorMsg": "duplicate clientOrderId",
-                        }
-                    ],
-                },
-            },
-            "valid": False,
-            "rule": "required",
-            "path": "$.code",
-        },
-        {
-            "name": "doc_example_without_data",
-            "body": {"code": "00000", "msg": "success", "requestTime": 1695808949356},
-            "valid": False,
-            "rule": "required",
-            "path": "$.data",
-        },
-        {
             "name": "unmentioned_order_with_unknown_fields",
             "body": {
                 "code": "00000",

@@ -122,6 +122,18 @@ CONTRACT = Contract(
             ],
         },
         {
+            "name": "empty_price",
+            "description": 'Issue 17; "price" "" in an otherwise successful answer means no value.',
+            "status": 200,
+            "request": {"symbol": "BTCUSDT", "orderIdList": [11], "timestamp": 1566818724722},
+            "body": '[{"orderId":11,"clientOrderId":"a","status":"CANCELED","symbol":"BTCUSDT","price":"","origQty":"1"}]',
+            "fields": {"0.price": None, "0.orig_qty": "1"},
+            "outcomes": [
+                {"order_id": "11", "client_id": "a", "state": "cancelled", "status": "CANCELED"}
+            ],
+            "warnings": [],
+        },
+        {
             "name": "terminal_order_left_out",
             "description": 'Were a terminal order "silently skipped" (left out), with an error item for another id, the error could not be attributed by position: both unmatched orders are unknown.',
             "status": 200,

@@ -217,8 +217,11 @@ class Contract:
                 raise AssertionError(f"expected {err['type']}")
             return
         body = self.package._wire.loads(case["body"].encode("utf-8"))
-        assert self.validate_response(body) == []
-        assert self.response_schema.is_valid(body)
+        if "warnings" in case:  # a body that breaks the spec where parsing is tolerant
+            assert (self.validate_response(body) == []) == self.response_schema.is_valid(body)
+        else:
+            assert self.validate_response(body) == []
+            assert self.response_schema.is_valid(body)
         result = getattr(client, f"parse_{self.operation}")(http, params)
         for attr_path, expected in case.get("fields", {}).items():
             value: Any = result.response

@@ -29,7 +29,14 @@ from specgen.spec.kinds import (
 )
 from specgen.spec.loader import Document, Location
 from specgen.spec.naming import pascal, safe
-from specgen.spec.outcomes import OutcomeRules, OutcomeSource, RequestIds, build_outcomes, checked_request_ids
+from specgen.spec.outcomes import (
+    OutcomeRules,
+    OutcomeSource,
+    RequestIds,
+    build_outcomes,
+    checked_request_ids,
+    critical_paths,
+)
 from specgen.spec.text import Data, Ident, Text
 
 # Re-exported: the model's parts that live with their kind definitions.
@@ -170,6 +177,12 @@ class Endpoint:
         if venue.envelope is None:
             return None
         return self.response.field_named(venue.envelope.data.value)
+
+    def critical_paths(self, venue: Venue) -> tuple[Text, ...]:
+        """Response fields parsed strictly: what the outcomes and the envelope depend on."""
+        env = venue.envelope
+        fields = () if env is None else tuple(f for f in (env.code, env.success_flag, env.error_list) if f is not None)
+        return critical_paths(self.outcomes, self.outcome_rules, fields)
 
     def param(self, wire: str) -> Field | None:
         return next((p for p in self.params if p.wire.value == wire), None)

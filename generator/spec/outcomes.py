@@ -247,3 +247,22 @@ def _build_source(
         request_client_ids=ids["client_id"],
         by_position=bool(by_position),
     )
+
+
+def critical_paths(
+    sources: tuple[OutcomeSource, ...], rules: OutcomeRules | None, envelope_fields: tuple[Text, ...]
+) -> tuple[Text, ...]:
+    """The response fields the outcomes depend on (ids, status, codes, counts) and the envelope's,
+    as validator paths with [*] for any index: parsing is strict there and tolerant elsewhere."""
+    found = ["$." + f.value for f in envelope_fields]
+    for s in sources:
+        bases = {"item": "$" + "".join("." + p.value for p in s.items) + "[*]"}
+        if s.aligned_with is not None:
+            bases["aligned"] = "$" + "".join("." + p.value for p in s.aligned_with) + "[*]"
+        found.extend(bases.values())
+        for ref in (s.order_id, s.client_id, s.status, s.error_code, s.error_message, s.cancelled_when):
+            if ref is not None:
+                found.append(f"{bases[ref.source]}.{ref.name.value}")
+    if rules is not None and rules.aggregate is not None:
+        found.append("$" + "".join("." + p.value for p in rules.aggregate.count))
+    return tuple(Text(p) for p in dict.fromkeys(found))
