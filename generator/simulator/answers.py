@@ -2,8 +2,11 @@
 
 The same declarations the clients read outcomes from are read backwards here: which list holds
 successes and which failures, whether a parallel list is aligned with it, which field carries the
-id, status, code and message, and which value means cancelled. Only values the documents do not
-state (codes of unknown orders, success messages) come from the spec's simulation sections.
+id, status, code and message, and which value means cancelled. Everything else comes from the
+spec's simulation section: codes of unknown orders, status words, the fields of an answered
+order (answer_fields), body fields such as counts (body_fields), envelope codes of a partial or
+total failure. No venue, field name or word is written here; `specgen validate` has already
+refused a section that could not answer (spec/simulation.py).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from specgen.simulator.book import CANCELED, Order, Result
-from specgen.spec.model import Endpoint, SimAnswer, Type, Venue
+from specgen.spec.envelope import Envelope
+from specgen.spec.model import AnswerField, Endpoint, EndpointSimulation, Scalar, SimAnswer, Type, Venue
 from specgen.spec.outcomes import OutcomeSource, Ref
 from specgen.spec.text import Text
 
@@ -40,45 +44,83 @@ def internal_error(venue: Venue) -> SimAnswer:
 
 
 def success_body(venue: Venue, endpoint: Endpoint, params: dict[str, JSON], results: tuple[Result, ...]) -> JSON:
+    sim = endpoint.simulation
+    assert sim is not None
     ok_source = _success_source(endpoint)
     failed_source = next((o for o in endpoint.outcomes if o.cancelled_constant is False), ok_source)
     lists: dict[OutcomeSource, tuple[list[JSON], list[JSON]]] = {o: ([], []) for o in endpoint.outcomes}
     for result in results:
         source = ok_source if result.kind == "cancelled" else failed_source
-        item, aligned = _answer(endpoint, source, result, params)
+        if source is None:
+            continue  # the response has nowhere to put this order: only counts (body_fields) tell of it
+        item, aligned = _answer(endpoint, sim, source, result, params)
         lists[source][0].append(item)
         lists[source][1].append(aligned)
-    body: JSON = _envelope(venue)
+    body: JSON = _envelope(venue, sim, results)
     for source, (items, aligned) in lists.items():
         body = _put(body, source.items, items)
         if source.aligned_with is not None:
             body = _put(body, source.aligned_with, aligned)
+    counts = _counts(results)
+    rules = endpoint.outcome_rules
+    if rules is not None and rules.aggregate is not None:  # the venue answers with a count alone
+        count_type = _type_at(endpoint.response, rules.aggregate.count)
+        count = _as_kind(counts["cancelled"], count_type.kind if count_type is not None else "int64")
+        body = _put(body, rules.aggregate.count, count)
+    for field in sim.body_fields:
+        value = _value(field, None, params, counts, sim)
+        if value is not None:
+            body = _put(body, tuple(Text(p) for p in field.name.value.split(".")), value)
     return body
 
 
-def _success_source(endpoint: Endpoint) -> OutcomeSource:
-    found = next((o for o in endpoint.outcomes if o.cancelled_constant or o.cancelled_when is not None), None)
-    if found is None:
-        raise ValueError(f"{endpoint.file}: no outcome source can hold a cancelled order")
-    return found
+def _success_source(endpoint: Endpoint) -> OutcomeSource | None:
+    """The outcome source that holds cancelled orders; None when the response has none."""
+    return next((o for o in endpoint.outcomes if o.cancelled_constant or o.cancelled_when is not None), None)
 
 
-def _envelope(venue: Venue) -> JSON:
+def _counts(results: tuple[Result, ...]) -> dict[str, int]:
+    cancelled = sum(1 for r in results if r.kind == "cancelled")
+    return {"requested": len(results), "cancelled": cancelled, "failed": len(results) - cancelled}
+
+
+def _envelope(venue: Venue, sim: EndpointSimulation, results: tuple[Result, ...]) -> JSON:
+    """The envelope's code and message: success, or the section's partial / failed answer."""
     env = venue.envelope
     if env is None:
         return {}
-    sim = venue.simulation
-    message = sim.success_message.value if sim is not None and sim.success_message is not None else ""
+    failures = sum(1 for r in results if r.kind != "cancelled")
+    code, answer = _failure_answer(env, sim, failures, len(results))
+    vsim = venue.simulation
+    message = vsim.success_message.value if vsim is not None and vsim.success_message is not None else ""
     body: dict[str, JSON] = {}
     if env.code is not None:
-        body[env.code.value] = plain(env.success_codes[0])
+        body[env.code.value] = plain(code)
     if env.message is not None:
-        body[env.message.value] = message
+        body[env.message.value] = answer.message.value if answer is not None else message
     if env.success_flag is not None:
         body[env.success_flag.value] = True
     if env.error_list is not None:
         body[env.error_list.value] = []
     return body
+
+
+def _failure_answer(
+    env: Envelope, sim: EndpointSimulation, failures: int, total: int
+) -> tuple[Scalar, SimAnswer | None]:
+    """The envelope code (and the section's answer, for its message) of a batch with failures:
+    the section's partial / failed answer, else the envelope's first partial / failure code."""
+    if failures and failures == total:
+        if sim.failed is not None:
+            return sim.failed.code, sim.failed
+        if env.failure_codes:
+            return env.failure_codes[0], None
+    if failures:
+        if sim.partial is not None:
+            return sim.partial.code, sim.partial
+        if env.partial_codes:
+            return env.partial_codes[0], None
+    return env.success_codes[0] if env.success_codes else 0, None
 
 
 def _put(body: JSON, path: tuple[Text, ...], value: JSON) -> JSON:
@@ -95,9 +137,11 @@ def _put(body: JSON, path: tuple[Text, ...], value: JSON) -> JSON:
 # One order's answer -----------------------------------------------------------------------------
 
 
-def _answer(endpoint: Endpoint, source: OutcomeSource, result: Result, params: dict[str, JSON]) -> tuple[JSON, JSON]:
+def _answer(
+    endpoint: Endpoint, sim: EndpointSimulation, source: OutcomeSource, result: Result, params: dict[str, JSON]
+) -> tuple[JSON, JSON]:
     """The item for result in source's list, and its aligned entry (when the source has one)."""
-    values = _values(endpoint, source, result)
+    values = _values(sim, source, result)
     item_type = _choose_variant(_list_items(endpoint.response, source.items), source, values)
     aligned_type = _list_items(endpoint.response, source.aligned_with) if source.aligned_with is not None else None
     item: dict[str, JSON] = {}
@@ -107,24 +151,24 @@ def _answer(endpoint: Endpoint, source: OutcomeSource, result: Result, params: d
             _set(aligned, aligned_type, ref.name.value, value)
         else:
             _set(item, item_type, ref.name.value, value)
-    if result.order is not None:
-        _fill_from_order(item, item_type, result.order, params)
+    for field in sim.answer_fields:
+        name = field.name.value
+        if name not in item:
+            _set(item, item_type, name, _value(field, result.order, params, None, sim))
     return item, aligned
 
 
-def _values(endpoint: Endpoint, source: OutcomeSource, result: Result) -> list[tuple[Ref, JSON]]:
+def _values(sim: EndpointSimulation, source: OutcomeSource, result: Result) -> list[tuple[Ref, JSON]]:
     """(where, value) for every field the outcome source reads, as this result answers it."""
-    sim = endpoint.simulation
-    assert sim is not None
     order, target = result.order, result.target
     cancelled = result.kind == "cancelled"
     as_status = result.kind == "terminal" and sim.terminal_orders == "status"
     error = None if cancelled or as_status else sim.unknown_order
     status = None
     if cancelled:
-        status = _cancelled_value(source, source.status) or CANCELED
+        status = _cancelled_value(source, source.status) or plain(sim.status_word(CANCELED))
     elif as_status and order is not None:
-        status = order.status
+        status = plain(sim.status_word(order.status))
     code_message = error if error is not None else (sim.accepted if cancelled else None)
     pairs: list[tuple[Ref | None, JSON]] = [
         (source.order_id, order.order_id if order else target.order_id),
@@ -138,11 +182,46 @@ def _values(endpoint: Endpoint, source: OutcomeSource, result: Result) -> list[t
     return [(ref, value) for ref, value in pairs if ref is not None and value is not None]
 
 
+def _value(
+    field: AnswerField,
+    order: Order | None,
+    params: dict[str, JSON],
+    counts: dict[str, int] | None,
+    sim: EndpointSimulation,
+) -> JSON:
+    """An answer_fields / body_fields value: None when this answer has none (no order, say)."""
+    key = field.key.value if field.key is not None else ""
+    if field.source == "value":
+        return plain(field.value)
+    if field.source == "order":
+        value = getattr(order, key) if order is not None else None
+        if key == "status" and order is not None:
+            return plain(sim.status_word(order.status))  # the model made sure every state has a word
+    elif field.source == "request":
+        value = params.get(key)
+        if isinstance(value, (bool, list, dict)):
+            return None
+    else:
+        value = counts.get(key) if counts is not None else None
+    for word, translated in field.words:
+        if value == word.value:
+            return plain(translated)
+    return value
+
+
 def _cancelled_value(source: OutcomeSource, ref: Ref | None) -> JSON:
     """The value that means cancelled, when ref is the field the source decides it by."""
     if ref is not None and source.cancelled_when == ref and source.cancelled_values:
         return plain(source.cancelled_values[0])
     return None
+
+
+def _type_at(root: Type, path: tuple[Text, ...]) -> Type | None:
+    here: Type | None = root
+    for step in path:
+        found = here.field_named(step.value) if here is not None else None
+        here = found.type if found is not None else None
+    return here
 
 
 def _list_items(root: Type, path: tuple[Text, ...]) -> Type:
@@ -171,7 +250,7 @@ def _choose_variant(type_: Type, source: OutcomeSource, values: list[tuple[Ref, 
 def _set(target: dict[str, JSON], type_: Type | None, name: str, value: JSON) -> None:
     """target[name] = value in the field's wire type; skipped when the object has no such field."""
     field = type_.field_named(name) if type_ is not None else None
-    if field is None:
+    if field is None or value is None:
         return
     converted = _as_kind(value, field.type.kind)
     if converted is not None:
@@ -181,28 +260,7 @@ def _set(target: dict[str, JSON], type_: Type | None, name: str, value: JSON) ->
 def _as_kind(value: JSON, kind: str) -> JSON:
     if kind == "int64":
         text = str(value)
-        return int(text) if text.lstrip("-").isdigit() else None  # a non-numeric id cannot be sent as int64
+        return int(text) if text.lstrip("-").isdigit() and len(text) < 20 else None  # a non-numeric id is no int64
     if kind in ("string", "decimal"):
         return str(value)
     return value
-
-
-def _fill_from_order(item: dict[str, JSON], type_: Type, order: Order, params: dict[str, JSON]) -> None:
-    """Order details the item has a field for (symbol, side, price...), and scalar request params (Bybit's category)."""
-    details = {
-        "symbol": order.symbol,
-        "side": order.side,
-        "type": order.type,
-        "origType": order.type,
-        "price": order.price,
-        "origQty": order.quantity,
-        "executedQty": "0",
-    }
-    for field in type_.fields:
-        name = field.wire.value
-        if name in item:
-            continue
-        if name in details:
-            _set(item, type_, name, details[name])
-        elif isinstance(params.get(name), (str, int)) and not isinstance(params.get(name), bool):
-            _set(item, type_, name, params[name])

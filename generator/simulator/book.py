@@ -1,7 +1,8 @@
 """The simulator's order book: orders per account (venue, API key), seeded and cancelled.
 
-Statuses use one vocabulary for every venue (Binance's words); the response builder maps them to
-each venue's wire values where the spec says.
+Orders use one neutral vocabulary for every venue (states open, partially_filled, cancelled,
+filled, expired; sides buy and sell; types limit and market); the answers translate them into
+each venue's words as its spec's simulation section says.
 """
 
 from __future__ import annotations
@@ -12,20 +13,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-OPEN_STATUSES = ("NEW", "PARTIALLY_FILLED")
-TERMINAL_STATUSES = ("CANCELED", "FILLED", "EXPIRED")
-CANCELED = "CANCELED"
+OPEN_STATUSES = ("open", "partially_filled")
+TERMINAL_STATUSES = ("cancelled", "filled", "expired")
+CANCELED = "cancelled"
 FIRST_ORDER_ID = 10_000_001  # numeric, so the ids fit venues whose order ids are int64
 
 
 @dataclass(frozen=True, kw_only=True)
 class Order:
     order_id: str
-    symbol: str
+    instrument: str
     client_id: str | None = None
-    status: str = "NEW"
-    side: str = "BUY"
-    type: str = "LIMIT"
+    status: str = "open"
+    side: str = "buy"
+    type: str = "limit"
     price: str = "100"
     quantity: str = "1"
 
@@ -37,7 +38,7 @@ class Order:
         return {
             "order_id": self.order_id,
             "client_id": self.client_id,
-            "symbol": self.symbol,
+            "instrument": self.instrument,
             "status": self.status,
             "side": self.side,
             "type": self.type,
@@ -51,11 +52,11 @@ ORDER_KEYS = frozenset(Order.__dataclass_fields__)
 
 @dataclass(frozen=True)
 class Target:
-    """One order a cancel request names: by order id, client id or both, maybe with its symbol."""
+    """One order a cancel request names: by order id, client id or both, maybe with its instrument."""
 
     order_id: str | None
     client_id: str | None
-    symbol: str | None
+    instrument: str | None
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,8 @@ class Book:
         unknown = sorted(set(raw) - ORDER_KEYS)
         if unknown:
             raise ValueError(f"unknown order field(s): {', '.join(unknown)}")
-        if not isinstance(raw.get("symbol"), str):
-            raise ValueError("an order needs a symbol (a string)")
+        if not isinstance(raw.get("instrument"), str):
+            raise ValueError("an order needs an instrument (a string)")
         fields = {k: (None if v is None else str(v)) for k, v in raw.items()}
         if fields.get("order_id") is None:
             fields["order_id"] = str(next(self._ids))
@@ -135,21 +136,27 @@ class Book:
             return tuple(self._orders.get((venue, api_key), {}).values())
 
     def cancel(
-        self, venue: str, api_key: str, targets: Iterable[Target], all_or_nothing: bool = False
+        self,
+        venue: str,
+        api_key: str,
+        targets: Iterable[Target],
+        precedence: str = "order_id",
+        all_or_nothing: bool = False,
     ) -> tuple[Result, ...]:
         """Cancel each target in turn; the same order named twice is terminal the second time.
+        precedence (order_id, client_id, both) says which id finds an order a target names by both;
         all_or_nothing: when any target cannot be cancelled, none is (the results say which failed)."""
         with self._lock:
             book = self._orders.setdefault((venue, api_key), {})
             trial = dict(book)
-            results = tuple(self._cancel_one(trial, t) for t in targets)
+            results = tuple(self._cancel_one(trial, t, precedence) for t in targets)
             if not all_or_nothing or all(r.kind == "cancelled" for r in results):
                 book.update(trial)
             return results
 
     @staticmethod
-    def _cancel_one(book: dict[str, Order], target: Target) -> Result:
-        order = _find(book, target)
+    def _cancel_one(book: dict[str, Order], target: Target, precedence: str) -> Result:
+        order = _find(book, target, precedence)
         if order is None:
             return Result(target, "unknown", None)
         if not order.is_open:
@@ -162,14 +169,20 @@ class Book:
             self._orders.clear()
 
 
-def _find(book: Mapping[str, Order], target: Target) -> Order | None:
-    """By order id when given (it wins over the client id, as Bybit documents), else by client id."""
-    if target.order_id is not None:
-        order = book.get(target.order_id)
+def _find(book: Mapping[str, Order], target: Target, precedence: str) -> Order | None:
+    """The order a target names: by the id the spec's precedence prefers when it gives both."""
+    by_id = book.get(target.order_id) if target.order_id is not None else None
+    by_client = (
+        next((o for o in book.values() if o.client_id == target.client_id), None)
+        if target.client_id is not None
+        else None
+    )
+    if target.order_id is None or target.client_id is None:
+        order = by_id or by_client
+    elif precedence == "both":
+        order = by_id if by_id is not None and by_id == by_client else None
     else:
-        order = next(
-            (o for o in book.values() if target.client_id is not None and o.client_id == target.client_id), None
-        )
-    if order is not None and target.symbol is not None and order.symbol != target.symbol:
-        return None  # an order of another symbol is not the one named
+        order = by_client if precedence == "client_id" else by_id
+    if order is not None and target.instrument is not None and order.instrument != target.instrument:
+        return None  # an order of another instrument is not the one named
     return order

@@ -12,7 +12,7 @@ also under /<venue>/ (base_url(venue)), which stays unambiguous if two venues sh
 Control requests (no authentication, loopback only) live under /__sim__/:
 
     GET    /__sim__                       venues, their base URLs, test API keys and routes
-    POST   /__sim__/orders                {"venue", "api_key"?, "orders": [{"symbol", "order_id"?, ...}]}
+    POST   /__sim__/orders                {"venue", "api_key"?, "orders": [{"instrument", "order_id"?, ...}]}
     GET    /__sim__/orders?venue=V[&api_key=K]
     POST   /__sim__/faults                {"faults": [{"kind": "status", "status": 429, "retry_after": 2}]}
     DELETE /__sim__/faults
@@ -286,9 +286,12 @@ class Simulator:
         except Rejection as rejected:
             answer = getattr(sim, rejected.kind)
             return _json_reply(answer.http_status, error_body(venue, answer)), rejected.detail
-        whole = endpoint.simulation.all_or_nothing if endpoint.simulation is not None else None
+        esim = endpoint.simulation
+        assert esim is not None
+        whole = esim.all_or_nothing
         atomic = whole is not None and not _holds(whole.unless, params)
-        results = self.book.cancel(name, api_key, targets(endpoint, params), all_or_nothing=atomic)
+        precedence = esim.id_precedence or "order_id"  # matters only when an item names both ids
+        results = self.book.cancel(name, api_key, targets(endpoint, params), precedence, all_or_nothing=atomic)
         if whole is not None and atomic and any(r.kind != "cancelled" for r in results):
             return _json_reply(whole.answer.http_status, error_body(venue, whole.answer)), "the whole batch was refused"
         return _json_reply(200, success_body(venue, endpoint, params, results)), None
@@ -314,9 +317,8 @@ class Simulator:
         self._history.append(entry)
         if self._log is not None:
             extra = ", ".join(x for x in (entry.fault and f"fault {entry.fault}", detail) if x)
-            self._log(
-                f"{route.endpoint.method} {route.endpoint.path.value} -> {status or 'dropped'} ({entry.venue}.{entry.operation}{': ' + extra if extra else ''})"
-            )
+            where = f"{entry.venue}.{entry.operation}{': ' + extra if extra else ''}"
+            self._log(f"{route.endpoint.method} {route.endpoint.path.value} -> {status or 'dropped'} ({where})")
         return delivery
 
     # Control API ----------------------------------------------------------------------------------
@@ -556,10 +558,9 @@ def serve_forever(config: Config, *, venue: str | None = None, host: str = "127.
         for name, v in simulator.venues.items():
             creds = v.test_credentials.value if v.test_credentials is not None else {}
             routes = ", ".join(f"{e.method} {e.path.value}" for e in v.endpoints)
-            print(
-                f"  {name}: base_url {simulator.url} or {simulator.base_url(name)}; test api key {creds.get('api_key')!r}; {routes}",
-                flush=True,
-            )
+            key = creds.get("api_key")
+            urls = f"{simulator.base_url(name)} (or {simulator.url} for a path no other venue serves)"
+            print(f"  {name}: base_url {urls}; test api key {key!r}; {routes}", flush=True)
         for shared in simulator.shared_paths:
             print(f"  note: {shared} is served by several venues; use base_url(<venue>) for it", flush=True)
         while True:

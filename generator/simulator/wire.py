@@ -112,7 +112,8 @@ def targets(endpoint: Endpoint, params: dict[str, JSON]) -> tuple[Target, ...]:
     """The orders a (valid) cancel request names, in the order it names them."""
     sim = endpoint.simulation
     assert sim is not None
-    symbol = params.get("symbol") if isinstance(params.get("symbol"), str) and params.get("symbol") else None
+    instrument = sim.instrument.value if sim.instrument is not None else None
+    named = _instrument(params, instrument)
     by_order = _ids(params, sim.request_order_ids)
     by_client = _ids(params, sim.request_client_ids)
     if _same_list(sim.request_order_ids, sim.request_client_ids):
@@ -120,10 +121,10 @@ def targets(endpoint: Endpoint, params: dict[str, JSON]) -> tuple[Target, ...]:
         assert sim.request_order_ids is not None
         items = params.get(sim.request_order_ids.param.value) or []
         return tuple(
-            Target(order_id, client_id, _item_symbol(item) or symbol)
+            Target(order_id, client_id, _instrument(item, instrument) or named)
             for item, order_id, client_id in zip(items, by_order, by_client, strict=False)
         )
-    return tuple(Target(i, None, symbol) for i in by_order) + tuple(Target(None, c, symbol) for c in by_client)
+    return tuple(Target(i, None, named) for i in by_order) + tuple(Target(None, c, named) for c in by_client)
 
 
 def _same_list(a: RequestIds | None, b: RequestIds | None) -> bool:
@@ -140,6 +141,7 @@ def _ids(params: dict[str, JSON], where: RequestIds | None) -> list[str | None]:
     return [None if v is None or v == "" else str(v) for v in values]
 
 
-def _item_symbol(item: JSON) -> str | None:
-    value = item.get("symbol") if isinstance(item, dict) else None
+def _instrument(where: JSON, name: str | None) -> str | None:
+    """The instrument a request (or one of its items) names in the spec's instrument field."""
+    value = where.get(name) if name is not None and isinstance(where, dict) else None
     return value if isinstance(value, str) and value else None

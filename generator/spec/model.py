@@ -91,6 +91,24 @@ class SimAnswer:
     http_status: int = 200
 
 
+# The simulator's order book speaks one neutral vocabulary; simulation.statuses maps it to the venue's words.
+ORDER_STATES = ("open", "partially_filled", "cancelled", "filled", "expired")
+ORDER_ATTRIBUTES = ("order_id", "client_id", "instrument", "status", "side", "type", "price", "quantity")
+COUNTS = ("requested", "cancelled", "failed")
+
+
+@dataclass(frozen=True)
+class AnswerField:
+    """A value the simulator writes into an answer: from the order (order.price), the request
+    (request.category), a count of the batch (count.cancelled) or a literal; words translate it."""
+
+    name: Text  # an item's field, or a dotted path in the body
+    source: str  # order | request | count | value
+    key: Text | None  # the order attribute, request parameter or count; None for a literal
+    value: Scalar | None = None
+    words: tuple[tuple[Text, Scalar], ...] = ()
+
+
 @dataclass(frozen=True)
 class EndpointSimulation:
     unknown_order: SimAnswer
@@ -99,6 +117,16 @@ class EndpointSimulation:
     request_order_ids: RequestIds | None
     request_client_ids: RequestIds | None
     all_or_nothing: AllOrNothing | None = None
+    instrument: Text | None = None  # the parameter (and request-item field) naming the instrument
+    id_precedence: str | None = None  # order_id | client_id | both: which id finds an order named by both
+    statuses: tuple[tuple[str, Scalar], ...] = ()  # book state -> the venue's word
+    answer_fields: tuple[AnswerField, ...] = ()
+    body_fields: tuple[AnswerField, ...] = ()
+    partial: SimAnswer | None = None  # the envelope's code when some orders were not cancelled
+    failed: SimAnswer | None = None  # ... when none was
+
+    def status_word(self, state: str) -> Scalar | None:
+        return next((word for s, word in self.statuses if s == state), None)
 
 
 @dataclass(frozen=True)
@@ -539,6 +567,7 @@ def _endpoint_simulation(
         unless = _need(
             ctx, at + ("all_or_nothing", "unless", "param"), by_wire, whole["unless"]["param"], "all_or_nothing.unless"
         )
+    envelope = raw.get("envelope", {})
     return EndpointSimulation(
         unknown_order=_sim_answer(raw["unknown_order"]),
         terminal_orders=terminal,
@@ -553,4 +582,21 @@ def _endpoint_simulation(
                 _sim_answer(whole["answer"]),
             )
         ),
+        instrument=_text(raw.get("instrument")),
+        id_precedence=raw.get("id_precedence", {}).get("use"),
+        statuses=tuple((state, _scalar(word)) for state, word in raw.get("statuses", {}).items() if state != "source"),
+        answer_fields=tuple(_answer_field(k, v) for k, v in raw.get("answer_fields", {}).items()),
+        body_fields=tuple(_answer_field(k, v) for k, v in raw.get("body_fields", {}).items()),
+        partial=_sim_answer(envelope["partial"]) if "partial" in envelope else None,
+        failed=_sim_answer(envelope["failed"]) if "failed" in envelope else None,
     )
+
+
+def _answer_field(name: str, raw: Any) -> AnswerField:
+    """`order.price`, `request.category`, `count.cancelled`, or {from: ..., words: {...}}, or {value: literal}."""
+    if isinstance(raw, dict) and "value" in raw:
+        return AnswerField(Text(name), "value", None, _scalar(raw["value"]))
+    where = raw["from"] if isinstance(raw, dict) else raw
+    source, _, key = where.partition(".")
+    words = raw.get("words", {}) if isinstance(raw, dict) else {}
+    return AnswerField(Text(name), source, Text(key), None, tuple((Text(k), _scalar(v)) for k, v in words.items()))

@@ -14,6 +14,7 @@ from typing import Any
 from specgen.errors import SpecError, SpecErrors
 from specgen.spec.loader import Document, load_file
 from specgen.spec.model import Endpoint, Venue, build_endpoint, build_venue_header
+from specgen.spec.simulation import check_simulation
 from specgen.spec.naming import pascal
 from specgen.spec.validate import check_document
 
@@ -124,6 +125,7 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
                 continue
             _check_names(doc)
             endpoint = build_endpoint(doc, venue, folder)
+            check_simulation(doc, venue, endpoint)
         except SpecError as exc:
             errors.append(exc)
             continue
