@@ -33,7 +33,8 @@ from specgen.simulator.drive import calls
 from specgen.simulator.faults import FaultQueue
 from specgen.simulator.wire import ParamReader, targets
 from specgen.spec.loader import load_text
-from specgen.spec.model import AnswerField, Endpoint, OutcomeSource, Ref, SimAnswer, Venue, build_endpoint
+from specgen.spec.model import AnswerField, Endpoint, SimAnswer, Venue, build_endpoint
+from specgen.spec.outcomes import OutcomeSource, Ref
 from specgen.spec.simulation import check_simulation
 from specgen.spec.specset import read_specs
 from specgen.spec.text import Text

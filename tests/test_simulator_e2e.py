@@ -72,8 +72,20 @@ def code_of(answer: SimAnswer) -> str:
     return str(plain(answer.code))
 
 
-def error_source_reads_codes(call: CancelCall) -> bool:
-    return any(o.error_code is not None for o in call.endpoint.outcomes if o.cancelled_constant is not True)
+def error_source_reads(call: CancelCall, what: str) -> bool:
+    """Whether the list holding failed orders reads their error code (or message)."""
+    failing = [o for o in call.endpoint.outcomes if o.cancelled_constant is not True]
+    return any(getattr(o, what) is not None for o in failing)
+
+
+def done(outcome: Any) -> bool:
+    """The venue took the cancel: cancelled, or accepted with the final state to come."""
+    return outcome.state.value in ("cancelled", "accepted")
+
+
+def success_state(call: CancelCall) -> str:
+    rules = call.endpoint.outcome_rules
+    return rules.success if rules is not None else "cancelled"
 
 
 def response_schema(call: CancelCall) -> jsonschema.Draft202012Validator:
@@ -100,7 +112,7 @@ class Recording:
 def test_mixed_batch_cancels_live_orders_and_reports_the_rest(simulator: Simulator, call: CancelCall) -> None:
     sim = call.endpoint.simulation
     assert sim is not None
-    live_a, live_b, done, filled = seed(
+    live_a, live_b, closed, filled = seed(
         simulator,
         call,
         {"client_id": "live-a"},
@@ -109,7 +121,7 @@ def test_mixed_batch_cancels_live_orders_and_reports_the_rest(simulator: Simulat
         {"status": "filled"},
     )
     unknown = "99999999"
-    ids = [live_a.order_id, unknown, done.order_id, live_b.order_id, filled.order_id]
+    ids = [live_a.order_id, unknown, closed.order_id, live_b.order_id, filled.order_id]
     recording = Recording(pkg(call).UrllibTransport(5.0))
     result = cancel(make_client(simulator, call, transport=recording), call, ids)
 
@@ -118,27 +130,51 @@ def test_mixed_batch_cancels_live_orders_and_reports_the_rest(simulator: Simulat
     assert set(ids) <= set(outcomes), f"an order got no outcome: {sorted(set(ids) - set(outcomes))}"
     for live in (live_a, live_b):
         o = outcomes[live.order_id]
-        assert (o.cancelled, o.error_code) == (True, None)
+        assert (o.state.value, o.error_code) == (success_state(call), None)
         assert state(simulator, call, live.order_id) == "cancelled"
     assert outcomes[live_a.order_id].client_id in ("live-a", None)  # the client id, where the answer carries one
     missing = outcomes[unknown]
-    assert missing.cancelled is False
-    if error_source_reads_codes(call):
-        assert (missing.error_code, missing.error_message) == (
-            code_of(sim.unknown_order),
-            sim.unknown_order.message.value,
-        )
+    assert missing.state.value == "failed"
+    if error_source_reads(call, "error_code"):
+        assert missing.error_code == code_of(sim.unknown_order)
+    if error_source_reads(call, "error_message"):
+        assert missing.error_message == sim.unknown_order.message.value
     if sim.terminal_orders == "status":
         # Terminal orders come back with their status, not as errors; a cancelled one reads as cancelled.
-        assert (outcomes[done.order_id].cancelled, outcomes[done.order_id].error_code) == (True, None)
+        assert (outcomes[closed.order_id].state.value, outcomes[closed.order_id].error_code) == ("cancelled", None)
         o = outcomes[filled.order_id]
-        assert (o.cancelled, o.status, o.error_code) == (False, str(plain(sim.status_word("filled"))), None)
+        assert (o.state.value, o.status, o.error_code) == ("failed", str(plain(sim.status_word("filled"))), None)
     else:
-        for o in (outcomes[done.order_id], outcomes[filled.order_id]):
-            assert o.cancelled is False
-            if error_source_reads_codes(call):
+        for o in (outcomes[closed.order_id], outcomes[filled.order_id]):
+            assert o.state.value == "failed"
+            if error_source_reads(call, "error_code"):
                 assert o.error_code == code_of(sim.unknown_order)
-    assert state(simulator, call, done.order_id) == "cancelled" and state(simulator, call, filled.order_id) == "filled"
+    assert (
+        state(simulator, call, closed.order_id) == "cancelled" and state(simulator, call, filled.order_id) == "filled"
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [pytest.param(c, id=c.name) for c in CALLS if c.endpoint.simulation and c.endpoint.simulation.all_or_nothing],
+)
+def test_an_all_or_nothing_batch_with_one_bad_order_cancels_none(simulator: Simulator, call: CancelCall) -> None:
+    sim = call.endpoint.simulation
+    assert sim is not None and sim.all_or_nothing is not None
+    [live] = seed(simulator, call, {})
+    module = pkg(call)
+    request = getattr(module, f"{call.endpoint.stem.value}Request").from_json(
+        call.params([live.order_id, "99999999"], per_order=False)
+    )
+    answer = sim.all_or_nothing.answer
+    try:
+        result = getattr(make_client(simulator, call), f"send_{call.endpoint.operation.value}")(request)
+    except module.ApiError as caught:  # the venue's code for a refused batch
+        assert (caught.code, caught.http_status) == (code_of(answer), answer.http_status)
+    else:  # or an answered body in which no order was cancelled
+        assert not any(done(o) for o in result.outcomes)
+    assert state(simulator, call, live.order_id) == "open"
+    assert simulator.history[-1].detail == "the whole batch was refused"
 
 
 @pytest.mark.parametrize("call", BY_CLIENT)
@@ -148,8 +184,9 @@ def test_cancel_by_client_ids_with_reserved_characters(simulator: Simulator, cal
     [order] = seed(simulator, call, {"client_id": odd})
     result = cancel(make_client(simulator, call), call, [odd, "no-such-client-id"], by="client_id")
     outcomes = {o.client_id: o for o in result.outcomes}
-    assert outcomes[odd].cancelled and outcomes[odd].order_id in (order.order_id, None)
-    assert outcomes["no-such-client-id"].cancelled is False
+    assert done(outcomes[odd]) and outcomes[odd].order_id in (order.order_id, None)
+    # Failed, or unknown where the venue's failure entries name no client id.
+    assert outcomes["no-such-client-id"].state.value in ("failed", "unknown")
     assert state(simulator, call, order.order_id) == "cancelled"
 
 
@@ -160,8 +197,8 @@ def test_accounts_do_not_see_each_others_orders(simulator: Simulator, call: Canc
     [order] = seed(simulator, call, {})
     stranger = make_client(simulator, call, api_key=other.api_key, secret=other.secret)
     [outcome] = cancel(stranger, call, [order.order_id]).outcomes
-    assert outcome.cancelled is False and state(simulator, call, order.order_id) == "open"
-    assert cancel(make_client(simulator, call), call, [order.order_id]).outcomes[0].cancelled
+    assert not done(outcome) and state(simulator, call, order.order_id) == "open"
+    assert done(cancel(make_client(simulator, call), call, [order.order_id]).outcomes[0])
 
 
 @pytest.mark.parametrize(
@@ -170,7 +207,7 @@ def test_accounts_do_not_see_each_others_orders(simulator: Simulator, call: Canc
 def test_an_order_of_another_instrument_is_not_cancelled(simulator: Simulator, call: CancelCall) -> None:
     [order] = simulator.seed(call.venue.name.value, [{"instrument": f"{call.instrument}X"}])
     [outcome] = cancel(make_client(simulator, call), call, [order.order_id]).outcomes
-    assert outcome.cancelled is False and state(simulator, call, order.order_id) == "open"
+    assert not done(outcome) and state(simulator, call, order.order_id) == "open"
 
 
 def test_bare_url_and_httpx_transport(simulator: Simulator) -> None:
@@ -189,7 +226,7 @@ def test_bare_url_and_httpx_transport(simulator: Simulator) -> None:
         [outcome] = cancel(client, call, [order.order_id]).outcomes
     finally:
         transport.close()
-    assert outcome.cancelled and state(simulator, call, order.order_id) == "cancelled"
+    assert done(outcome) and state(simulator, call, order.order_id) == "cancelled"
 
 
 # Authentication -----------------------------------------------------------------------------------
@@ -246,7 +283,9 @@ def test_the_same_transport_unaltered_is_accepted(simulator: Simulator, call: Ca
     # The control for the test above: the wrapper itself changes nothing.
     [order] = seed(simulator, call, {})
     transport = AlteringTransport(pkg(call).UrllibTransport(5.0), order.order_id, alter=False)
-    assert cancel(make_client(simulator, call, transport=transport), call, [order.order_id]).outcomes[0].cancelled
+    assert cancel(make_client(simulator, call, transport=transport), call, [order.order_id]).outcomes[
+        0
+    ].state.value in ("cancelled", "accepted")
 
 
 @pytest.mark.parametrize("call", BY_ID)
@@ -296,7 +335,7 @@ def test_the_receive_window_is_the_request_s_within_the_venue_cap(simulator: Sim
     venue_error(caught.value, venue, "expired_timestamp")
     if clock.max_window_ms is None or wider <= clock.max_window_ms:
         result = cancel(make_client(simulator, call, clock=lambda: stale, recv_window=wider), call, [order.order_id])
-        assert result.outcomes[0].cancelled
+        assert result.outcomes[0].state.value in ("cancelled", "accepted")
     # A window beyond the cap never admits a day-old request.
     day_old = now - 86_400_000
     with pytest.raises(pkg(call).ApiError) as capped:
@@ -369,12 +408,15 @@ def test_a_dying_connection_raises_transport_error(simulator: Simulator, call: C
 def test_a_fault_lasts_times_requests_and_only_for_its_venue(simulator: Simulator) -> None:
     first, second = (next(c for c in CALLS if c.venue.name.value == v) for v in sorted(simulator.venues)[:2])
     simulator.inject(Fault.rate_limited(retry_after=1, times=2, venue=second.venue.name.value))
-    assert cancel(make_client(simulator, first), first, ["1"]).outcomes[0].cancelled is False  # not rate limited
+    assert cancel(make_client(simulator, first), first, ["1"]).outcomes[0].state.value not in (
+        "cancelled",
+        "accepted",
+    )  # not rate limited
     client = make_client(simulator, second)
     for _ in range(2):
         with pytest.raises(pkg(second).RateLimitError):
             cancel(client, second, ["1"])
-    assert cancel(client, second, ["1"]).outcomes[0].cancelled is False
+    assert cancel(client, second, ["1"]).outcomes[0].state.value not in ("cancelled", "accepted")
 
 
 def _control(sim: Simulator, method: str, path: str, payload: Any = None) -> Any:
@@ -404,6 +446,6 @@ def test_faults_and_orders_through_the_http_control_api(simulator: Simulator, ca
     with pytest.raises(pkg(call).RateLimitError) as caught:
         cancel(client, call, ["42"])
     assert caught.value.retry_after == 3.0
-    assert cancel(client, call, ["42"]).outcomes[0].cancelled
+    assert cancel(client, call, ["42"]).outcomes[0].state.value in ("cancelled", "accepted")
     listed = _control(simulator, "GET", f"/__sim__/orders?venue={name}")
     assert [(o["order_id"], o["status"]) for o in listed["orders"]] == [("42", "cancelled")]
