@@ -14,8 +14,8 @@ from typing import Any
 from specgen.errors import SpecError, SpecErrors
 from specgen.spec.loader import Document, load_file
 from specgen.spec.model import Endpoint, Venue, build_endpoint, build_venue_header
-from specgen.spec.simulation import check_simulation
 from specgen.spec.naming import pascal
+from specgen.spec.simulation import check_simulation
 from specgen.spec.validate import check_document
 
 VENUE_FILE = "venue.yaml"
