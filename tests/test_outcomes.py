@@ -391,7 +391,7 @@ def test_an_all_or_nothing_batch_with_one_bad_id_fails_whole(
     unless = sim.all_or_nothing.unless
     params = {k: v for k, v in _template(endpoint).items() if k != unless.param.value}
     instrument = next(v for v in params.values() if isinstance(v, str))
-    [order] = simulator.seed(name, [{"symbol": instrument}])
+    [order] = simulator.seed(name, [{"instrument": instrument}])
     ids_param = sim.request_order_ids.param.value
     item_type = endpoint.param(ids_param).type.items  # type: ignore[union-attr]
     params[ids_param] = [order.order_id, "99999999"] if item_type.kind == "string" else [int(order.order_id), 99999999]
