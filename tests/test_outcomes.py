@@ -410,9 +410,9 @@ def test_an_all_or_nothing_batch_with_one_bad_id_fails_whole(
         (str(order.order_id), "failed", caught.value.code),
         ("99999999", "failed", caught.value.code),
     ]
-    assert simulator.order(name, order.order_id).status == "NEW"  # nothing was cancelled
+    assert simulator.order(name, order.order_id).status == "open"  # nothing was cancelled
     # The parameter that lifts it: the valid id is cancelled, the invalid one reported on its own.
     lifted = send(request.from_json({**params, unless.param.value: unless.values[0]}))
     assert [o.state.value for o in lifted.outcomes][0] in ("cancelled", "accepted")
     assert lifted.outcomes[1].state.value in ("failed", "unknown")
-    assert simulator.order(name, order.order_id).status != "NEW"
+    assert simulator.order(name, order.order_id).status != "open"
