@@ -107,12 +107,17 @@ def test_each_rule_kind_reports_its_own_violation(package: ModuleType) -> None:
         "at_most_one_of": ({**single, "orders": six[:1], "accountId": "a", "subAccount": "s"}, "$"),
         "at_least_one_of": ({**single, "orders": [{"symbol": "BTC"}]}, "$.orders[0]"),
         "exactly_one_of": ({**single, "orders": six[:1], "channel": 1}, "$"),
+        "required_unless": ({"batchMode": "single", "orders": six[:1], "channel": 1}, "$.accountId"),
+        "item_field_refused_unless": (
+            {"batchMode": "single", "orders": [{"clientId": "c"}], "channel": 1, "accountId": "a"},
+            "$.orders[0].clientId",
+        ),
     }
     assert sorted(cases) == sorted(RULE_KINDS)
     for kind, (params, path) in cases.items():
         assert [(v.rule, v.path) for v in validate(params)] == [(kind, path)], kind
     assert validate({**single, "orders": six[:5], "accountId": "a"}) == []
-    assert validate({"batchMode": "single", "orders": six[:5], "channel": 3}) == []
+    assert validate({"batchMode": "single", "orders": six[:5], "channel": 3, "accountId": "a"}) == []
 
 
 def test_batch_size_looks_parameters_up_by_their_python_names(package: ModuleType) -> None:

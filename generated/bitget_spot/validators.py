@@ -135,6 +135,25 @@ def _check_batch_cancel_order_params(value: JSON, path: str, out: list[Violation
                         "every item needs symbol when batchMode is 'multiple'",
                     )
                 )
+    if not in_enum(value.get("batchMode"), ("multiple",)) and "symbol" not in value:
+        out.append(
+            Violation(
+                path + ".symbol",
+                "required_unless",
+                "symbol is required unless batchMode is 'multiple'",
+            )
+        )
+    items = value.get("orderList")
+    if not in_enum(value.get("batchMode"), ("multiple",)) and isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, dict) and "symbol" in item:
+                out.append(
+                    Violation(
+                        path + ".orderList" + f"[{i}]" + ".symbol",
+                        "item_field_refused_unless",
+                        "no item may have symbol unless batchMode is 'multiple'",
+                    )
+                )
 
 
 def _check_batch_cancel_success(value: JSON, path: str, out: list[Violation]) -> None:

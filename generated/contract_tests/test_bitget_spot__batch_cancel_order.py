@@ -137,6 +137,24 @@ CONTRACT = Contract(
             "rule": "at_least_one_of",
             "path": "$.orderList[0]",
         },
+        {
+            "name": "single_mode_without_symbol",
+            "description": "Issue 17; batchMode left out is single mode, whose symbol is the outer one.",
+            "params": {"orderList": [{"orderId": "1"}]},
+            "rule": "required_unless",
+            "path": "$.symbol",
+        },
+        {
+            "name": "single_mode_item_naming_a_symbol",
+            "description": "Issue 17; in single mode an item's symbol would be ignored.",
+            "params": {
+                "symbol": "BTCUSDT",
+                "batchMode": "single",
+                "orderList": [{"symbol": "ETHUSDT", "orderId": "1"}],
+            },
+            "rule": "item_field_refused_unless",
+            "path": "$.orderList[0].symbol",
+        },
     ),
     response_cases=(
         {
@@ -630,6 +648,62 @@ CONTRACT = Contract(
                 "symbol": "",
                 "batchMode": "single",
                 "orderList": [{"orderId": "121211212122", "clientOid": "121211212122"}],
+            },
+            "valid": True,
+        },
+        {
+            "name": "symbol_missing_without_batchMode",
+            "params": {
+                "orderList": [
+                    {"symbol": "BTCUSDT", "orderId": "121211212122", "clientOid": "121211212122"}
+                ]
+            },
+            "valid": False,
+            "rule": "required_unless",
+            "path": "$.symbol",
+        },
+        {
+            "name": "symbol_missing_when_batchMode_multiple",
+            "params": {
+                "orderList": [
+                    {"symbol": "BTCUSDT", "orderId": "121211212122", "clientOid": "121211212122"}
+                ],
+                "batchMode": "multiple",
+            },
+            "valid": True,
+        },
+        {
+            "name": "symbol_missing_when_batchMode_single",
+            "params": {
+                "orderList": [
+                    {"symbol": "BTCUSDT", "orderId": "121211212122", "clientOid": "121211212122"}
+                ],
+                "batchMode": "single",
+            },
+            "valid": False,
+            "rule": "required_unless",
+            "path": "$.symbol",
+        },
+        {
+            "name": "orderList_item_with_symbol_without_batchMode",
+            "params": {
+                "symbol": "",
+                "orderList": [
+                    {"symbol": "BTCUSDT", "orderId": "121211212122", "clientOid": "121211212122"}
+                ],
+            },
+            "valid": False,
+            "rule": "item_field_refused_unless",
+            "path": "$.orderList[0].symbol",
+        },
+        {
+            "name": "orderList_item_with_symbol_when_batchMode_multiple",
+            "params": {
+                "symbol": "",
+                "batchMode": "multiple",
+                "orderList": [
+                    {"symbol": "BTCUSDT", "orderId": "121211212122", "clientOid": "121211212122"}
+                ],
             },
             "valid": True,
         },
