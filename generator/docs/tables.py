@@ -1,7 +1,7 @@
 """Parameter tables in a document page: markdown pipe tables, and tables whose cells lost their separators.
 
 Exchange pages write the same table many ways: `Name | Type | Mandatory | Description`,
-`Parameter | Required | Type | Comments`, nested rows as `> symbol` or `\\>> code`, a long cell
+`Parameter | Required | Type | Comments`, nested rows as `> pair` or `\\>> code`, a long cell
 broken over several lines, an example on a row of its own, or (copied from a web page) a header
 such as `NameTypeRequiredDescription` with each row's cells run together. Every row keeps its line.
 """
@@ -66,7 +66,7 @@ def _role(header: str) -> str:
 
 
 def split_name(cell: str) -> tuple[str, int]:
-    """`\\>> code` -> ("code", 2); `[category](/docs/enum)` -> ("category", 0)."""
+    """`\\>> code` -> ("code", 2); `[kind](/docs/enum)` -> ("kind", 0)."""
     text = clean(cell).replace("`", "").strip()
     depth = 0
     m = _NEST.match(text)

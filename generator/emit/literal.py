@@ -75,5 +75,5 @@ def regex(pattern: Text | str) -> Code:
 
 
 def member(name: Text | Ident, base: str = "") -> Code:
-    """A string literal for the JSON-path step to a member: '.orderId' (or '$.orderId')."""
+    """A string literal for the JSON-path step to a member: '.itemRef' (or '$.itemRef')."""
     return Code(repr(base + "." + name.value))

@@ -2,7 +2,7 @@
 
 The endpoint's first pinned request case is a call the venue documents; the simulation section
 says where that call names its orders (request_ids) and its instrument. A call for other orders
-is the case with those ids swapped in: whatever else the venue needs (a product category, a
+is the case with those ids swapped in: whatever else the venue needs (a product line, a
 batch mode) stays as documented.
 """
 

@@ -117,7 +117,7 @@ def targets(endpoint: Endpoint, params: dict[str, JSON]) -> tuple[Target, ...]:
     by_order = _ids(params, sim.request_order_ids)
     by_client = _ids(params, sim.request_client_ids)
     if _same_list(sim.request_order_ids, sim.request_client_ids):
-        # One list of objects naming each order by either id (Bybit's request, Bitget's orderList).
+        # One list of objects, each naming its order by an id or a client id.
         assert sim.request_order_ids is not None
         items = params.get(sim.request_order_ids.param.value) or []
         return tuple(

@@ -100,7 +100,7 @@ COUNTS = ("requested", "cancelled", "failed")
 @dataclass(frozen=True)
 class AnswerField:
     """A value the simulator writes into an answer: from the order (order.price), the request
-    (request.category), a count of the batch (count.cancelled) or a literal; words translate it."""
+    (request.kind), a count of the batch (count.cancelled) or a literal; words translate it."""
 
     name: Text  # an item's field, or a dotted path in the body
     source: str  # order | request | count | value
@@ -593,7 +593,7 @@ def _endpoint_simulation(
 
 
 def _answer_field(name: str, raw: Any) -> AnswerField:
-    """`order.price`, `request.category`, `count.cancelled`, or {from: ..., words: {...}}, or {value: literal}."""
+    """`order.price`, `request.kind`, `count.cancelled`, or {from: ..., words: {...}}, or {value: literal}."""
     if isinstance(raw, dict) and "value" in raw:
         return AnswerField(Text(name), "value", None, _scalar(raw["value"]))
     where = raw["from"] if isinstance(raw, dict) else raw

@@ -1,4 +1,4 @@
-"""Python names from wire names: orderIdList -> order_id_list, clientOrderIDs -> client_order_ids."""
+"""Python names from wire names: itemIdList -> item_id_list, clientRefIDs -> client_ref_ids."""
 
 from __future__ import annotations
 
