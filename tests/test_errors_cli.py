@@ -299,9 +299,9 @@ SPEC_CASES: dict[str, tuple[Breaker, Expect]] = {
 def template_syntax_error(p: Path) -> None:
     edit(
         p,
-        "templates/package/errors.py.j2",
-        "class ClientError(Exception):\n",
-        "class ClientError(Exception):\n{% if %}\n",
+        "templates/package/__init__.py.j2",
+        "__all__ = [\n",
+        "__all__ = [\n{% if %}\n",
     )
 
 
@@ -320,34 +320,34 @@ def no_package_templates(p: Path) -> None:
 def undefined_in_template(p: Path) -> None:
     edit(
         p,
-        "templates/package/errors.py.j2",
-        "class ClientError(Exception):\n",
-        "class ClientError(Exception):\n    {{ venue.colour }}\n",
+        "templates/package/__init__.py.j2",
+        "__all__ = [\n",
+        "__all__ = [\n    {{ venue.colour }}\n",
     )
 
 
 def raw_spec_text_in_template(p: Path) -> None:
     edit(
         p,
-        "templates/package/errors.py.j2",
-        "class ClientError(Exception):\n",
-        "class ClientError(Exception):\n    # {{ venue.title }}\n",
+        "templates/package/__init__.py.j2",
+        "__all__ = [\n",
+        "__all__ = [\n    # {{ venue.title }}\n",
     )
 
 
 def template_reads_raw_value(p: Path) -> None:
     edit(
         p,
-        "templates/package/errors.py.j2",
-        "class ClientError(Exception):\n",
-        "class ClientError(Exception):\n    # {{ venue.title.value }}\n",
+        "templates/package/__init__.py.j2",
+        "__all__ = [\n",
+        "__all__ = [\n    # {{ venue.title.value }}\n",
     )
 
 
 TEMPLATE_CASES: dict[str, tuple[Breaker, Expect]] = {
     "template_syntax_error": (
         template_syntax_error,
-        Expect("templates/package/errors.py.j2", "template-syntax", "{% if %}", "Expected an expression"),
+        Expect("templates/package/__init__.py.j2", "template-syntax", "{% if %}", "Expected an expression"),
     ),
     "missing_macro_template": (
         missing_macro,
@@ -363,15 +363,15 @@ TEMPLATE_CASES: dict[str, tuple[Breaker, Expect]] = {
     ),
     "undefined_in_template": (
         undefined_in_template,
-        Expect("templates/package/errors.py.j2", "template", "venue.colour", "has no attribute 'colour'"),
+        Expect("templates/package/__init__.py.j2", "template", "venue.colour", "has no attribute 'colour'"),
     ),
     "raw_spec_text_in_template": (
         raw_spec_text_in_template,
-        Expect("templates/package/errors.py.j2", "template", "# {{ venue.title }}", "printed a raw Text"),
+        Expect("templates/package/__init__.py.j2", "template", "# {{ venue.title }}", "printed a raw Text"),
     ),
     "template_reads_raw_value": (
         template_reads_raw_value,
-        Expect("templates/package/errors.py.j2", "template", "venue.title.value", "read .value of spec text"),
+        Expect("templates/package/__init__.py.j2", "template", "venue.title.value", "read .value of spec text"),
     ),
 }
 

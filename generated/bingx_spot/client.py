@@ -29,7 +29,6 @@ from .errors import (
     InvalidParameterError,
     RateLimitError,
     ResponseError,
-    TransportError,
     ValidationError,
 )
 from .models import (
@@ -47,7 +46,7 @@ from .outcomes import (
     cancel_orders_tolerate,
 )
 
-from .retry import NO_RETRY, RetryPolicy
+from .retry import RetryPolicy, send_with_retry
 from .signing import prehash, sign
 from .transport import HttpRequest, HttpResponse, Transport, UrllibTransport
 from .validators import validate_cancel_orders_request, validate_cancel_orders_response
@@ -59,7 +58,10 @@ T = TypeVar("T")
 PRODUCTION_URL = "https://open-api.bingx.com"
 TESTNET_URL: str | None = None
 DEFAULT_RECV_WINDOW: int | None = None
-RATE_LIMIT_STATUSES = (429, 418)
+# From the venue spec's errors: which statuses mean "slow down", and which a RetryPolicy may
+# resend (status -> only when the answer carries Retry-After).
+RATE_LIMIT_STATUSES: tuple[int, ...] = (429, 418)
+RETRY_STATUSES: dict[int, bool] = {418: True, 429: False, 503: True}
 SECRET_HEADERS: frozenset[str] = frozenset(("X-BX-APIKEY",))
 SECRET_PARAMS: frozenset[str] = frozenset(("signature",))
 _QUERY_SAFE = ","
@@ -243,26 +245,7 @@ class Client:
     def _send(
         self, prepare: Callable[[], tuple[HttpRequest, dict[str, JSON]]]
     ) -> tuple[HttpResponse, dict[str, JSON]]:
-        """Send what prepare builds; under a retry policy, build, sign and send again what is safe to."""
-        policy = self.retry or NO_RETRY
-        attempt = 1
-        while True:
-            request, params = prepare()  # each attempt is signed afresh, with a new timestamp
-            try:
-                response = self.transport.send(request)
-            except TransportError as exc:
-                wait = policy.after_error(exc, attempt)
-                if wait is None:
-                    raise
-            else:
-                rate_limited = response.status in RATE_LIMIT_STATUSES
-                wait = policy.after_answer(
-                    response.status, response.retry_after, rate_limited, attempt
-                )
-                if wait is None:
-                    return response, params
-            policy.sleep(wait)
-            attempt += 1
+        return send_with_retry(self.transport, prepare, self.retry, RETRY_STATUSES)
 
     def _signed(
         self, method: str, path: str, query: str, body: str, timestamp: int, signed: bool

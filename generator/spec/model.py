@@ -286,12 +286,18 @@ class Venue:
     error_code: Text
     error_message: Text
     rate_limit_statuses: tuple[int, ...]
+    retry_statuses: tuple[tuple[int, bool], ...]  # status -> retried only with Retry-After
     pools: tuple[Pool, ...]
     test_credentials: Data | None
     signing_examples: Data
     notes: tuple[Note, ...]
     endpoints: tuple[Endpoint, ...] = field(default=())
     simulation: VenueSimulation | None = None
+
+    @property
+    def retry_rules(self) -> dict[int, bool]:
+        """Status -> whether a RetryPolicy resends it only when the answer carries Retry-After."""
+        return dict(self.retry_statuses)
 
     @property
     def secret_headers(self) -> tuple[Text, ...]:
@@ -343,6 +349,12 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
     recv_window = _placement(auth.get("recv_window"))
     if simulation is not None:
         _check_clock(ctx, simulation.clock, recv_window)
+    retry: dict[int, bool] = {}
+    for i, rule in enumerate(errors.get("retry", [])):
+        if rule["status"] in retry:
+            where = ("errors", "retry", i, "status")
+            raise ctx.fail(where, "duplicate-status", f"status {rule['status']} is listed twice")
+        retry[rule["status"]] = rule.get("only_with_retry_after", False)
     return Venue(
         file=doc.path,
         name=Ident(raw["venue"]),
@@ -362,7 +374,8 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         error_meanings=build_error_meanings(ctx.fail, errors.get("meanings", {}), ("errors", "meanings")),
         error_code=Text(errors["code"]),
         error_message=Text(errors["message"]),
-        rate_limit_statuses=tuple(errors.get("rate_limit_statuses", [429, 418])),
+        rate_limit_statuses=tuple(errors.get("rate_limit_statuses", [429])),
+        retry_statuses=tuple(sorted(retry.items())),
         pools=tuple(
             Pool(Ident(p["name"]), p["scope"], Text(p["description"])) for p in raw.get("rate_limit_pools", [])
         ),

@@ -1,5 +1,8 @@
-{% from "macros/header.j2" import header %}
-{{ header(venue, "Errors raised by the client") }}
+"""Errors raised by the client.
+
+Part of specgen's runtime, copied verbatim into every generated package (and into the shared
+specgen_runtime package); do not edit. Standard library only.
+"""
 
 from __future__ import annotations
 
@@ -58,7 +61,9 @@ class InvalidParameterError(ApiError):
 class RateLimitError(ApiError):
     """HTTP 429 or 418: slow down. retry_after is in seconds when the venue says."""
 
-    def __init__(self, http_status: int, retry_after: float | None, code: str = "", message: str = "") -> None:
+    def __init__(
+        self, http_status: int, retry_after: float | None, code: str = "", message: str = ""
+    ) -> None:
         self.retry_after = retry_after
         super().__init__(code or str(http_status), message or "rate limited", http_status)
 
@@ -66,7 +71,9 @@ class RateLimitError(ApiError):
 class ResponseError(ClientError):
     """The response could not be understood: not JSON, truncated, or not the documented shape."""
 
-    def __init__(self, message: str, http_status: int, violations: tuple[Violation, ...] = ()) -> None:
+    def __init__(
+        self, message: str, http_status: int, violations: tuple[Violation, ...] = ()
+    ) -> None:
         self.http_status = http_status
         self.violations = violations
         super().__init__(f"{message} (HTTP {http_status})")

@@ -1,5 +1,8 @@
-{% from "macros/header.j2" import header %}
-{{ header(venue, "HTTP transports (urllib by default, httpx when installed)") }}
+"""HTTP transports (the standard library by default, httpx when installed).
+
+Part of specgen's runtime, copied verbatim into every generated package (and into the shared
+specgen_runtime package); do not edit. Standard library only.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +50,8 @@ class HttpRequest:
     def __repr__(self) -> str:
         secret = {h.lower() for h in self.secret_headers}
         shown = tuple((k, REDACTED if k.lower() in secret else v) for k, v in self.headers)
-        return f"HttpRequest(method={self.method!r}, url={self.redacted_url()!r}, headers={shown!r}, body={self.body!r})"
+        url = self.redacted_url()
+        return f"HttpRequest(method={self.method!r}, url={url!r}, headers={shown!r}, body={self.body!r})"
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,9 @@ class UrllibTransport:
         import urllib.request
 
         data = request.body if request.body or request.method in ("POST", "PUT") else None
-        req = urllib.request.Request(request.url, data=data, method=request.method, headers=dict(request.headers))
+        req = urllib.request.Request(
+            request.url, data=data, method=request.method, headers=dict(request.headers)
+        )
         where = f"{request.method} {request.redacted_url()}"
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
@@ -128,7 +134,9 @@ def _failure(where: str, reason: object, timeout: float, unsent: bool = False) -
         return TransportError(f"{where}: timed out after {timeout} s", unsent=unsent)
     unsent = unsent or isinstance(reason, (ConnectionRefusedError, socket.gaierror))
     if isinstance(reason, ssl.SSLError):
-        return TransportError(f"{where}: TLS error: {reason.reason or type(reason).__name__}", unsent=unsent)
+        return TransportError(
+            f"{where}: TLS error: {reason.reason or type(reason).__name__}", unsent=unsent
+        )
     if isinstance(reason, OSError) and reason.strerror:
         return TransportError(f"{where}: {type(reason).__name__}: {reason.strerror}", unsent=unsent)
     what = type(reason).__name__ if isinstance(reason, BaseException) else str(reason)
@@ -154,7 +162,10 @@ class _RedactSecretParams:
 
     def filter(self, record: Any) -> bool:
         if self.names and isinstance(record.args, tuple):
-            record.args = tuple(a if isinstance(a, (int, float)) else _redact_url(str(a), self.names) for a in record.args)
+            record.args = tuple(
+                a if isinstance(a, (int, float)) else _redact_url(str(a), self.names)
+                for a in record.args
+            )
         return True
 
 
@@ -186,7 +197,12 @@ class HttpxTransport:
         where = f"{request.method} {request.redacted_url()}"
         _HTTPX_LOG_FILTER.names.update(request.secret_params)
         try:
-            resp = self._client.request(request.method, request.url, headers=list(request.headers), content=request.body or None)
+            resp = self._client.request(
+                request.method,
+                request.url,
+                headers=list(request.headers),
+                content=request.body or None,
+            )
             return HttpResponse(resp.status_code, tuple(resp.headers.items()), resp.content)
         except httpx.TimeoutException:
             failure = TransportError(f"{where}: timed out after {self.timeout} s")

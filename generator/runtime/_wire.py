@@ -1,12 +1,16 @@
-{% from "macros/header.j2" import header %}
-{{ header(venue, "Wire helpers: JSON, query strings, decimals and validation results,") }}
+"""Wire helpers: JSON, query strings, decimals and validation results.
+
+Part of specgen's runtime, copied verbatim into every generated package (and into the shared
+specgen_runtime package); do not edit. Standard library only.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote
 
 JSON = Any
