@@ -499,7 +499,7 @@ def test_rate_limits_are_retried_after_retry_after_and_each_attempt_is_signed_af
     # Every attempt is exactly what build_<op> gives at that attempt's own, newer timestamp.
     for i, sent in enumerate(fake.sent):
         at = 1700000000000 + 1111 * (i + 1)
-        rebuilt = getattr(v.client(clock=lambda: at), f"build_{v.operation}")(v.request())
+        rebuilt = getattr(v.client(clock=lambda at=at: at), f"build_{v.operation}")(v.request())
         assert (sent.method, sent.url, sent.headers, sent.body) == (
             rebuilt.method,
             rebuilt.url,
@@ -610,3 +610,226 @@ def test_retry_policy_refuses_nonsense() -> None:
     for bad in ({"attempts": 0}, {"backoff": -1}, {"max_wait": -1}, {"backoff": float("nan")}):
         with pytest.raises(ValueError):
             package.RetryPolicy(**bad)
+
+
+# -- transport limits: redirects, schemes, size, deadline (issue 14 item 2) ----------------------
+
+REDIRECTS = (301, 302, 303, 307, 308)
+FIRST = VENUES[0]  # the transports are the same runtime in every package: timing cases run once
+
+
+@pytest.mark.parametrize("status", REDIRECTS)
+@pytest.mark.parametrize("name,kind", CASES)
+def test_a_redirect_is_never_followed(name: str, kind: str, status: int) -> None:
+    v = venue(name)
+    with scripted(Answer(200, v.success)) as elsewhere:
+        target = elsewhere.url.replace("127.0.0.1", "localhost") + "/steal"
+        with scripted(Answer(status, b"", (("Location", target),))) as server:
+            client = v.client(transport_for(v, kind), base_url=server.url)
+            with pytest.raises(v.package.RedirectError) as info:
+                v.send(client)
+    assert (info.value.http_status, info.value.target_host) == (status, "localhost")
+    assert f"redirect to localhost not followed (HTTP {status})" == str(info.value)
+    assert isinstance(info.value, v.package.ResponseError)
+    assert len(server.received) == 1 and elsewhere.received == []  # nothing sent again, anywhere
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_a_relative_redirect_names_the_same_host_and_is_not_followed(kind: str) -> None:
+    v = venue(FIRST)
+    with scripted(Answer(307, b"", (("Location", "/elsewhere"),)), Answer(200, v.success)) as server:
+        with pytest.raises(v.package.RedirectError) as info:
+            v.send(v.client(transport_for(v, kind), base_url=server.url))
+    assert info.value.target_host == "127.0.0.1" and len(server.received) == 1
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/x", "file:///etc/passwd", "gopher://h/", "127.0.0.1:80/x"])
+def test_only_http_and_https_urls_are_sent(kind: str, url: str) -> None:
+    v = venue(FIRST)
+    transport = transport_for(v, kind)
+    with pytest.raises(v.package.TransportError) as info:
+        transport.send(v.package.HttpRequest("GET", url, (), b""))
+    assert info.value.unsent is True and "only http and https URLs" in str(info.value)
+
+
+def big_answer(size: int, **extra: Any) -> Answer:
+    return Answer(200, b'{"pad": "' + b"x" * size + b'"}', **extra)
+
+
+@pytest.mark.parametrize("name,kind", CASES)
+def test_a_body_over_the_size_cap_is_refused(name: str, kind: str) -> None:
+    v = venue(name)
+    transport = v.package.HttpxTransport if kind == "httpx" else v.package.UrllibTransport
+    with scripted(big_answer(2000)) as server:
+        with transport(timeout=TIMEOUT, max_body=1000) as small:
+            with pytest.raises(v.package.ResponseTooLargeError) as info:
+                v.send(v.client(small, base_url=server.url))
+    assert (info.value.limit, info.value.http_status) == (1000, 200)
+    assert "larger than 1000 bytes" in str(info.value)
+
+
+def test_the_default_cap_is_a_few_mib_and_configurable() -> None:
+    package = venue(FIRST).package
+    assert 1 << 20 <= package.UrllibTransport().max_body <= 16 << 20
+    assert package.UrllibTransport(max_body=123).max_body == 123
+    for bad in ({"max_body": -1}, {"timeout": 0}, {"timeout": float("nan")}):
+        with pytest.raises(ValueError):
+            package.UrllibTransport(**bad)
+
+
+def endless(conn: socket.socket, stop: threading.Event) -> None:
+    """A chunked answer that never ends (bounded here at 512 MiB, and by the client hanging up)."""
+    _read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"10000\r\n" + b" " * 0x10000 + b"\r\n"
+    for _ in range(8192):
+        if stop.is_set():
+            return
+        conn.sendall(chunk)
+
+
+def unframed(conn: socket.socket, stop: threading.Event) -> None:
+    """An answer with neither length nor chunks, that never closes (bounded at 512 MiB)."""
+    _read_request(conn)
+    conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n")
+    for _ in range(8192):
+        if stop.is_set():
+            return
+        conn.sendall(b" " * 0x10000)
+
+
+@pytest.mark.parametrize("behaviour", [endless, unframed])
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_an_endless_stream_is_cut_at_the_cap(kind: str, behaviour: Callable[..., None]) -> None:
+    import tracemalloc
+
+    v = venue(FIRST)
+    transport = v.package.HttpxTransport if kind == "httpx" else v.package.UrllibTransport
+    with raw_server(behaviour) as url, transport(timeout=TIMEOUT, max_body=1 << 20) as capped:
+        tracemalloc.start()
+        try:
+            with pytest.raises(v.package.ResponseTooLargeError):
+                v.send(v.client(capped, base_url=url))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 8 << 20  # the cap (1 MiB) and a chunk or two, never the stream
+
+
+def gzip_bomb() -> bytes:
+    import gzip
+
+    return gzip.compress(b" " * (200 << 20), compresslevel=9)  # 200 MB of spaces in ~200 KB
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_a_gzip_bomb_is_cut_at_the_cap_decompressed(kind: str) -> None:
+    import tracemalloc
+
+    v = venue(FIRST)
+    bomb = gzip_bomb()
+    assert len(bomb) < 400_000
+    transport = v.package.HttpxTransport if kind == "httpx" else v.package.UrllibTransport
+    headers = (("Content-Type", "application/json"), ("Content-Encoding", "gzip"))
+    with scripted(Answer(200, bomb, headers)) as server, transport(timeout=TIMEOUT, max_body=4 << 20) as capped:
+        tracemalloc.start()
+        try:
+            with pytest.raises(v.package.ResponseTooLargeError) as info:
+                v.send(v.client(capped, base_url=server.url))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert info.value.limit == 4 << 20
+    assert peak < 24 << 20  # the cap and the compressed body, not 200 MB
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_a_small_gzip_answer_is_decompressed(kind: str) -> None:
+    import gzip
+
+    v = venue(FIRST)
+    headers = (("Content-Type", "application/json"), ("Content-Encoding", "gzip"))
+    with scripted(Answer(200, gzip.compress(v.success), headers)) as server:
+        result = v.send(v.client(transport_for(v, kind), base_url=server.url))
+    assert result.outcomes
+
+
+def drip(conn: socket.socket, stop: threading.Event) -> None:
+    """A whole answer, status line first, one byte every 0.5 s (for at most 30 s)."""
+    _read_request(conn)
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n" + b" " * 60
+    for byte in answer:
+        if stop.wait(0.5):
+            return
+        conn.sendall(bytes([byte]))
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_the_timeout_is_a_deadline_for_the_whole_call(kind: str) -> None:
+    import time
+
+    v = venue(FIRST)
+    transport = v.package.HttpxTransport if kind == "httpx" else v.package.UrllibTransport
+    with raw_server(drip) as url, transport(timeout=2.0) as slow:
+        start = time.monotonic()
+        with pytest.raises(v.package.TransportError) as info:
+            v.send(v.client(slow, base_url=url))
+        elapsed = time.monotonic() - start
+    assert "timed out after 2.0 s" in str(info.value) and info.value.unsent is False
+    assert 1.9 <= elapsed < 3.5, elapsed
+
+
+def test_the_deadline_holds_on_a_reused_httpx_connection() -> None:
+    """The second call on a kept-alive connection drips: still cut at the deadline."""
+    import time
+
+    v = venue(FIRST)
+    served = []
+
+    def once_then_drip(conn: socket.socket, stop: threading.Event) -> None:
+        _read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+        served.append(1)
+        drip(conn, stop)
+
+    with raw_server(once_then_drip) as url, v.package.HttpxTransport(timeout=2.0) as transport:
+        first = transport.send(v.package.HttpRequest("GET", url + "/one", (), b""))
+        start = time.monotonic()
+        with pytest.raises(v.package.TransportError):
+            transport.send(v.package.HttpRequest("GET", url + "/two", (), b""))
+        elapsed = time.monotonic() - start
+    assert first.body == b"{}" and served == [1]  # one connection: the second call reused it
+    assert 1.9 <= elapsed < 3.5, elapsed
+
+
+# -- lifecycle (issue 14 item 3) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_a_client_closes_what_it_made_and_refuses_calls_after(name: str) -> None:
+    v = venue(name)
+    with v.client(timeout=TIMEOUT) as client:
+        assert isinstance(client.transport, v.package.UrllibTransport)
+    with pytest.raises(v.package.ClientError, match="closed"):
+        v.send(client)
+    client.close()  # twice is fine
+
+
+def test_a_client_leaves_a_transport_passed_in_open_and_closes_its_own() -> None:
+    import httpx
+
+    v = venue(FIRST)
+    mine = httpx.Client()
+    transport = v.package.HttpxTransport(client=mine)
+    with v.client(transport):
+        pass
+    transport.close()
+    assert not mine.is_closed  # the caller's httpx.Client is the caller's to close
+    with scripted(Answer(200, v.success)) as server:
+        assert v.send(v.client(transport, base_url=server.url)).outcomes  # and it still works
+    mine.close()
+    own = v.package.HttpxTransport()
+    with own:
+        pass
+    assert own._client.is_closed

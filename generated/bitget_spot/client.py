@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Literal, Sequence, TypeVar
+from typing import Awaitable, Callable, Literal, Sequence, TypeVar
 from urllib.parse import quote
 
 from ._wire import (
@@ -27,6 +27,7 @@ from .errors import (
     AuthenticationError,
     OrderNotFoundError,
     InvalidParameterError,
+    ClientError,
     RateLimitError,
     ResponseError,
     ValidationError,
@@ -47,12 +48,19 @@ from .outcomes import (
     batch_cancel_order_tolerate,
 )
 
-from .retry import RetryPolicy, send_with_retry
+from .retry import RetryPolicy, async_send_with_retry, send_with_retry
 from .signing import prehash, sign
-from .transport import HttpRequest, HttpResponse, Transport, UrllibTransport
+from .transport import (
+    AsyncHttpxTransport,
+    AsyncTransport,
+    HttpRequest,
+    HttpResponse,
+    Transport,
+    UrllibTransport,
+)
 from .validators import validate_batch_cancel_order_request, validate_batch_cancel_order_response
 
-__all__ = ["Client", "PRODUCTION_URL", "TESTNET_URL"]
+__all__ = ["AsyncClient", "Client", "PRODUCTION_URL", "TESTNET_URL"]
 
 T = TypeVar("T")
 
@@ -106,12 +114,9 @@ class _Credentials:
         return "_Credentials(<redacted>)"
 
 
-class Client:
-    """'Bitget Spot v2' REST client generated from its specs.
-
-    Every call is validated against the spec before anything is sent, signed over exactly the
-    bytes that are sent, and parsed into typed models with one outcome per order.
-    """
+class _Core:
+    """What Client and AsyncClient share: validating, signing and parsing, so that both send
+    byte-identical requests and read answers alike."""
 
     def __init__(
         self,
@@ -122,9 +127,7 @@ class Client:
         base_url: str | None = None,
         testnet: bool = False,
         clock: Callable[[], int] | None = None,
-        transport: Transport | None = None,
-        timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
+        retry: RetryPolicy | None,
     ) -> None:
         if base_url is None:
             if testnet and TESTNET_URL is None:
@@ -134,37 +137,19 @@ class Client:
         self._credentials = _Credentials(api_key, secret, passphrase)
         self.recv_window: int | None = None
         self._clock = clock or _now_ms
-        self.transport: Transport = transport if transport is not None else UrllibTransport(timeout)
         self.retry = retry
+        self._closed = False
 
     def __repr__(self) -> str:
-        return f"Client(base_url={self.base_url!r}, api_key=<redacted>)"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<redacted>)"
 
-    # batch_cancel_order
-
-    def batch_cancel_order(
-        self,
-        *,
-        symbol: str | None = None,
-        batch_mode: Literal["single", "multiple"] | None = None,
-        order_list: Sequence[BatchCancelItem],
-    ) -> BatchCancelOrderResult:
-        "Cancel up to 50 spot orders, of one symbol or (batchMode multiple) of several."
-        return self.send_batch_cancel_order(
-            BatchCancelOrderRequest(
-                symbol=symbol,
-                batch_mode=batch_mode,
-                order_list=_sequence("orderList", order_list),
-            )
-        )
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientError(f"this {type(self).__name__} is closed")
 
     def build_batch_cancel_order(self, call: BatchCancelOrderRequest) -> HttpRequest:
         """The signed request for call, exactly as it would be sent; raises ValidationError."""
         return self._prepare_batch_cancel_order(call)[0]
-
-    def send_batch_cancel_order(self, call: BatchCancelOrderRequest) -> BatchCancelOrderResult:
-        response, params = self._send(lambda: self._prepare_batch_cancel_order(call))
-        return self.parse_batch_cancel_order(response, params)
 
     def parse_batch_cancel_order(
         self, response: HttpResponse, params: dict[str, JSON]
@@ -232,11 +217,6 @@ class Client:
             params,
         )
 
-    def _send(
-        self, prepare: Callable[[], tuple[HttpRequest, dict[str, JSON]]]
-    ) -> tuple[HttpResponse, dict[str, JSON]]:
-        return send_with_retry(self.transport, prepare, self.retry, RETRY_STATUSES)
-
     def _signed(
         self, method: str, path: str, query: str, body: str, timestamp: int, signed: bool
     ) -> HttpRequest:
@@ -266,6 +246,167 @@ class Client:
             secret_headers=SECRET_HEADERS,
             secret_params=SECRET_PARAMS,
         )
+
+
+class Client(_Core):
+    """'Bitget Spot v2' REST client generated from its specs.
+
+    Every call is validated against the spec before anything is sent, signed over exactly the
+    bytes that are sent, and parsed into typed models with one outcome per order. close() (or
+    `with Client(...) as client:`) releases the transport the client made; a transport passed
+    in is the caller's to close.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        secret: str,
+        passphrase: str,
+        base_url: str | None = None,
+        testnet: bool = False,
+        clock: Callable[[], int] | None = None,
+        transport: Transport | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            secret=secret,
+            passphrase=passphrase,
+            base_url=base_url,
+            testnet=testnet,
+            clock=clock,
+            retry=retry,
+        )
+        self._owns_transport = transport is None
+        self.transport: Transport = transport if transport is not None else UrllibTransport(timeout)
+
+    def close(self) -> None:
+        """Release the transport this client made (a transport passed in stays open)."""
+        if not self._closed:
+            self._closed = True
+            if self._owns_transport:
+                close: Callable[[], object] | None = getattr(self.transport, "close", None)
+                if close is not None:
+                    close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _send(
+        self, prepare: Callable[[], tuple[HttpRequest, dict[str, JSON]]]
+    ) -> tuple[HttpResponse, dict[str, JSON]]:
+        self._check_open()
+        return send_with_retry(self.transport, prepare, self.retry, RETRY_STATUSES)
+
+    # batch_cancel_order
+
+    def batch_cancel_order(
+        self,
+        *,
+        symbol: str | None = None,
+        batch_mode: Literal["single", "multiple"] | None = None,
+        order_list: Sequence[BatchCancelItem],
+    ) -> BatchCancelOrderResult:
+        "Cancel up to 50 spot orders, of one symbol or (batchMode multiple) of several."
+        return self.send_batch_cancel_order(
+            BatchCancelOrderRequest(
+                symbol=symbol,
+                batch_mode=batch_mode,
+                order_list=_sequence("orderList", order_list),
+            )
+        )
+
+    def send_batch_cancel_order(self, call: BatchCancelOrderRequest) -> BatchCancelOrderResult:
+        response, params = self._send(lambda: self._prepare_batch_cancel_order(call))
+        return self.parse_batch_cancel_order(response, params)
+
+
+class AsyncClient(_Core):
+    """'Bitget Spot v2' asyncio REST client: Client's calls, awaited (needs httpx).
+
+    It validates, signs and parses with the very code Client uses, so both send byte-identical
+    requests. `async with AsyncClient(...) as client:` (or `await client.aclose()`) releases the
+    transport it made; a transport passed in (any object with `async send`) stays open.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        secret: str,
+        passphrase: str,
+        base_url: str | None = None,
+        testnet: bool = False,
+        clock: Callable[[], int] | None = None,
+        transport: AsyncTransport | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            secret=secret,
+            passphrase=passphrase,
+            base_url=base_url,
+            testnet=testnet,
+            clock=clock,
+            retry=retry,
+        )
+        self._owns_transport = transport is None
+        self.transport: AsyncTransport = (
+            transport if transport is not None else AsyncHttpxTransport(timeout)
+        )
+
+    async def aclose(self) -> None:
+        """Release the transport this client made (a transport passed in stays open)."""
+        if not self._closed:
+            self._closed = True
+            if self._owns_transport:
+                aclose: Callable[[], Awaitable[object]] | None = getattr(
+                    self.transport, "aclose", None
+                )
+                if aclose is not None:
+                    await aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _send(
+        self, prepare: Callable[[], tuple[HttpRequest, dict[str, JSON]]]
+    ) -> tuple[HttpResponse, dict[str, JSON]]:
+        self._check_open()
+        return await async_send_with_retry(self.transport, prepare, self.retry, RETRY_STATUSES)
+
+    # batch_cancel_order
+
+    async def batch_cancel_order(
+        self,
+        *,
+        symbol: str | None = None,
+        batch_mode: Literal["single", "multiple"] | None = None,
+        order_list: Sequence[BatchCancelItem],
+    ) -> BatchCancelOrderResult:
+        "Cancel up to 50 spot orders, of one symbol or (batchMode multiple) of several."
+        return await self.send_batch_cancel_order(
+            BatchCancelOrderRequest(
+                symbol=symbol,
+                batch_mode=batch_mode,
+                order_list=_sequence("orderList", order_list),
+            )
+        )
+
+    async def send_batch_cancel_order(
+        self, call: BatchCancelOrderRequest
+    ) -> BatchCancelOrderResult:
+        response, params = await self._send(lambda: self._prepare_batch_cancel_order(call))
+        return self.parse_batch_cancel_order(response, params)
 
 
 def _api_error(code: str, message: str, status: int, retry_after: float | None = None) -> ApiError:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ._wire import Violation
 
 if TYPE_CHECKING:
-    from .outcomes import OrderOutcome
+    from .outcome import OrderOutcome
 
 
 class ClientError(Exception):
@@ -89,3 +89,21 @@ class TransportError(ClientError):
     def __init__(self, message: str, *, unsent: bool = False) -> None:
         self.unsent = unsent
         super().__init__(message)
+
+
+class RedirectError(ResponseError):
+    """The answer was a redirect (HTTP 3xx). Redirects are never followed, so that no request,
+    key or signature goes anywhere but where it was sent; target_host is where it pointed."""
+
+    def __init__(self, http_status: int, target_host: str | None) -> None:
+        self.target_host = target_host
+        where = f"to {target_host}" if target_host else "without a Location"
+        super().__init__(f"redirect {where} not followed", http_status)
+
+
+class ResponseTooLargeError(ResponseError):
+    """The body (decompressed) is longer than the transport's max_body; it was not read further."""
+
+    def __init__(self, limit: int, http_status: int) -> None:
+        self.limit = limit
+        super().__init__(f"response body larger than {limit} bytes", http_status)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .errors import TransportError
-from .transport import HttpRequest, HttpResponse, Transport
+from .transport import AsyncTransport, HttpRequest, HttpResponse, Transport
 
-__all__ = ["NO_RETRY", "RetryPolicy", "send_with_retry"]
+__all__ = ["NO_RETRY", "RetryPolicy", "async_send_with_retry", "send_with_retry"]
 
 P = TypeVar("P")
 
@@ -94,4 +94,38 @@ def send_with_retry(
             if wait is None:
                 return response, params
         policy.sleep(wait)
+        attempt += 1
+
+
+async def async_send_with_retry(
+    transport: AsyncTransport,
+    prepare: Callable[[], tuple[HttpRequest, P]],
+    policy: RetryPolicy | None,
+    rules: Mapping[int, bool],
+) -> tuple[HttpResponse, P]:
+    """send_with_retry for asyncio: the same decisions, awaiting the transport and the waits.
+
+    The policy's sleep is used as is when it is not time.sleep (a test's fake), else the wait
+    is asyncio.sleep, which blocks no other task.
+    """
+    import asyncio
+
+    policy = policy or NO_RETRY
+    attempt = 1
+    while True:
+        request, params = prepare()
+        try:
+            response = await transport.send(request)
+        except TransportError as exc:
+            wait = policy.after_error(exc, attempt)
+            if wait is None:
+                raise
+        else:
+            wait = policy.after_answer(response.status, response.retry_after, attempt, rules)
+            if wait is None:
+                return response, params
+        if policy.sleep is time.sleep:
+            await asyncio.sleep(wait)
+        else:
+            policy.sleep(wait)
         attempt += 1

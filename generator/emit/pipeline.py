@@ -70,12 +70,43 @@ def package_templates(templates: Path) -> list[str]:
     return names
 
 
+# generated/specgen_runtime/: the runtime once more, as a package of its own, which venue packages
+# vendored beside it use instead of their copies (one error family; see runtime/_shared.py).
+SHARED_RUNTIME = "specgen_runtime"
+SHARED_INIT = "__init__.py"  # runtime/__init__.py: specgen_runtime's own, not copied into venues
+VENUE_ONLY = "_shared.py"  # picks the shared package when present: not part of it
+RUNTIME_ID = "_runtime_id.py"  # a digest of the runtime, so that only an identical one is shared
+
+
 def runtime_files() -> dict[str, bytes]:
     """The runtime every package needs (errors, transport, retry, wire helpers): real modules,
     type-checked and linted where they live, copied verbatim (neither rendered nor formatted)."""
-    return {
-        p.name: p.read_bytes() for p in sorted(RUNTIME_DIR.glob("*.py")) if p.name != "__init__.py"
-    }
+    return {p.name: p.read_bytes() for p in sorted(RUNTIME_DIR.glob("*.py")) if p.name != SHARED_INIT}
+
+
+def _runtime_id(files: dict[str, bytes]) -> bytes:
+    h = hashlib.sha256((RUNTIME_DIR / SHARED_INIT).read_bytes())
+    for name, data in sorted(files.items()):
+        h.update(f"\0{name}\0{len(data)}\0".encode())
+        h.update(data)
+    doc = "The identity of this copy of specgen's runtime: a digest of its modules (see _shared.py)."
+    return f'"""{doc}"""\n\nRUNTIME_ID = "{h.hexdigest()[:32]}"\n'.encode()
+
+
+def package_runtime() -> Plan:
+    """The runtime files of one venue package, by name."""
+    files = runtime_files()
+    return {**files, RUNTIME_ID: _runtime_id(files)}
+
+
+def shared_runtime() -> Plan:
+    """generated/specgen_runtime/: the same modules and identity, as one package of their own."""
+    files = runtime_files()
+    plan = {f"{SHARED_RUNTIME}/{name}": data for name, data in files.items() if name != VENUE_ONLY}
+    plan[f"{SHARED_RUNTIME}/{SHARED_INIT}"] = (RUNTIME_DIR / SHARED_INIT).read_bytes()
+    plan[f"{SHARED_RUNTIME}/{RUNTIME_ID}"] = _runtime_id(files)
+    plan[f"{SHARED_RUNTIME}/py.typed"] = b""
+    return plan
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,8 +343,9 @@ def build_plan(config: Config) -> Result:
         spec_count += venue.spec_count
     if inputs.venues:
         if shared is None:
-            cache.write_entry("shared", inputs.shared, {CONFTEST: formatted[CONFTEST]}, 0)
-            plan[CONFTEST] = formatted[CONFTEST]
+            files = {CONFTEST: formatted[CONFTEST], **shared_runtime()}
+            cache.write_entry("shared", inputs.shared, files, 0)
+            plan.update(files)
         else:
             plan.update(shared[0])
     return Result(tuple(inputs.venues), spec_count, dict(sorted(plan.items())))
@@ -347,6 +379,7 @@ def _build_uncached(config: Config) -> Result:
         plan.update(raw)
     if venues:
         sources[CONFTEST] = _render_conftest(config)
+        plan.update(shared_runtime())
     plan.update(_format(config, sources))
     spec_count = sum(1 + len(v.endpoints) for v in venues)
     return Result(tuple(v.name.value for v in venues), spec_count, dict(sorted(plan.items())))
@@ -390,7 +423,7 @@ def _render_venue(env: jinja2.Environment, templates: list[str], venue: Venue) -
     for name in templates:
         sources[f"{pkg}/{name.removesuffix('.j2')}"] = render(env, f"{PACKAGE_DIR}/{name}", venue=venue)
     raw[f"{pkg}/py.typed"] = b""
-    for name, data in runtime_files().items():
+    for name, data in package_runtime().items():
         rel = f"{pkg}/{name}"
         if rel in sources:
             raise SpecError(f"{PACKAGE_DIR}/{name}.j2", None, "template-runtime", "a template renders a runtime module")

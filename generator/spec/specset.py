@@ -51,11 +51,17 @@ RESERVED_MODELS = frozenset(
         "TransportError",
         "ValidationError",
         "RetryPolicy",
+        "AsyncClient",
+        "AsyncTransport",
+        "AsyncHttpxTransport",
+        "AnswerRules",
+        "RedirectError",
+        "ResponseTooLargeError",
         "T",
         "OPERATIONS",
     }
 )
-RESERVED_OPERATIONS = frozenset({"transport", "base_url", "recv_window", "retry"})
+RESERVED_OPERATIONS = frozenset({"transport", "base_url", "recv_window", "retry", "close", "aclose"})
 # The client's methods for an operation op: op, then these prefixed to it.
 METHOD_PREFIXES = ("", "build_", "send_", "parse_")
 

@@ -1,0 +1,131 @@
+"""The optional retry policy (off unless passed as Client(retry=...)).
+
+Part of specgen's runtime, copied verbatim into every generated package (and into the shared
+specgen_runtime package); do not edit. Standard library only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from .errors import TransportError
+from .transport import AsyncTransport, HttpRequest, HttpResponse, Transport
+
+__all__ = ["NO_RETRY", "RetryPolicy", "async_send_with_retry", "send_with_retry"]
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Send a request again only when doing so cannot act twice.
+
+    Retried: a transport failure where the request surely never reached the server (connection
+    refused, host not found), and the answers the venue's spec lists as safe to retry (its
+    `errors.retry`, in each package's RETRY_STATUSES): for each such status, either always (a
+    rate limit, which the venue refused without acting) or only when it carries Retry-After
+    (the venue asks to come back). Never retried: a timeout, a reset connection or any other
+    answer, since the venue may have acted.
+
+    The wait is the answer's Retry-After when it gives one, else backoff * 2 ** (attempt - 1).
+    A Retry-After longer than max_wait is not waited for: the error is raised at once. Each
+    attempt is built and signed again, with a fresh timestamp.
+    """
+
+    attempts: int = 3  # tries in all, the first included
+    backoff: float = 0.5
+    max_wait: float = 30.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        if not (self.backoff >= 0 and self.max_wait >= 0):
+            raise ValueError("backoff and max_wait must not be negative")
+
+    def after_error(self, error: TransportError, attempt: int) -> float | None:
+        """Seconds to wait before trying again after a failed attempt, or None to give up."""
+        return self._wait(attempt, None) if error.unsent else None
+
+    def after_answer(
+        self, status: int, retry_after: float | None, attempt: int, rules: Mapping[int, bool]
+    ) -> float | None:
+        """Seconds to wait before trying again after an answer, or None to accept it.
+
+        rules maps each status the venue allows retrying to whether it needs Retry-After.
+        """
+        needs_retry_after = rules.get(status)
+        if needs_retry_after is None or (needs_retry_after and retry_after is None):
+            return None
+        return self._wait(attempt, retry_after)
+
+    def _wait(self, attempt: int, retry_after: float | None) -> float | None:
+        if attempt >= self.attempts:
+            return None
+        wait = self.backoff * 2 ** (attempt - 1) if retry_after is None else retry_after
+        return wait if wait <= self.max_wait else None
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def send_with_retry(
+    transport: Transport,
+    prepare: Callable[[], tuple[HttpRequest, P]],
+    policy: RetryPolicy | None,
+    rules: Mapping[int, bool],
+) -> tuple[HttpResponse, P]:
+    """Send what prepare builds; under a retry policy, build, sign and send again what is safe to."""
+    policy = policy or NO_RETRY
+    attempt = 1
+    while True:
+        request, params = prepare()  # each attempt is signed afresh, with a new timestamp
+        try:
+            response = transport.send(request)
+        except TransportError as exc:
+            wait = policy.after_error(exc, attempt)
+            if wait is None:
+                raise
+        else:
+            wait = policy.after_answer(response.status, response.retry_after, attempt, rules)
+            if wait is None:
+                return response, params
+        policy.sleep(wait)
+        attempt += 1
+
+
+async def async_send_with_retry(
+    transport: AsyncTransport,
+    prepare: Callable[[], tuple[HttpRequest, P]],
+    policy: RetryPolicy | None,
+    rules: Mapping[int, bool],
+) -> tuple[HttpResponse, P]:
+    """send_with_retry for asyncio: the same decisions, awaiting the transport and the waits.
+
+    The policy's sleep is used as is when it is not time.sleep (a test's fake), else the wait
+    is asyncio.sleep, which blocks no other task.
+    """
+    import asyncio
+
+    policy = policy or NO_RETRY
+    attempt = 1
+    while True:
+        request, params = prepare()
+        try:
+            response = await transport.send(request)
+        except TransportError as exc:
+            wait = policy.after_error(exc, attempt)
+            if wait is None:
+                raise
+        else:
+            wait = policy.after_answer(response.status, response.retry_after, attempt, rules)
+            if wait is None:
+                return response, params
+        if policy.sleep is time.sleep:
+            await asyncio.sleep(wait)
+        else:
+            policy.sleep(wait)
+        attempt += 1

@@ -1,0 +1,156 @@
+"""The runtime every package carries (issue 11 item 6, issue 15 item 1): plain modules under
+generator/runtime/, copied verbatim into each generated package and once into the shared
+package specgen_runtime; one error family across venues when that package is vendored beside
+them, and each package still alone on the standard library."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import specgen.emit.formatting
+from specgen.emit.pipeline import RUNTIME_DIR, SHARED_RUNTIME, runtime_files
+
+from tests.helpers import GENERATED, VENUES
+
+RUNTIME = runtime_files()
+
+
+def test_every_package_carries_the_runtime_verbatim() -> None:
+    shared = GENERATED / SHARED_RUNTIME
+    ids = {(GENERATED / v / "_runtime_id.py").read_bytes() for v in VENUES}
+    assert len(ids) == 1 and (shared / "_runtime_id.py").read_bytes() in ids
+    for name, data in RUNTIME.items():
+        assert data == (RUNTIME_DIR / name).read_bytes()
+        for venue in VENUES:
+            assert (GENERATED / venue / name).read_bytes() == data, (venue, name)
+        if name != "_shared.py":
+            assert (shared / name).read_bytes() == data, name
+    assert (shared / "__init__.py").read_bytes() == (RUNTIME_DIR / "__init__.py").read_bytes()
+
+
+def test_the_runtime_is_formatted_as_generated_code_is() -> None:
+    for name, data in RUNTIME.items():
+        text = data.decode("utf-8")
+        assert specgen.emit.formatting.format_one(text) == text, name
+
+
+def test_the_shared_module_list_names_every_runtime_module() -> None:
+    namespace: dict[str, object] = {}
+    source = (RUNTIME_DIR / "_shared.py").read_text("utf-8")
+    exec(compile(source.replace('_SHARED = _share(__package__ or "")', ""), "_shared.py", "exec"), namespace)
+    assert set(namespace["RUNTIME_MODULES"]) == {n.removesuffix(".py") for n in RUNTIME} - {"_shared"}  # type: ignore[arg-type]
+
+
+def _run(folder: Path, code: str) -> subprocess.CompletedProcess[str]:
+    """code in an isolated interpreter (-S -E -s: no site-packages, no environment, no user
+    site) whose only extra import path is folder."""
+    script = f"import sys\nsys.path.insert(0, {str(folder)!r})\n" + textwrap.dedent(code)
+    return subprocess.run([sys.executable, "-S", "-E", "-s", "-c", script], capture_output=True, text=True, timeout=120)
+
+
+# A venue's documented error body, answered through a fake transport: every package raises its ApiError.
+RAISE = """
+import importlib, json
+from tests_venues import VENUES
+def fail(package_name, venue):
+    package = importlib.import_module(package_name)
+    body = json.dumps({venue["code"]: 40001, venue["message"]: "bad"}).encode()
+    class Fake:
+        def send(self, request):
+            return package.HttpResponse(400, (("Content-Type", "application/json"),), body)
+    client = package.Client(transport=Fake(), **venue["credentials"])
+    call = getattr(package, venue["request"]).from_json(venue["params"])
+    getattr(client, "send_" + venue["operation"])(call)
+"""
+
+
+def _venue_facts(folder: Path) -> None:
+    """tests_venues.py in folder: what RAISE needs to call each venue, from its spec."""
+    from tests.test_client_faults import venue as venue_facts
+
+    facts = {}
+    for name in VENUES:
+        v = venue_facts(name)
+        [request] = [n for n in v.package.models.__all__ if n.endswith("Request")]
+        facts[name] = {
+            "code": v.code_key,
+            "message": v.message_key,
+            "credentials": v.credentials,
+            "request": request,
+            "params": v.params,
+            "operation": v.operation,
+        }
+    (folder / "tests_venues.py").write_text(f"VENUES = {facts!r}\n", "utf-8")
+
+
+def test_one_except_catches_every_venue_with_the_shared_runtime(tmp_path: Path) -> None:
+    for name in (*VENUES, SHARED_RUNTIME):
+        shutil.copytree(GENERATED / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    _venue_facts(tmp_path)
+    result = _run(
+        tmp_path,
+        RAISE + """
+import specgen_runtime
+caught = []
+for name, venue in VENUES.items():
+    package = importlib.import_module(name)
+    assert package._shared.uses_shared_runtime(), name
+    assert package.ApiError is specgen_runtime.ApiError and package.Violation is specgen_runtime.Violation
+    assert package.HttpxTransport is specgen_runtime.HttpxTransport
+    try:
+        fail(name, venue)
+    except specgen_runtime.ApiError as exc:  # one except for every venue
+        caught.append((name, exc.code, type(exc).__module__))
+print(caught)
+assert [c[0] for c in caught] == list(VENUES)
+assert {c[2] for c in caught} == {"specgen_runtime.errors"}
+assert "site" not in sys.modules and not any(p.endswith("site-packages") for p in sys.path)
+""",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("'40001'") == len(VENUES)
+
+
+def test_a_package_alone_under_another_name_uses_its_own_copy(tmp_path: Path) -> None:
+    for name in VENUES:
+        shutil.copytree(GENERATED / name, tmp_path / f"vendored_{name}", ignore=shutil.ignore_patterns("__pycache__"))
+    _venue_facts(tmp_path)
+    result = _run(
+        tmp_path,
+        RAISE + """
+for name, venue in VENUES.items():
+    package = importlib.import_module("vendored_" + name)
+    assert not package._shared.uses_shared_runtime()
+    assert package.ApiError.__module__ == f"vendored_{name}.errors"
+    try:
+        fail("vendored_" + name, venue)
+    except package.ApiError as exc:
+        assert exc.code == "40001" and exc.http_status == 400
+    else:
+        raise AssertionError(name)
+assert "specgen_runtime" not in sys.modules and "httpx" not in sys.modules
+""",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_different_shared_runtime_is_not_used(tmp_path: Path) -> None:
+    """A specgen_runtime from another specgen version (another RUNTIME_ID) is left alone."""
+    [name, *_] = VENUES
+    for folder in (name, SHARED_RUNTIME):
+        shutil.copytree(GENERATED / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / SHARED_RUNTIME / "_runtime_id.py").write_text('RUNTIME_ID = "another"\n', "utf-8")
+    result = _run(
+        tmp_path,
+        f"""
+import {name} as package, specgen_runtime
+assert not package._shared.uses_shared_runtime()
+assert package.ApiError is not specgen_runtime.ApiError
+assert package.ApiError.__module__ == "{name}.errors"
+""",
+    )
+    assert result.returncode == 0, result.stderr
