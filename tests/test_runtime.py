@@ -14,7 +14,7 @@ from pathlib import Path
 import specgen.emit.formatting
 from specgen.emit.pipeline import RUNTIME_DIR, SHARED_RUNTIME, runtime_files
 
-from tests.helpers import GENERATED, VENUES
+from tests.helpers import GENERATED, ROOT, VENUES, run_cli, scratch_project
 
 RUNTIME = runtime_files()
 
@@ -154,3 +154,42 @@ assert package.ApiError.__module__ == "{name}.errors"
 """,
     )
     assert result.returncode == 0, result.stderr
+
+
+# -- retry rules come from the venue spec (errors.retry), not from code ---------------------------
+
+
+def test_retry_statuses_are_the_specs() -> None:
+    import importlib
+
+    import yaml
+
+    sys.path.insert(0, str(GENERATED))
+    for name in VENUES:
+        spec = yaml.safe_load((ROOT / "specs" / name / "venue.yaml").read_text("utf-8"))["errors"]
+        client = importlib.import_module(f"{name}.client")
+        expected = {r["status"]: r.get("only_with_retry_after", False) for r in spec.get("retry", [])}
+        assert client.RETRY_STATUSES == expected, name
+        assert client.RATE_LIMIT_STATUSES == tuple(spec.get("rate_limit_statuses", [429])), name
+
+
+def test_a_venue_without_retry_rules_retries_no_answer(tmp_path: Path) -> None:
+    """The fixture venue declares no errors.retry: its client resends no status, 429 included."""
+    project = scratch_project(tmp_path)
+    source = (project / "generated" / "fx_header" / "client.py").read_text("utf-8")
+    assert "RETRY_STATUSES: dict[int, bool] = {}\n" in source
+    assert "RATE_LIMIT_STATUSES: tuple[int, ...] = (429, 418)\n" in source
+
+
+def test_a_status_listed_twice_is_a_spec_error(tmp_path: Path) -> None:
+    project = scratch_project(tmp_path, with_generated=False)
+    venue_file = project / "specs" / "fx_header" / "venue.yaml"
+    text = venue_file.read_text("utf-8")
+    rules = "  retry:\n    - {status: 429}\n    - {status: 429, only_with_retry_after: true}\n"
+    venue_file.write_text(
+        text.replace("  rate_limit_statuses: [429, 418]\n", "  rate_limit_statuses: [429, 418]\n" + rules), "utf-8"
+    )
+    result = run_cli(project, "validate")
+    assert result.returncode == 2
+    line = text[: text.index("  rate_limit_statuses")].count("\n") + 4  # the second rule's line
+    assert f"specs/fx_header/venue.yaml:{line}: [duplicate-status] status 429 is listed twice" in result.stderr
