@@ -833,3 +833,12 @@ def test_a_client_leaves_a_transport_passed_in_open_and_closes_its_own() -> None
     with own:
         pass
     assert own._client.is_closed
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_a_redirect_from_a_transport_of_ones_own_is_refused_too(name: str) -> None:
+    v = venue(name)
+    fake = Fake(v, v.package.HttpResponse(308, (("Location", "https://other.example/x"),), v.success))
+    with pytest.raises(v.package.RedirectError) as info:
+        v.send(v.client(fake, retry=v.package.RetryPolicy(sleep=lambda s: None)))
+    assert (info.value.http_status, info.value.target_host, len(fake.sent)) == (308, "other.example", 1)

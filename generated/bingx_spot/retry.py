@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .errors import TransportError
-from .transport import AsyncTransport, HttpRequest, HttpResponse, Transport
+from .transport import AsyncTransport, HttpRequest, HttpResponse, Transport, refuse_redirect
 
 __all__ = ["NO_RETRY", "RetryPolicy", "async_send_with_retry", "send_with_retry"]
 
@@ -85,6 +85,7 @@ def send_with_retry(
         request, params = prepare()  # each attempt is signed afresh, with a new timestamp
         try:
             response = transport.send(request)
+            refuse_redirect(request, response.status, list(response.headers))
         except TransportError as exc:
             wait = policy.after_error(exc, attempt)
             if wait is None:
@@ -116,6 +117,7 @@ async def async_send_with_retry(
         request, params = prepare()
         try:
             response = await transport.send(request)
+            refuse_redirect(request, response.status, list(response.headers))
         except TransportError as exc:
             wait = policy.after_error(exc, attempt)
             if wait is None:

@@ -127,7 +127,8 @@ def _too_long(status: int, headers: list[tuple[str, str]], max_body: int) -> Non
         raise ResponseTooLargeError(max_body, status)
 
 
-def _refuse_redirect(request: HttpRequest, status: int, headers: list[tuple[str, str]]) -> None:
+def refuse_redirect(request: HttpRequest, status: int, headers: list[tuple[str, str]]) -> None:
+    """Raise RedirectError for a 3xx answer, from any transport (a caller's own too): never followed."""
     if 300 <= status < 400:
         location = _header(tuple(headers), "Location")
         target = urlsplit(urljoin(request.url, location)).hostname if location else None
@@ -222,7 +223,7 @@ class UrllibTransport:
             conn.request(request.method, target, body=data, headers=headers)
             resp = conn.getresponse()
             status, got = resp.status, list(resp.getheaders())
-            _refuse_redirect(request, status, got)
+            refuse_redirect(request, status, got)
             _too_long(status, got, self.max_body)
             decoder = _BoundedDecoder(
                 _header(tuple(got), "Content-Encoding"), status, self.max_body
@@ -414,7 +415,7 @@ class HttpxTransport:
                 extensions={"trace": self._trace},
             ) as resp:
                 status, got = resp.status_code, list(resp.headers.multi_items())
-                _refuse_redirect(request, status, got)
+                refuse_redirect(request, status, got)
                 _too_long(status, got, self.max_body)
                 decoder = _BoundedDecoder(
                     resp.headers.get("Content-Encoding"), status, self.max_body
@@ -496,7 +497,7 @@ class AsyncHttpxTransport:
             follow_redirects=False,
         ) as resp:
             status, got = resp.status_code, list(resp.headers.multi_items())
-            _refuse_redirect(request, status, got)
+            refuse_redirect(request, status, got)
             _too_long(status, got, self.max_body)
             decoder = _BoundedDecoder(resp.headers.get("Content-Encoding"), status, self.max_body)
             chunks = []
