@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import specgen.emit.formatting
 from specgen import cli
-from specgen.emit.pipeline import runtime_files
+from specgen.emit.pipeline import SHARED_RUNTIME, package_runtime
 
 from tests.helpers import ROOT, run_cli, scratch_project, tree_bytes
 
@@ -161,11 +161,13 @@ def test_without_failures_the_same_change_is_written(project: Path) -> None:
     assert generate() == 0
     after = tree_bytes(project / "generated")
     changed = [rel for rel in before if after.get(rel) != before[rel]]
-    runtime = set(runtime_files())  # copied verbatim: no template, so the change cannot reach them
+    runtime = set(package_runtime())  # copied verbatim: no template, so the change cannot reach them
     modules = [
         rel
         for rel in before
-        if rel.endswith(".py") and not rel.startswith("contract_tests/") and rel.split("/")[-1] not in runtime
+        if rel.endswith(".py")
+        and rel.split("/")[0] not in ("contract_tests", SHARED_RUNTIME)
+        and rel.split("/")[-1] not in runtime
     ]
     assert len(modules) > 20 and set(modules) <= set(changed)  # every rendered package module
     assert b"Generated (for a failure test) by specgen" in after["fx_header/client.py"]
