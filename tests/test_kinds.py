@@ -8,17 +8,23 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import shutil
 import subprocess
 import sys
+import typing
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+import yaml
 from specgen.config import Config
 from specgen.emit.pipeline import build_plan
+from specgen.errors import SpecError, SpecErrors
 from specgen.spec.kinds import RULE_KINDS
 from specgen.spec.kinds.language import SCHEMA_FILE, assemble, dumps
+from specgen.spec.specset import read_specs
 
 from tests.helpers import ROOT
 
@@ -99,7 +105,7 @@ def test_every_rule_kind_derives_cases_that_break_it(generated: Path) -> None:
 def test_each_rule_kind_reports_its_own_violation(package: ModuleType) -> None:
     validate = package.validators.validate_cancel_many_request
     six = [{"orderId": str(i)} for i in range(6)]
-    single = {"batchMode": "single", "via": "api"}
+    single = {"batchMode": "single", "via": "api", "note": None}
     cases = {
         "max_items_when": ({**single, "orders": six}, "$.orders"),
         "item_required_when": ({**single, "batchMode": "multiple", "orders": [{"orderId": "1"}]}, "$.orders[0].symbol"),
@@ -107,9 +113,9 @@ def test_each_rule_kind_reports_its_own_violation(package: ModuleType) -> None:
         "at_most_one_of": ({**single, "orders": six[:1], "accountId": "a", "subAccount": "s"}, "$"),
         "at_least_one_of": ({**single, "orders": [{"symbol": "BTC"}]}, "$.orders[0]"),
         "exactly_one_of": ({**single, "orders": six[:1], "channel": 1}, "$"),
-        "required_unless": ({"batchMode": "single", "orders": six[:1], "channel": 1}, "$.accountId"),
+        "required_unless": ({"batchMode": "single", "orders": six[:1], "channel": 1, "note": None}, "$.accountId"),
         "item_field_refused_unless": (
-            {"batchMode": "single", "orders": [{"clientId": "c"}], "channel": 1, "accountId": "a"},
+            {"batchMode": "single", "orders": [{"clientId": "c"}], "channel": 1, "accountId": "a", "note": None},
             "$.orders[0].clientId",
         ),
     }
@@ -117,7 +123,7 @@ def test_each_rule_kind_reports_its_own_violation(package: ModuleType) -> None:
     for kind, (params, path) in cases.items():
         assert [(v.rule, v.path) for v in validate(params)] == [(kind, path)], kind
     assert validate({**single, "orders": six[:5], "accountId": "a"}) == []
-    assert validate({"batchMode": "single", "orders": six[:5], "channel": 3, "accountId": "a"}) == []
+    assert validate({"batchMode": "single", "orders": six[:5], "channel": 3, "accountId": "a", "note": "n"}) == []
 
 
 def test_batch_size_looks_parameters_up_by_their_python_names(package: ModuleType) -> None:
@@ -127,3 +133,73 @@ def test_batch_size_looks_parameters_up_by_their_python_names(package: ModuleTyp
     assert operation.batch_size() == 20
     [limit] = operation.conditional_limits
     assert (limit.param, limit.when_param) == ("orders", "batch_mode")
+
+
+def test_new_type_kinds_have_their_python_types_and_wire_forms(package: ModuleType) -> None:
+    models = package.models
+    hints = typing.get_type_hints(models.CancelManyRequest)
+    assert hints["price"] == Decimal | None  # decimal_string
+    assert hints["quantity"] == int | None  # int_string
+    assert hints["reduce_only"] == bool | None  # bool_string
+    assert hints["side"] == typing.Literal[1, 2] | None  # integer enum
+    assert hints["note"] == str | None  # nullable (and required)
+    call = models.CancelManyRequest(
+        batch_mode="single",
+        orders=(models.OrderRef(order_id="1"),),
+        via="api",
+        note=None,
+        price=Decimal("0.10"),
+        quantity=5,
+        reduce_only=False,
+        side=2,
+    )
+    wire = call.to_wire()
+    assert {k: wire[k] for k in ("price", "quantity", "reduceOnly", "side", "note")} == {
+        "price": "0.10",
+        "quantity": "5",
+        "reduceOnly": "false",
+        "side": 2,
+        "note": None,
+    }
+    assert package.validators.validate_cancel_many_request(wire) == []
+    assert models.CancelManyRequest.from_json(wire) == call
+
+
+def test_new_type_kinds_reject_near_misses(package: ModuleType) -> None:
+    validate = package.validators.validate_cancel_many_request
+    good = {"batchMode": "single", "orders": [{"orderId": "1"}], "via": "api", "note": None}
+    misses = {
+        "price": [("1e5", "pattern"), (1.5, "type")],
+        "quantity": [("1.0", "pattern"), ("01", "pattern"), (3, "type")],
+        "reduceOnly": [("True", "enum"), (True, "type")],
+        "side": [(3, "enum"), ("1", "enum"), (True, "enum")],
+        "note": [("123456789", "maxLength"), (1, "type")],
+    }
+    for name, values in misses.items():
+        for value, rule in values:
+            assert [(v.rule, v.path) for v in validate({**good, name: value})] == [(rule, f"$.{name}")], (name, value)
+
+
+def _refused(tmp_path: Path, change: typing.Callable[[dict[str, typing.Any]], None]) -> str:
+    folder = tmp_path / "specs" / VENUE
+    shutil.copytree(FIXTURE_SPECS / VENUE, folder)
+    endpoint = yaml.safe_load((folder / "cancel_many.yaml").read_text("utf-8"))
+    change(endpoint)
+    (folder / "cancel_many.yaml").write_text(yaml.safe_dump(endpoint, sort_keys=False), "utf-8")
+    with pytest.raises((SpecError, SpecErrors)) as caught:
+        read_specs(tmp_path / "specs")
+    return str(caught.value)
+
+
+def _param(endpoint: dict[str, typing.Any], name: str) -> dict[str, typing.Any]:
+    return next(p for p in endpoint["params"] if p["name"] == name)
+
+
+def test_an_optional_nullable_request_field_is_refused(tmp_path: Path) -> None:
+    message = _refused(tmp_path, lambda e: _param(e, "note").pop("required"))
+    assert "[nullable] request field 'note' is nullable but optional" in message
+
+
+def test_an_enum_mixing_strings_and_integers_is_refused(tmp_path: Path) -> None:
+    message = _refused(tmp_path, lambda e: _param(e, "side").update(values=[1, "2"]))
+    assert "[enum] an enum's values are all strings or all integers" in message

@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 _DECIMAL = re.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?\\Z")
+_INTEGER = re.compile("^-?(0|[1-9][0-9]*)\\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
@@ -56,6 +57,7 @@ def validate_cancel_multiple_orders_response(body: JSON) -> list[Violation]:
 
 
 def _check_cancel_multiple_orders_params(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelMultipleOrdersParams (unknown fields refused)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -64,7 +66,7 @@ def _check_cancel_multiple_orders_params(value: JSON, path: str, out: list[Viola
     if "timestamp" not in value:
         out.append(Violation(path + ".timestamp", "required", "is required"))
     for key in value:
-        if key not in ["symbol", "orderIdList", "origClientOrderIdList", "recvWindow", "timestamp"]:
+        if key not in ("symbol", "orderIdList", "origClientOrderIdList", "recvWindow", "timestamp"):
             out.append(Violation(f"{path}.{key}", "additionalProperties", "is not a known field"))
     if "symbol" in value:
         v = value["symbol"]
@@ -87,7 +89,7 @@ def _check_cancel_multiple_orders_params(value: JSON, path: str, out: list[Viola
                     out.append(
                         Violation(path + ".orderIdList" + f"[{i0}]", "type", "expected an integer")
                     )
-                elif not 1 <= v0 <= INT64_MAX:
+                elif v0 < 1 or v0 > INT64_MAX:
                     out.append(
                         Violation(
                             path + ".orderIdList" + f"[{i0}]",
@@ -128,13 +130,13 @@ def _check_cancel_multiple_orders_params(value: JSON, path: str, out: list[Viola
         v = value["recvWindow"]
         if not is_int(v):
             out.append(Violation(path + ".recvWindow", "type", "expected an integer"))
-        elif not 1 <= v <= INT64_MAX:
+        elif v < 1 or v > INT64_MAX:
             out.append(Violation(path + ".recvWindow", "range", "outside 1..9223372036854775807"))
     if "timestamp" in value:
         v = value["timestamp"]
         if not is_int(v):
             out.append(Violation(path + ".timestamp", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".timestamp",
@@ -152,6 +154,7 @@ def _check_cancel_multiple_orders_params(value: JSON, path: str, out: list[Viola
 
 
 def _check_batch_order_error(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as BatchOrderError (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -163,7 +166,7 @@ def _check_batch_order_error(value: JSON, path: str, out: list[Violation]) -> No
         v = value["code"]
         if not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".code", "range", "outside -9223372036854775808..9223372036854775807"
@@ -176,6 +179,7 @@ def _check_batch_order_error(value: JSON, path: str, out: list[Violation]) -> No
 
 
 def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelledOrder (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -213,7 +217,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
         v = value["orderId"]
         if not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".orderId", "range", "outside -9223372036854775808..9223372036854775807"
@@ -303,7 +307,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
         v = value["updateTime"]
         if not is_integral(v):
             out.append(Violation(path + ".updateTime", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".updateTime",

@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 _DECIMAL = re.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?\\Z")
+_INTEGER = re.compile("^-?(0|[1-9][0-9]*)\\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
@@ -47,6 +48,7 @@ def validate_cancel_orders_response(body: JSON) -> list[Violation]:
 
 
 def _check_cancel_orders_params(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelOrdersParams (unknown fields refused)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -55,14 +57,14 @@ def _check_cancel_orders_params(value: JSON, path: str, out: list[Violation]) ->
     if "timestamp" not in value:
         out.append(Violation(path + ".timestamp", "required", "is required"))
     for key in value:
-        if key not in [
+        if key not in (
             "symbol",
             "process",
             "orderIds",
             "clientOrderIDs",
             "recvWindow",
             "timestamp",
-        ]:
+        ):
             out.append(Violation(f"{path}.{key}", "additionalProperties", "is not a known field"))
     if "symbol" in value:
         v = value["symbol"]
@@ -75,7 +77,7 @@ def _check_cancel_orders_params(value: JSON, path: str, out: list[Violation]) ->
         v = value["process"]
         if not is_int(v):
             out.append(Violation(path + ".process", "type", "expected an integer"))
-        elif not 0 <= v <= 1:
+        elif v < 0 or v > 1:
             out.append(Violation(path + ".process", "range", "outside 0..1"))
     if "orderIds" in value:
         v = value["orderIds"]
@@ -139,13 +141,13 @@ def _check_cancel_orders_params(value: JSON, path: str, out: list[Violation]) ->
         v = value["recvWindow"]
         if not is_int(v):
             out.append(Violation(path + ".recvWindow", "type", "expected an integer"))
-        elif not 1 <= v <= INT64_MAX:
+        elif v < 1 or v > INT64_MAX:
             out.append(Violation(path + ".recvWindow", "range", "outside 1..9223372036854775807"))
     if "timestamp" in value:
         v = value["timestamp"]
         if not is_int(v):
             out.append(Violation(path + ".timestamp", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".timestamp",
@@ -161,6 +163,7 @@ def _check_cancel_orders_params(value: JSON, path: str, out: list[Violation]) ->
 
 
 def _check_cancelled_spot_order(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelledSpotOrder (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -176,7 +179,7 @@ def _check_cancelled_spot_order(value: JSON, path: str, out: list[Violation]) ->
         v = value["orderId"]
         if not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".orderId", "range", "outside -9223372036854775808..9223372036854775807"
@@ -231,6 +234,7 @@ def _check_cancelled_spot_order(value: JSON, path: str, out: list[Violation]) ->
 
 
 def _check_failed_spot_cancel(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as FailedSpotCancel (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -238,7 +242,7 @@ def _check_failed_spot_cancel(value: JSON, path: str, out: list[Violation]) -> N
         v = value["orderId"]
         if not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".orderId", "range", "outside -9223372036854775808..9223372036854775807"
@@ -251,6 +255,7 @@ def _check_failed_spot_cancel(value: JSON, path: str, out: list[Violation]) -> N
 
 
 def _check_cancel_orders_data(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelOrdersData (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -271,6 +276,7 @@ def _check_cancel_orders_data(value: JSON, path: str, out: list[Violation]) -> N
 
 
 def _check_cancel_orders_response(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelOrdersResponse (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -282,7 +288,7 @@ def _check_cancel_orders_response(value: JSON, path: str, out: list[Violation]) 
         v = value["code"]
         if not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".code", "range", "outside -9223372036854775808..9223372036854775807"

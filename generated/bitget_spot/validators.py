@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 _DECIMAL = re.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?\\Z")
+_INTEGER = re.compile("^-?(0|[1-9][0-9]*)\\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
@@ -47,11 +48,12 @@ def validate_batch_cancel_order_response(body: JSON) -> list[Violation]:
 
 
 def _check_batch_cancel_item(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as BatchCancelItem (unknown fields refused)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
     for key in value:
-        if key not in ["symbol", "orderId", "clientOid"]:
+        if key not in ("symbol", "orderId", "clientOid"):
             out.append(Violation(f"{path}.{key}", "additionalProperties", "is not a known field"))
     if "symbol" in value:
         v = value["symbol"]
@@ -80,13 +82,14 @@ def _check_batch_cancel_item(value: JSON, path: str, out: list[Violation]) -> No
 
 
 def _check_batch_cancel_order_params(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as BatchCancelOrderParams (unknown fields refused)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
     if "orderList" not in value:
         out.append(Violation(path + ".orderList", "required", "is required"))
     for key in value:
-        if key not in ["symbol", "batchMode", "orderList"]:
+        if key not in ("symbol", "batchMode", "orderList"):
             out.append(Violation(f"{path}.{key}", "additionalProperties", "is not a known field"))
     if "symbol" in value:
         v = value["symbol"]
@@ -157,6 +160,7 @@ def _check_batch_cancel_order_params(value: JSON, path: str, out: list[Violation
 
 
 def _check_batch_cancel_success(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as BatchCancelSuccess (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -171,6 +175,7 @@ def _check_batch_cancel_success(value: JSON, path: str, out: list[Violation]) ->
 
 
 def _check_batch_cancel_failure(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as BatchCancelFailure (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -193,6 +198,7 @@ def _check_batch_cancel_failure(value: JSON, path: str, out: list[Violation]) ->
 
 
 def _check_batch_cancel_data(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as BatchCancelData (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -213,6 +219,7 @@ def _check_batch_cancel_data(value: JSON, path: str, out: list[Violation]) -> No
 
 
 def _check_batch_cancel_response(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as BatchCancelResponse (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -232,7 +239,7 @@ def _check_batch_cancel_response(value: JSON, path: str, out: list[Violation]) -
         v = value["requestTime"]
         if not is_integral(v):
             out.append(Violation(path + ".requestTime", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".requestTime",

@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 _DECIMAL = re.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?\\Z")
+_INTEGER = re.compile("^-?(0|[1-9][0-9]*)\\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "^[A-Z0-9-]+$": re.compile("^[A-Z0-9-]+\\Z"),
 }
@@ -49,13 +50,14 @@ def validate_cancel_batch_response(body: JSON) -> list[Violation]:
 
 
 def _check_cancel_batch_order(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelBatchOrder (unknown fields refused)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
     if "symbol" not in value:
         out.append(Violation(path + ".symbol", "required", "is required"))
     for key in value:
-        if key not in ["symbol", "orderId", "orderLinkId"]:
+        if key not in ("symbol", "orderId", "orderLinkId"):
             out.append(Violation(f"{path}.{key}", "additionalProperties", "is not a known field"))
     if "symbol" in value:
         v = value["symbol"]
@@ -88,6 +90,7 @@ def _check_cancel_batch_order(value: JSON, path: str, out: list[Violation]) -> N
 
 
 def _check_cancel_batch_params(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelBatchParams (unknown fields refused)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -96,7 +99,7 @@ def _check_cancel_batch_params(value: JSON, path: str, out: list[Violation]) -> 
     if "request" not in value:
         out.append(Violation(path + ".request", "required", "is required"))
     for key in value:
-        if key not in ["category", "request"]:
+        if key not in ("category", "request"):
             out.append(Violation(f"{path}.{key}", "additionalProperties", "is not a known field"))
     if "category" in value:
         v = value["category"]
@@ -129,6 +132,7 @@ def _check_cancel_batch_params(value: JSON, path: str, out: list[Violation]) -> 
 
 
 def _check_cancel_batch_ack(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelBatchAck (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -151,6 +155,7 @@ def _check_cancel_batch_ack(value: JSON, path: str, out: list[Violation]) -> Non
 
 
 def _check_cancel_batch_result_data(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelBatchResultData (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -166,6 +171,7 @@ def _check_cancel_batch_result_data(value: JSON, path: str, out: list[Violation]
 
 
 def _check_cancel_batch_item_status(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelBatchItemStatus (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -175,7 +181,7 @@ def _check_cancel_batch_item_status(value: JSON, path: str, out: list[Violation]
         v = value["code"]
         if not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".code", "range", "outside -9223372036854775808..9223372036854775807"
@@ -188,6 +194,7 @@ def _check_cancel_batch_item_status(value: JSON, path: str, out: list[Violation]
 
 
 def _check_cancel_batch_ext_info(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelBatchExtInfo (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -203,6 +210,7 @@ def _check_cancel_batch_ext_info(value: JSON, path: str, out: list[Violation]) -
 
 
 def _check_cancel_batch_response(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelBatchResponse (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -218,7 +226,7 @@ def _check_cancel_batch_response(value: JSON, path: str, out: list[Violation]) -
         v = value["retCode"]
         if not is_integral(v):
             out.append(Violation(path + ".retCode", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".retCode", "range", "outside -9223372036854775808..9223372036854775807"
@@ -238,7 +246,7 @@ def _check_cancel_batch_response(value: JSON, path: str, out: list[Violation]) -
         v = value["time"]
         if not is_integral(v):
             out.append(Violation(path + ".time", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".time", "range", "outside -9223372036854775808..9223372036854775807"

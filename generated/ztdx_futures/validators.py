@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 _DECIMAL = re.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?\\Z")
+_INTEGER = re.compile("^-?(0|[1-9][0-9]*)\\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
@@ -56,6 +57,7 @@ def validate_batch_cancel_orders_response(body: JSON) -> list[Violation]:
 
 
 def _check_batch_cancel_orders_params(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as BatchCancelOrdersParams (unknown fields refused)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -64,7 +66,7 @@ def _check_batch_cancel_orders_params(value: JSON, path: str, out: list[Violatio
     if "timestamp" not in value:
         out.append(Violation(path + ".timestamp", "required", "is required"))
     for key in value:
-        if key not in ["symbol", "orderIdList", "origClientOrderIdList", "timestamp"]:
+        if key not in ("symbol", "orderIdList", "origClientOrderIdList", "timestamp"):
             out.append(Violation(f"{path}.{key}", "additionalProperties", "is not a known field"))
     if "symbol" in value:
         v = value["symbol"]
@@ -87,7 +89,7 @@ def _check_batch_cancel_orders_params(value: JSON, path: str, out: list[Violatio
                     out.append(
                         Violation(path + ".orderIdList" + f"[{i0}]", "type", "expected an integer")
                     )
-                elif not 1 <= v0 <= INT64_MAX:
+                elif v0 < 1 or v0 > INT64_MAX:
                     out.append(
                         Violation(
                             path + ".orderIdList" + f"[{i0}]",
@@ -128,7 +130,7 @@ def _check_batch_cancel_orders_params(value: JSON, path: str, out: list[Violatio
         v = value["timestamp"]
         if not is_int(v):
             out.append(Violation(path + ".timestamp", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".timestamp",
@@ -146,6 +148,7 @@ def _check_batch_cancel_orders_params(value: JSON, path: str, out: list[Violatio
 
 
 def _check_batch_order_error(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as BatchOrderError (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -157,7 +160,7 @@ def _check_batch_order_error(value: JSON, path: str, out: list[Violation]) -> No
         v = value["code"]
         if not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".code", "range", "outside -9223372036854775808..9223372036854775807"
@@ -170,6 +173,7 @@ def _check_batch_order_error(value: JSON, path: str, out: list[Violation]) -> No
 
 
 def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelledOrder (unknown fields allowed)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return
@@ -201,7 +205,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
         v = value["orderId"]
         if not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".orderId", "range", "outside -9223372036854775808..9223372036854775807"
@@ -275,7 +279,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
         v = value["updateTime"]
         if not is_integral(v):
             out.append(Violation(path + ".updateTime", "type", "expected an integer"))
-        elif not INT64_MIN <= v <= INT64_MAX:
+        elif v < INT64_MIN or v > INT64_MAX:
             out.append(
                 Violation(
                     path + ".updateTime",

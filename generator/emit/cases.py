@@ -10,14 +10,12 @@ path the validator must report.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from specgen.emit.literal import ends_at_end
 from specgen.spec.kinds.rules.common import off_values
-from specgen.spec.model import Endpoint, Field, Type
+from specgen.spec.model import Endpoint, Type
 from specgen.spec.text import unwrap
 
 Case = dict[str, Any]
@@ -82,155 +80,6 @@ def _case(name: str, params: dict[str, Any], valid: bool, rule: str | None = Non
     return case
 
 
-def _wrong_type(t: Type) -> tuple[Any, str]:
-    if t.kind in ("string", "decimal"):
-        return 12345, "type"
-    if t.kind == "enum":
-        return [], "enum"
-    if t.kind in ("int64", "float", "bool"):
-        return "1", "type"
-    if t.kind == "list":
-        return "not-a-list", "type"
-    return "not-an-object", "type"
-
-
-def _outside_enum(t: Type) -> Any:
-    values = [_v(v) for v in t.values]
-    if all(isinstance(v, int) for v in values):
-        return max(values) + 1
-    candidate = f"{values[0]}_x"
-    while candidate in values:
-        candidate += "x"
-    return candidate
-
-
-def near_miss(pattern: str, value: str) -> str | None:
-    """A string close to value that the pattern rejects."""
-    rx = re.compile(pattern)
-    for candidate in (
-        value.lower(),
-        value.upper(),
-        value + " ",
-        " " + value,
-        value + "!",
-        value + "\n",
-        "é" + value,
-        "",
-    ):
-        if candidate != value and not rx.search(candidate):
-            return candidate
-    return None
-
-
-def _list_cases(endpoint: Endpoint, base: dict[str, Any], p: Field, cases: list[Case]) -> None:
-    name = p.wire.value
-    t = p.type
-    item = sample(endpoint, name)
-    if not isinstance(item, list) or not item:
-        return
-    first = item[0]
-    path = f"$.{name}"
-    # Test the list's own limits where no conditional limit lowers them.
-    for limit in endpoint.conditional_limits:
-        cond = limit.when.param.value
-        if limit.param.value == name and _v(base.get(cond)) in [_v(v) for v in limit.when.values]:
-            off = off_values(endpoint.param(cond), limit.when)
-            if off:
-                base = {**base, cond: off[0]}
-
-    def of(n: int) -> list[Any]:
-        return [copy.deepcopy(first) for _ in range(n)]
-
-    if t.max_items is not None:
-        cases.append(_case(f"{name}_at_max_{t.max_items}", _using(endpoint, base, name, of(t.max_items)), True))
-        cases.append(
-            _case(
-                f"{name}_over_max_{t.max_items + 1}",
-                _using(endpoint, base, name, of(t.max_items + 1)),
-                False,
-                "maxItems",
-                path,
-            )
-        )
-    if t.min_items is not None and t.min_items > 0:
-        cases.append(_case(f"{name}_at_min_{t.min_items}", _using(endpoint, base, name, of(t.min_items)), True))
-        cases.append(
-            _case(f"{name}_below_min", _using(endpoint, base, name, of(t.min_items - 1)), False, "minItems", path)
-        )
-    elif t.min_items is None:
-        cases.append(_case(f"{name}_empty", _using(endpoint, base, name, []), True))
-    items = t.items
-    assert items is not None
-    _value_cases(
-        endpoint, base, items, first, f"{path}[0]", lambda v: _using(endpoint, base, name, [v]), f"{name}_item", cases
-    )
-
-
-def _value_cases(
-    endpoint: Endpoint, base: dict[str, Any], t: Type, value: Any, path: str, put: Any, label: str, cases: list[Case]
-) -> None:
-    """Near misses for one value (a parameter, a list item or an object field)."""
-    if t.kind == "enum":
-        cases.append(_case(f"{label}_outside_enum", put(_outside_enum(t)), False, "enum", path))
-    if t.kind == "string" and isinstance(value, str):
-        if t.pattern is not None:
-            miss = near_miss(t.pattern.value, value)
-            if miss is not None:
-                cases.append(_case(f"{label}_pattern_near_miss", put(miss), False, "pattern", path))
-            if ends_at_end(t.pattern.value) and re.search(t.pattern.value, value):
-                # Python's `$` would let this through; ECMA-262's (and the venue's) would not.
-                cases.append(_case(f"{label}_pattern_trailing_newline", put(value + "\n"), False, "pattern", path))
-        if t.min_length is not None and t.min_length > 0:
-            cases.append(_case(f"{label}_below_min_length", put("é" * (t.min_length - 1)), False, "minLength", path))
-            if t.pattern is None:
-                cases.append(_case(f"{label}_at_min_length_unicode", put("é" * t.min_length), True))
-        if t.max_length is not None:
-            if t.pattern is None:
-                cases.append(_case(f"{label}_at_max_length_unicode", put("€" * t.max_length), True))
-            cases.append(_case(f"{label}_over_max_length", put("€" * (t.max_length + 1)), False, "maxLength", path))
-    if t.kind in ("int64", "float"):
-        if t.minimum is not None:
-            cases.append(_case(f"{label}_at_minimum", put(t.minimum), True))
-            cases.append(_case(f"{label}_below_minimum", put(t.minimum - 1), False, "range", path))
-        if t.maximum is not None:
-            cases.append(_case(f"{label}_at_maximum", put(t.maximum), True))
-            cases.append(_case(f"{label}_above_maximum", put(t.maximum + 1), False, "range", path))
-    if t.kind == "object" and isinstance(value, dict):
-        for f in t.fields:
-            fname = f.wire.value
-            if f.required:
-                item = {k: v for k, v in value.items() if k != fname}
-                cases.append(_case(f"{label}_without_{fname}", put(item), False, "required", f"{path}.{fname}"))
-            fval = value.get(fname, _field_sample_by_name(endpoint, fname))
-            if fval is not None:
-                wrong, rule = _wrong_type(f.type)
-                cases.append(
-                    _case(f"{label}_{fname}_wrong_type", put({**value, fname: wrong}), False, rule, f"{path}.{fname}")
-                )
-                _value_cases(
-                    endpoint,
-                    base,
-                    f.type,
-                    fval,
-                    f"{path}.{fname}",
-                    lambda v, fname=fname: put({**value, fname: v}),
-                    f"{label}_{fname}",
-                    cases,
-                )
-        cases.append(
-            _case(
-                f"{label}_unknown_field",
-                put({**value, "unknownField": "x"}),
-                False,
-                "additionalProperties",
-                f"{path}.unknownField",
-            )
-        )
-        scope = Scope(value, put, path, label, lambda n: value.get(n, _field_sample_by_name(endpoint, n)))
-        for r in t.rules:
-            cases += r.cases(CaseKit(endpoint, base), scope)
-
-
 def _field_sample_by_name(endpoint: Endpoint, name: str) -> Any:
     for params in _all_param_sets(endpoint):
         for v in params.values():
@@ -292,6 +141,16 @@ class CaseKit:
     def copies(value: Any, n: int) -> list[Any]:
         return [copy.deepcopy(value) for _ in range(n)]
 
+    def scope(
+        self,
+        value: dict[str, Any],
+        put: Callable[[Any], dict[str, Any]],
+        path: str,
+        label: str,
+        sample: Callable[[str], Any],
+    ) -> Scope:
+        return Scope(value, put, path, label, sample)
+
     def params_scope(self) -> Scope:
         return Scope(self.base, lambda v: _ordered(self.endpoint, v), "$", "", lambda n: sample(self.endpoint, n))
 
@@ -300,41 +159,24 @@ def request_cases(endpoint: Endpoint) -> list[Case]:
     base = base_params(endpoint)
     if base is None:
         return []
+    kit = CaseKit(endpoint, base)
     cases: list[Case] = [_case("base", base, True)]
     for p in endpoint.params:
         name = p.wire.value
         if p.required:
-            cases.append(
-                _case(
-                    f"{name}_missing",
-                    _ordered(endpoint, {k: v for k, v in base.items() if k != name}),
-                    False,
-                    "required",
-                    f"$.{name}",
-                )
-            )
+            without = _ordered(endpoint, {k: v for k, v in base.items() if k != name})
+            cases.append(_case(f"{name}_missing", without, False, "required", f"$.{name}"))
         value = base.get(name, sample(endpoint, name))
-        if value is None and p.type.kind not in ("int64",):
+        if value is None and p.type.needs_sample:
             continue
-        wrong, rule = _wrong_type(p.type)
+        wrong, rule = p.type.wrong_value()
         cases.append(_case(f"{name}_wrong_type", _using(endpoint, base, name, wrong), False, rule, f"$.{name}"))
-        if p.type.kind == "list":
-            _list_cases(endpoint, base, p, cases)
-        else:
-            _value_cases(
-                endpoint,
-                base,
-                p.type,
-                value,
-                f"$.{name}",
-                lambda v, name=name: _using(endpoint, base, name, v),
-                name,
-                cases,
-            )
+        free = _unconstrained(endpoint, base, name)
+        put = lambda v, name=name, free=free: _using(endpoint, free, name, v)  # noqa: E731
+        cases += p.type.value_cases(kit, value, f"$.{name}", put, name)
     cases.append(
         _case("unknown_parameter", {**base, "unknownParam": 1}, False, "additionalProperties", "$.unknownParam")
     )
-    kit = CaseKit(endpoint, base)
     for r in endpoint.rules:
         cases += r.cases(kit, kit.params_scope())
     seen: set[str] = set()
@@ -344,6 +186,17 @@ def request_cases(endpoint: Endpoint) -> list[Case]:
             seen.add(c["name"])
             unique.append(c)
     return unique
+
+
+def _unconstrained(endpoint: Endpoint, base: dict[str, Any], name: str) -> dict[str, Any]:
+    """base, moved off any condition that lowers the limits of name (so its own limits are tested)."""
+    for limit in endpoint.conditional_limits:
+        cond = limit.when.param.value
+        if limit.param.value == name and _v(base.get(cond)) in [_v(v) for v in limit.when.values]:
+            off = off_values(endpoint.param(cond), limit.when)
+            if off:
+                base = {**base, cond: off[0]}
+    return base
 
 
 def response_variants(endpoint: Endpoint) -> list[Case]:

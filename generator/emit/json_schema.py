@@ -12,113 +12,17 @@ import json
 from typing import Any
 
 from specgen.emit.literal import ends_at_end, python_pattern
-from specgen.spec.model import Endpoint, Field, Type, Venue
-from specgen.spec.text import unwrap
+from specgen.spec.kinds.types.decimal import DECIMAL_PATTERN
+from specgen.spec.model import Endpoint, Type, Venue
 
 __all__ = ["DECIMAL_PATTERN", "ends_at_end", "python_pattern", "request_schema", "response_schema", "type_schema"]
 
-DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-_v = unwrap
-
-
-# Spec keys and the JSON Schema keywords they become.
-_KEYWORDS = {
-    "min_length": "minLength",
-    "max_length": "maxLength",
-    "minimum": "minimum",
-    "maximum": "maximum",
-    "min_items": "minItems",
-    "max_items": "maxItems",
-}
-
-
-def _pattern(out: dict[str, Any], pattern: str) -> dict[str, Any]:
-    out["pattern"] = pattern
-    if ends_at_end(pattern):
-        # ECMA-262's `$` never matches before a final newline; Python's (which the jsonschema
-        # library uses) does. Saying so keeps both engines to the ECMA meaning.
-        out["not"] = {"type": "string", "pattern": "\\n$"}
-    return out
-
-
-def _limits(t: Type, out: dict[str, Any], *names: str) -> dict[str, Any]:
-    for name in names:
-        value = getattr(t, name)
-        if value is not None:
-            out[_KEYWORDS[name]] = value
-    return out
-
-
 def type_schema(t: Type, *, strict: bool) -> dict[str, Any]:
-    kind = t.kind
-    out: dict[str, Any]
-    if kind == "string":
-        out = _limits(t, {"type": "string"}, "min_length", "max_length")
-        if t.pattern is not None:
-            _pattern(out, t.pattern.value)
-    elif kind == "int64":
-        low, high = t.int_bounds
-        out = {"type": "integer", "minimum": low, "maximum": high}
-    elif kind == "decimal":
-        # Requests send decimals as strings; responses may carry strings or numbers.
-        out = _pattern({"type": "string"} if strict else {"type": ["string", "number"]}, DECIMAL_PATTERN)
-    elif kind == "float":
-        out = _limits(t, {"type": "number"}, "minimum", "maximum")
-    elif kind == "bool":
-        out = {"type": "boolean"}
-    elif kind == "enum":
-        out = {"enum": [_v(v) for v in t.values]}
-    elif kind == "list":
-        assert t.items is not None
-        out = _limits(t, {"type": "array", "items": type_schema(t.items, strict=strict)}, "min_items", "max_items")
-        if t.encoding == "comma":
-            # A comma inside an id would split it in two on the wire.
-            out["items"] = {"allOf": [out["items"], {"not": {"type": "string", "pattern": ","}}]}
-    elif kind == "object":
-        out = object_schema(t.fields, strict=strict)
-        if t.rules:
-            out["allOf"] = [r.json_schema() for r in t.rules]
-    elif kind == "one_of":
-        # The first variant whose key the value has applies, as in the validators; the last
-        # variant applies to anything that has none of the keys.
-        branches: list[dict[str, Any]] = []
-        earlier: list[dict[str, Any]] = []
-        for v in t.variants:
-            if v.when_has is not None:
-                applies: dict[str, Any] = {"type": "object", "required": [v.when_has.value]}
-                if earlier:
-                    applies["not"] = {"anyOf": list(earlier)}
-                earlier.append({"required": [v.when_has.value]})
-            else:
-                applies = {"not": {"type": "object", "anyOf": list(earlier)}}
-            branches.append({"if": applies, "then": type_schema(v.type, strict=strict)})
-        out = {"allOf": branches}
-    else:
-        raise ValueError(kind)
-    return out
-
-
-def object_schema(fields: tuple[Field, ...], *, strict: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "type": "object",
-        "properties": {f.wire.value: _field_schema(f, strict) for f in fields},
-        "required": [f.wire.value for f in fields if f.required],
-    }
-    if strict:
-        out["additionalProperties"] = False
-    return out
-
-
-def _field_schema(f: Field, strict: bool) -> dict[str, Any]:
-    out = type_schema(f.type, strict=strict)
-    if f.description.value:
-        out = {"description": f.description.value, **out}
-    if f.default is not None:
-        out["default"] = _v(f.default)
-    return out
+    """The JSON Schema of a type, as its kind defines it."""
+    return t.json_schema(strict)
 
 
 def request_schema(venue: Venue, endpoint: Endpoint) -> dict[str, Any]:

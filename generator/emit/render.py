@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from specgen.emit.json_schema import DECIMAL_PATTERN
-from specgen.emit.literal import doc, literal, member, py, regex
+from specgen.emit.literal import doc, member, py, regex
 from specgen.errors import SpecError
 from specgen.spec.kinds.base import Lines
-from specgen.spec.model import INT64_MAX, INT64_MIN, Data, Type
-from specgen.spec.naming import snake
+from specgen.spec.kinds.types.decimal import DECIMAL_PATTERN
+from specgen.spec.kinds.types.int_string import INTEGER_PATTERN
+from specgen.spec.model import Data, Object, Type
 from specgen.spec.text import Code, Ident, Text
 
 
@@ -35,29 +35,29 @@ def _finalize(value: Any) -> Any:
 
 
 def pytype(t: Type) -> Code:
-    """The annotation for a spec type; requests take Sequence-free tuples, responses too."""
-    kind = t.kind
-    if kind == "string":
-        return Code("str")
-    if kind == "int64":
-        return Code("int")
-    if kind in ("decimal",):
-        return Code("Decimal")
-    if kind == "float":
-        return Code("float")
-    if kind == "bool":
-        return Code("bool")
-    if kind == "enum":
-        return Code("Literal[" + ", ".join(literal(v) for v in t.values) + "]")
-    if kind == "list":
-        assert t.items is not None
-        return Code(f"tuple[{pytype(t.items)}, ...]")
-    if kind == "object":
-        assert t.model is not None
-        return Code(t.model.value)
-    if kind == "one_of":
-        return Code(" | ".join(pytype(v.type) for v in t.variants))
-    raise ValueError(kind)
+    """The annotation for a spec type, as its kind defines it."""
+    return Code(t.pytype())
+
+
+def check_code(t: Type, var: str, path: str, strict: bool) -> Code:
+    """Statements appending a Violation to `out` for each rule the JSON value var breaks."""
+    lines = Lines()
+    t.check(lines, var, path, strict)
+    return Code(lines.text())
+
+
+def to_wire(t: Type, expr: str) -> Code:
+    """An expression for the JSON value of the typed value expr."""
+    return Code(t.to_wire(expr))
+
+
+def from_json(t: Type, expr: str) -> Code:
+    """An expression for the typed value of the validated JSON value expr."""
+    return Code(t.from_json(expr))
+
+
+def checker_function(t: Object, strict: bool) -> Code:
+    return Code(t.checker_function(strict))
 
 
 def rule_checks(t: Type, var: str, path: str) -> Code:
@@ -68,10 +68,9 @@ def rule_checks(t: Type, var: str, path: str) -> Code:
     return Code(lines.text())
 
 
-def checker(t: Type) -> Code:
+def checker(t: Object) -> Code:
     """The name of the function that checks an object type: _check_cancel_batch_order."""
-    assert t.model is not None
-    return Code("_check_" + snake(t.model.value))
+    return Code(t.checker)
 
 
 def ident(value: Any) -> Ident:
@@ -114,9 +113,20 @@ def make_env(templates: Path) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.update(
-        py=py, doc=doc, pytype=pytype, ident=ident, member=member, regex=regex, rule_checks=rule_checks, checker=checker
+        py=py,
+        doc=doc,
+        pytype=pytype,
+        ident=ident,
+        member=member,
+        regex=regex,
+        rule_checks=rule_checks,
+        checker=checker,
+        check_code=check_code,
+        to_wire=to_wire,
+        from_json=from_json,
+        checker_function=checker_function,
     )
-    env.globals.update(decimal_pattern=DECIMAL_PATTERN, int64_min=INT64_MIN, int64_max=INT64_MAX)
+    env.globals.update(decimal_pattern=DECIMAL_PATTERN, integer_pattern=INTEGER_PATTERN)
     env.tests.update(text=lambda v: isinstance(v, Text))
     return env
 

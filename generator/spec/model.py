@@ -20,6 +20,7 @@ from specgen.spec.kinds import (
     Ctx,
     Field,
     Members,
+    Object,
     Rule,
     Type,
     Variant,
@@ -40,7 +41,7 @@ from specgen.spec.outcomes import (
 from specgen.spec.text import Data, Ident, Text
 
 # Re-exported: the model's parts that live with their kind definitions.
-__all__ = ["INT64_MAX", "INT64_MIN", "Condition", "Data", "Field", "Rule", "Type", "Variant"]
+__all__ = ["INT64_MAX", "INT64_MIN", "Condition", "Data", "Field", "Object", "Rule", "Type", "Variant"]
 
 Scalar = Text | int | bool
 
@@ -188,7 +189,7 @@ class Endpoint:
     @property
     def params_type(self) -> Type:
         """The parameters as one object, so validators treat them like any other object."""
-        return Type(kind="object", model=Ident(self.stem.value + "Params"), fields=self.params, rules=self.rules)
+        return Object(model=Ident(self.stem.value + "Params"), fields=self.params, rules=self.rules)
 
     @property
     def list_encodings(self) -> dict[Text, str]:
@@ -198,7 +199,7 @@ class Endpoint:
     @property
     def request_type(self) -> Type:
         """What the caller passes, as the operation's Request dataclass."""
-        return Type(kind="object", model=Ident(self.stem.value + "Request"), fields=self.caller_params)
+        return Object(model=Ident(self.stem.value + "Request"), fields=self.caller_params)
 
     def data_field(self, venue: Venue) -> Field | None:
         """The body field an envelope wraps the payload in (None: the body is the payload)."""
@@ -466,6 +467,14 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
                 "encoding",
                 f"list {p.wire.value!r} travels in the query, so it needs an encoding (json or comma)",
             )
+        for f in (p, *(g for t in p.type.objects for g in t.fields)):
+            if f.type.nullable and not f.required:
+                raise ctx.fail(
+                    ("params", i),
+                    "nullable",
+                    f"request field {f.wire.value!r} is nullable but optional: a caller's None already means "
+                    "'not sent', so null could not be sent; make it required",
+                )
 
     members = Members(ctx, "params", params)
     rules = tuple(build_rule(ctx, r, ("rules", i), members) for i, r in enumerate(raw.get("rules", [])))

@@ -24,6 +24,7 @@ __all__ = [
     "Ctx",
     "Field",
     "Members",
+    "Object",
     "Rule",
     "Type",
     "Variant",
@@ -41,3 +42,5 @@ def _load_all() -> None:
 
 
 _load_all()
+
+from specgen.spec.kinds.types.object import Object  # noqa: E402  (registered above)

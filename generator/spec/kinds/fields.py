@@ -1,81 +1,80 @@
-"""Types and fields: the shapes of parameters, items and response bodies."""
+"""Types and fields: the shapes of parameters, items and response bodies.
+
+Type is the base of every type kind (types/); a kind overrides what is its own and inherits the
+rest. Any type may be `nullable: true`: the base class wraps each kind's own schema, check,
+annotation and conversions so that null is accepted (and None is its Python value).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from specgen.spec.kinds.base import Ctx, Members, Rule, build_rule, scalar, text_or_none
+from specgen.spec.kinds.base import TYPE_KINDS, Case, Ctx, Lines
 from specgen.spec.loader import Location
 from specgen.spec.naming import safe, snake
 from specgen.spec.text import Ident, Text
 
+if TYPE_CHECKING:
+    from specgen.emit.cases import CaseKit
+
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+
+Put = Callable[[Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class Type:
-    kind: str  # string int64 decimal float bool enum list object one_of
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: Text | None = None
-    minimum: int | float | None = None
-    maximum: int | float | None = None
-    values: tuple[Any, ...] = ()
-    items: Type | None = None
-    min_items: int | None = None
-    max_items: int | None = None
-    encoding: str | None = None  # json | comma, for a list sent as one query value
-    model: Ident | None = None
-    fields: tuple[Field, ...] = ()
-    rules: tuple[Rule, ...] = ()
-    variants: tuple[Variant, ...] = ()
+    """A type kind's definition and, as an instance, one type of a spec."""
+
+    kind: ClassVar[str]
+    summary: ClassVar[str]  # one line for the language schema
+    keys: ClassVar[dict[str, Any]] = {}  # the spec keys this kind admits, with their JSON Schemas
+    required_keys: ClassVar[tuple[str, ...]] = ()
+    needs_sample: ClassVar[bool] = True  # contract cases vary a value only when the spec's cases give one
+
+    nullable: bool = False
+
+    # -- building ----------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, ctx: Ctx, raw: dict[str, Any], at: Location) -> Type:
+        for low, high in (("min_length", "max_length"), ("minimum", "maximum"), ("min_items", "max_items")):
+            if raw.get(low) is not None and raw.get(high) is not None and raw[high] < raw[low]:
+                raise ctx.fail(at + (high,), "min-max", f"{high} ({raw[high]}) is below {low} ({raw[low]})")
+        return cls(nullable=bool(raw.get("nullable", False)), **cls.own(ctx, raw, at))
+
+    @classmethod
+    def own(cls, ctx: Ctx, raw: dict[str, Any], at: Location) -> dict[str, Any]:
+        """The kind's own attributes from its spec keys, cross-checked."""
+        return {}
+
+    # -- the tree ----------------------------------------------------------------------------
+
+    def children(self) -> tuple[Type, ...]:
+        return ()
 
     @property
     def objects(self) -> tuple[Type, ...]:
         """Every object type in this tree, innermost first (the order classes are defined in)."""
-        found: list[Type] = []
-        for child in self._children():
-            found.extend(child.objects)
-        if self.kind == "object":
-            found.append(self)
-        return tuple(found)
-
-    def _children(self) -> tuple[Type, ...]:
-        kids: list[Type] = []
-        if self.items is not None:
-            kids.append(self.items)
-        kids.extend(f.type for f in self.fields)
-        kids.extend(v.type for v in self.variants)
-        return tuple(kids)
-
-    @property
-    def int_bounds(self) -> tuple[int | float, int | float]:
-        """An int64's effective range: its own limits within the int64 range."""
-        low = INT64_MIN if self.minimum is None else max(INT64_MIN, self.minimum)
-        high = INT64_MAX if self.maximum is None else min(INT64_MAX, self.maximum)
-        return low, high
+        return tuple(o for child in self.children() for o in child.objects)
 
     @property
     def patterns(self) -> tuple[Text, ...]:
-        own = (self.pattern,) if self.pattern is not None else ()
-        return own + tuple(p for child in self._children() for p in child.patterns)
+        return tuple(p for child in self.children() for p in child.patterns)
 
     def allowed_values(self) -> list[Any] | None:
         """Every value the type admits, when they can be listed (a condition may only name these)."""
-        if self.kind == "enum":
-            return [v.value if isinstance(v, Text) else v for v in self.values]
         return None
 
     def field_named(self, wire: str) -> Field | None:
-        return next((f for f in self.fields if f.wire.value == wire), None)
+        return None
 
     def has_field(self, wire: str) -> bool:
         """An object with this field, or a one_of with a variant that has it."""
-        if self.kind == "one_of":
-            return any(v.type.has_field(wire) for v in self.variants)
         return self.field_named(wire) is not None
 
     def list_items_at(self, path: tuple[Text, ...]) -> Type | None:
@@ -84,13 +83,90 @@ class Type:
         for step in path:
             found = here.field_named(step.value) if here is not None else None
             here = found.type if found is not None else None
-        return here.items if here is not None and here.kind == "list" else None
+        return here.list_items() if here is not None else None
+
+    def list_items(self) -> Type | None:
+        return None
+
+    # -- outputs -----------------------------------------------------------------------------
+
+    def json_schema(self, strict: bool) -> dict[str, Any]:
+        """JSON Schema of the wire value; strict for requests (responses allow unknown fields)."""
+        own = self.own_schema(strict)
+        return {"anyOf": [own, {"type": "null"}]} if self.nullable else own
+
+    def own_schema(self, strict: bool) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def pytype(self) -> str:
+        """The Python annotation of the typed value."""
+        own = self.own_pytype()
+        return f"{own} | None" if self.nullable else own
+
+    def own_pytype(self) -> str:
+        raise NotImplementedError
+
+    def check(self, w: Lines, var: str, path: str, strict: bool, depth: int = 0) -> None:
+        """Statements appending a Violation to `out` for each rule the JSON value `var` breaks."""
+        if self.nullable:
+            with w.block(f"if {var} is not None:"):
+                self.own_check(w, var, path, strict, depth)
+        else:
+            self.own_check(w, var, path, strict, depth)
+
+    def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
+        raise NotImplementedError
+
+    def to_wire(self, expr: str, depth: int = 0) -> str:
+        """An expression for the JSON value of the typed value expr."""
+        own = self.own_to_wire(expr, depth)
+        return f"(None if {expr} is None else {own})" if self.nullable and own != expr else own
+
+    def own_to_wire(self, expr: str, depth: int) -> str:
+        return expr
+
+    def from_json(self, expr: str, depth: int = 0) -> str:
+        """An expression for the typed value of the (validated) JSON value expr."""
+        own = self.own_from_json(expr, depth)
+        return f"(None if {expr} is None else {own})" if self.nullable else own
+
+    def own_from_json(self, expr: str, depth: int) -> str:
+        raise NotImplementedError
+
+    def parse_text(self, text: str) -> Any:
+        """The JSON value of one query-string value (kept as text when it does not parse)."""
+        return text
+
+    # -- contract cases ----------------------------------------------------------------------
+
+    def wrong_value(self) -> tuple[Any, str]:
+        """A JSON value of the wrong type, and the rule the validator reports for it."""
+        return 12345, "type"
+
+    def value_cases(self, kit: CaseKit, value: Any, path: str, put: Put, label: str) -> list[Case]:
+        """Cases near this type's edges, for a value at path (put places a value in a whole call)."""
+        cases = [kit.case(f"{label}_null", put(None), True)] if self.nullable else []
+        return cases + self.own_cases(kit, value, path, put, label)
+
+    def own_cases(self, kit: CaseKit, value: Any, path: str, put: Put, label: str) -> list[Case]:
+        return []
+
+    # -- prose -------------------------------------------------------------------------------
+
+    def limits(self) -> list[str]:
+        """The type's limits in words, for docstrings ("1 to 20 items")."""
+        return []
 
 
-@dataclass(frozen=True)
-class Variant:
-    when_has: Text | None
-    type: Type
+def between(low: Any, high: Any, unit: str) -> str | None:
+    """'1 to 20 items', 'at least 1 items', 'at most 20 items' (None when neither bound is set)."""
+    if low is not None and high is not None:
+        return f"{low} to {high} {unit}"
+    if low is not None:
+        return f"at least {low} {unit}"
+    if high is not None:
+        return f"at most {high} {unit}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -105,52 +181,23 @@ class Field:
 
 
 def build_type(ctx: Ctx, raw: dict[str, Any], at: Location) -> Type:
-    kind = raw["type"]
-    items = build_type(ctx, raw["items"], at + ("items",)) if "items" in raw else None
-    fields = build_fields(ctx, raw.get("fields", []), at + ("fields",)) if kind == "object" else ()
-    members = Members(ctx, "item", fields)
-    rules = tuple(build_rule(ctx, r, at + ("rules", i), members) for i, r in enumerate(raw.get("rules", [])))
-    variants = tuple(
-        Variant(text_or_none(v.get("when_has")), build_type(ctx, v["type"], at + ("variants", i, "type")))
-        for i, v in enumerate(raw.get("variants", []))
-    )
-    if variants and (variants[-1].when_has is not None or any(v.when_has is None for v in variants[:-1])):
-        raise ctx.fail(
-            at + ("variants",),
-            "one-of",
-            "every variant but the last needs when_has; the last is the default and has none",
-        )
+    return TYPE_KINDS[raw["type"]].build(ctx, raw, at)
+
+
+def valid_pattern(ctx: Ctx, raw: dict[str, Any], at: Location) -> Text | None:
     pattern = raw.get("pattern")
-    if pattern is not None:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ctx.fail(at + ("pattern",), "pattern", f"not a valid regular expression: {exc}") from None
-    for low, high in (("min_length", "max_length"), ("minimum", "maximum"), ("min_items", "max_items")):
-        if raw.get(low) is not None and raw.get(high) is not None and raw[high] < raw[low]:
-            raise ctx.fail(at + (high,), "min-max", f"{high} ({raw[high]}) is below {low} ({raw[low]})")
-    if raw.get("encoding") == "comma" and items is not None and items.kind in ("list", "object"):
-        raise ctx.fail(at + ("encoding",), "encoding", "a comma-joined list holds scalars only")
-    return Type(
-        kind=kind,
-        min_length=raw.get("min_length"),
-        max_length=raw.get("max_length"),
-        pattern=text_or_none(pattern),
-        minimum=raw.get("minimum"),
-        maximum=raw.get("maximum"),
-        values=tuple(scalar(v) for v in raw.get("values", [])),
-        items=items,
-        min_items=raw.get("min_items"),
-        max_items=raw.get("max_items"),
-        encoding=raw.get("encoding"),
-        model=Ident(raw["model"]) if "model" in raw else None,
-        fields=fields,
-        rules=rules,
-        variants=variants,
-    )
+    if pattern is None:
+        return None
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ctx.fail(at + ("pattern",), "pattern", f"not a valid regular expression: {exc}") from None
+    return Text(pattern)
 
 
 def build_fields(ctx: Ctx, raws: list[dict[str, Any]], at: Location) -> tuple[Field, ...]:
+    from specgen.spec.kinds.base import scalar
+
     out: list[Field] = []
     seen_wire: dict[str, int] = {}
     seen_python: dict[str, str] = {}
@@ -171,7 +218,8 @@ def build_fields(ctx: Ctx, raws: list[dict[str, Any]], at: Location) -> tuple[Fi
         seen_python[python] = wire
         type_ = build_type(ctx, raw, here)
         default = raw.get("default")
-        if default is not None and type_.kind == "enum" and default not in raw["values"]:
+        allowed = type_.allowed_values()
+        if default is not None and allowed is not None and default not in allowed:
             raise ctx.fail(here + ("default",), "default", f"default {default!r} is not one of the enum's values")
         out.append(
             Field(
@@ -185,3 +233,9 @@ def build_fields(ctx: Ctx, raws: list[dict[str, Any]], at: Location) -> tuple[Fi
             )
         )
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class Variant:
+    when_has: Text | None
+    type: Type

@@ -1,7 +1,7 @@
 """The rule and type parts of the spec language's JSON Schema, assembled from the kind definitions.
 
 generator/spec.schema.json is committed (it documents the language and is what `validate`
-checks specs against); its `rule` and `itemRule` definitions are written from the registered
+checks specs against); its `rule`, `itemRule` and `typeBody` definitions are written from the registered
 kinds by `python -m specgen.spec.kinds`, and a test fails when the committed file is stale.
 """
 
@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from specgen.spec.kinds.base import RULE_KINDS
+from specgen.spec.kinds.base import RULE_KINDS, TYPE_KINDS
+
+NULLABLE = {"type": "boolean", "description": "null is a value too (None in Python)."}
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "spec.schema.json"
 
@@ -37,11 +39,41 @@ def rule_schema(scope: str) -> dict[str, Any]:
     }
 
 
+def type_body_schema(current: dict[str, Any]) -> dict[str, Any]:
+    """A type, and (in a field) the field's own keys; the field keys are kept from current."""
+    owned = {"type", "nullable"} | {key for cls in TYPE_KINDS.values() for key in cls.keys}
+    common = {k: v for k, v in current["properties"].items() if k not in owned}
+    properties: dict[str, Any] = {"type": {"enum": sorted(TYPE_KINDS)}, "nullable": NULLABLE}
+    for name in sorted(TYPE_KINDS):
+        for key, schema in TYPE_KINDS[name].keys.items():
+            if properties.setdefault(key, schema) != schema:
+                raise ValueError(f"type kinds define the key {key!r} differently")
+    branches = []
+    for name in sorted(TYPE_KINDS):
+        cls = TYPE_KINDS[name]
+        then: dict[str, Any] = {
+            "description": cls.summary,
+            "propertyNames": {"enum": ["type", *common, "nullable", *cls.keys]},
+        }
+        if cls.required_keys:
+            then["required"] = list(cls.required_keys)
+        branches.append({"if": {"properties": {"type": {"const": name}}}, "then": then})
+    return {
+        "description": current["description"],
+        "type": "object",
+        "required": ["type"],
+        "properties": {**properties, **common},
+        "additionalProperties": False,
+        "allOf": branches,
+    }
+
+
 def assemble(schema: dict[str, Any]) -> dict[str, Any]:
-    """The language schema with its rule definitions derived from the kinds."""
+    """The language schema with its rule and type definitions derived from the kinds."""
     defs = dict(schema["$defs"])
     defs["rule"] = rule_schema("params")
     defs["itemRule"] = rule_schema("item")
+    defs["typeBody"] = type_body_schema(defs["typeBody"])
     return {**schema, "$defs": defs}
 
 

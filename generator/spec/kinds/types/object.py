@@ -1,0 +1,151 @@
+"""object: a JSON object of named fields, a frozen dataclass in Python, with per-object rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from specgen.emit.literal import literal, member
+from specgen.spec.kinds.base import Case, Ctx, Lines, Members, Rule, build_rule, type_kind
+from specgen.spec.kinds.fields import Field, Put, Type, build_fields
+from specgen.spec.kinds.types.list import loads_or_text
+from specgen.spec.loader import Location
+from specgen.spec.naming import snake
+from specgen.spec.text import Ident
+
+if TYPE_CHECKING:
+    from specgen.emit.cases import CaseKit
+
+
+@type_kind
+@dataclass(frozen=True)
+class Object(Type):
+    kind = "object"
+    summary = "A JSON object of `fields`; `model` names its dataclass; `rules` hold per object."
+    keys = {
+        "model": {"$ref": "#/$defs/modelName"},
+        "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}},
+        "rules": {"type": "array", "items": {"$ref": "#/$defs/itemRule"}},
+    }
+    required_keys = ("model", "fields")
+
+    model: Ident | None = None
+    fields: tuple[Field, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+    @classmethod
+    def own(cls, ctx: Ctx, raw: dict[str, Any], at: Location) -> dict[str, Any]:
+        fields = build_fields(ctx, raw.get("fields", []), at + ("fields",))
+        members = Members(ctx, "item", fields)
+        rules = tuple(build_rule(ctx, r, at + ("rules", i), members) for i, r in enumerate(raw.get("rules", [])))
+        return {"model": Ident(raw["model"]), "fields": fields, "rules": rules}
+
+    @property
+    def name(self) -> Ident:
+        assert self.model is not None
+        return self.model
+
+    @property
+    def checker(self) -> str:
+        """The function that checks this object: _check_cancel_batch_order."""
+        return "_check_" + snake(self.name.value)
+
+    def children(self) -> tuple[Type, ...]:
+        return tuple(f.type for f in self.fields)
+
+    @property
+    def objects(self) -> tuple[Type, ...]:
+        return super().objects + (self,)
+
+    def field_named(self, wire: str) -> Field | None:
+        return next((f for f in self.fields if f.wire.value == wire), None)
+
+    def own_schema(self, strict: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": "object",
+            "properties": {f.wire.value: field_schema(f, strict) for f in self.fields},
+            "required": [f.wire.value for f in self.fields if f.required],
+        }
+        if strict:
+            out["additionalProperties"] = False
+        if self.rules:
+            out["allOf"] = [r.json_schema() for r in self.rules]
+        return out
+
+    def own_pytype(self) -> str:
+        return self.name.value
+
+    def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
+        w.add(f"{self.checker}({var}, {path}, out)")
+
+    def checker_function(self, strict: bool) -> str:
+        """The function that appends a Violation for each rule a JSON value breaks as this object."""
+        w = Lines()
+        with w.block(f"def {self.checker}(value: JSON, path: str, out: list[Violation]) -> None:"):
+            unknown = "refused" if strict else "allowed"
+            w.add(f'"""Check value as {self.name.value} (unknown fields {unknown})."""')
+            with w.block("if not isinstance(value, dict):"):
+                w.add('out.append(Violation(path, "type", "expected an object"))')
+                w.add("return")
+            for f in self.fields:
+                if f.required:
+                    with w.block(f"if {literal(f.wire)} not in value:"):
+                        w.add(f'out.append(Violation(path + {member(f.wire)}, "required", "is required"))')
+            if strict:
+                known = literal(tuple(f.wire for f in self.fields))
+                with w.block("for key in value:"):
+                    with w.block(f"if key not in {known}:"):
+                        w.add('out.append(Violation(f"{path}.{key}", "additionalProperties", "is not a known field"))')
+            for f in self.fields:
+                with w.block(f"if {literal(f.wire)} in value:"):
+                    w.add(f"v = value[{literal(f.wire)}]")
+                    f.type.check(w, "v", f"path + {member(f.wire)}", strict)
+            for rule in self.rules:
+                rule.check(w, "value", "path")
+        return w.text()
+
+    def own_to_wire(self, expr: str, depth: int) -> str:
+        return f"{expr}.to_wire()"
+
+    def own_from_json(self, expr: str, depth: int) -> str:
+        return f"{self.name.value}.from_json({expr})"
+
+    def parse_text(self, text: str) -> Any:
+        return loads_or_text(text)
+
+    def wrong_value(self) -> tuple[Any, str]:
+        return "not-an-object", "type"
+
+    def own_cases(self, kit: CaseKit, value: Any, path: str, put: Put, label: str) -> list[Case]:
+        if not isinstance(value, dict):
+            return []
+        out = []
+        for f in self.fields:
+            name = f.wire.value
+            at = f"{path}.{name}"
+            if f.required:
+                without = {k: v for k, v in value.items() if k != name}
+                out.append(kit.case(f"{label}_without_{name}", put(without), False, "required", at))
+            sample = value.get(name, kit.field_sample(name))
+            if sample is None:
+                continue
+            wrong, rule = f.type.wrong_value()
+            out.append(kit.case(f"{label}_{name}_wrong_type", put({**value, name: wrong}), False, rule, at))
+            out += f.type.value_cases(kit, sample, at, lambda v, name=name: put({**value, name: v}), f"{label}_{name}")
+        unknown = {**value, "unknownField": "x"}
+        out.append(
+            kit.case(f"{label}_unknown_field", put(unknown), False, "additionalProperties", f"{path}.unknownField")
+        )
+        scope = kit.scope(value, put, path, label, lambda n: value.get(n, kit.field_sample(n)))
+        for r in self.rules:
+            out += r.cases(kit, scope)
+        return out
+
+
+def field_schema(f: Field, strict: bool) -> dict[str, Any]:
+    out = f.type.json_schema(strict)
+    if f.description.value:
+        out = {"description": f.description.value, **out}
+    if f.default is not None:
+        out["default"] = f.default.value if hasattr(f.default, "value") else f.default
+    return out

@@ -1,0 +1,128 @@
+"""string: text, with optional length limits (in characters) and an ECMA-262 pattern."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from specgen.emit.literal import ends_at_end, literal
+from specgen.spec.kinds.base import Case, Ctx, Lines, type_kind
+from specgen.spec.kinds.fields import Put, Type, between, valid_pattern
+from specgen.spec.loader import Location
+from specgen.spec.text import Text
+
+if TYPE_CHECKING:
+    from specgen.emit.cases import CaseKit
+
+LENGTH = {"type": "integer", "minimum": 0}
+
+
+def pattern_schema(out: dict[str, Any], pattern: str) -> dict[str, Any]:
+    out["pattern"] = pattern
+    if ends_at_end(pattern):
+        # ECMA-262's `$` never matches before a final newline; Python's (which the jsonschema
+        # library uses) does. Saying so keeps both engines to the ECMA meaning.
+        out["not"] = {"type": "string", "pattern": "\\n$"}
+    return out
+
+
+def near_miss(pattern: str, value: str) -> str | None:
+    """A string close to value that the pattern rejects."""
+    rx = re.compile(pattern)
+    for candidate in (
+        value.lower(),
+        value.upper(),
+        value + " ",
+        " " + value,
+        value + "!",
+        value + "\n",
+        "é" + value,
+        "",
+    ):
+        if candidate != value and not rx.search(candidate):
+            return candidate
+    return None
+
+
+@type_kind
+@dataclass(frozen=True)
+class String(Type):
+    kind = "string"
+    summary = "Text; lengths count characters, the pattern is ECMA-262."
+    keys = {"min_length": LENGTH, "max_length": LENGTH, "pattern": {"type": "string", "format": "regex"}}
+
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: Text | None = None
+
+    @classmethod
+    def own(cls, ctx: Ctx, raw: dict[str, Any], at: Location) -> dict[str, Any]:
+        return {
+            "min_length": raw.get("min_length"),
+            "max_length": raw.get("max_length"),
+            "pattern": valid_pattern(ctx, raw, at),
+        }
+
+    @property
+    def patterns(self) -> tuple[Text, ...]:
+        return (self.pattern,) if self.pattern is not None else ()
+
+    def own_schema(self, strict: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "string"}
+        if self.min_length is not None:
+            out["minLength"] = self.min_length
+        if self.max_length is not None:
+            out["maxLength"] = self.max_length
+        return out if self.pattern is None else pattern_schema(out, self.pattern.value)
+
+    def own_pytype(self) -> str:
+        return "str"
+
+    def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
+        with w.block(f"if not isinstance({var}, str):"):
+            w.add(f'out.append(Violation({path}, "type", "expected a string"))')
+        if self.min_length is None and self.max_length is None and self.pattern is None:
+            return
+        with w.block("else:"):
+            if self.min_length is not None:
+                with w.block(f"if len({var}) < {self.min_length}:"):
+                    w.add(f'out.append(Violation({path}, "minLength", "shorter than {self.min_length} characters"))')
+            if self.max_length is not None:
+                with w.block(f"if len({var}) > {self.max_length}:"):
+                    w.add(f'out.append(Violation({path}, "maxLength", "longer than {self.max_length} characters"))')
+            if self.pattern is not None:
+                message = literal("does not match " + literal(self.pattern))
+                with w.block(f"if not _PATTERNS[{literal(self.pattern)}].search({var}):"):
+                    w.add(f'out.append(Violation({path}, "pattern", {message}))')
+
+    def own_from_json(self, expr: str, depth: int) -> str:
+        return f"as_str({expr})"
+
+    def own_cases(self, kit: CaseKit, value: Any, path: str, put: Put, label: str) -> list[Case]:
+        if not isinstance(value, str):
+            return []
+        out = []
+        if self.pattern is not None:
+            pattern = self.pattern.value
+            miss = near_miss(pattern, value)
+            if miss is not None:
+                out.append(kit.case(f"{label}_pattern_near_miss", put(miss), False, "pattern", path))
+            if ends_at_end(pattern) and re.search(pattern, value):
+                # Python's `$` would let this through; ECMA-262's (and the venue's) would not.
+                out.append(kit.case(f"{label}_pattern_trailing_newline", put(value + "\n"), False, "pattern", path))
+        if self.min_length is not None and self.min_length > 0:
+            out.append(
+                kit.case(f"{label}_below_min_length", put("é" * (self.min_length - 1)), False, "minLength", path)
+            )
+            if self.pattern is None:
+                out.append(kit.case(f"{label}_at_min_length_unicode", put("é" * self.min_length), True))
+        if self.max_length is not None:
+            if self.pattern is None:
+                out.append(kit.case(f"{label}_at_max_length_unicode", put("€" * self.max_length), True))
+            out.append(kit.case(f"{label}_over_max_length", put("€" * (self.max_length + 1)), False, "maxLength", path))
+        return out
+
+    def limits(self) -> list[str]:
+        length = between(self.min_length, self.max_length, "characters")
+        return ([length] if length else []) + ([f"matches {self.pattern.value}"] if self.pattern else [])
