@@ -133,10 +133,6 @@ class Type:
     def own_from_json(self, expr: str, depth: int) -> str:
         raise NotImplementedError
 
-    def parse_text(self, text: str) -> Any:
-        """The JSON value of one query-string value (kept as text when it does not parse)."""
-        return text
-
     # -- contract cases ----------------------------------------------------------------------
 
     def wrong_value(self) -> tuple[Any, str]:

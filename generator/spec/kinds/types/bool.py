@@ -37,9 +37,6 @@ class Bool(Type):
     def allowed_values(self) -> list[Any] | None:
         return [True, False]
 
-    def parse_text(self, text: str) -> Any:
-        return {"true": True, "false": False}.get(text, text)
-
 
 @type_kind
 @dataclass(frozen=True)

@@ -51,11 +51,6 @@ class Enum(Type):
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"cast({literal(self.own_pytype())}, {expr})"
 
-    def parse_text(self, text: str) -> Any:
-        if all(isinstance(v, int) for v in self.plain_values()):
-            return int(text) if text.lstrip("-").isdigit() and text.isascii() else text
-        return text
-
     def wrong_value(self) -> tuple[Any, str]:
         return [], "enum"
 

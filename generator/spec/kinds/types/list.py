@@ -98,11 +98,6 @@ class List(Type):
         v = f"v{depth}"
         return f"tuple({self.item.from_json(v, depth + 1)} for {v} in as_list({expr}))"
 
-    def parse_text(self, text: str) -> Any:
-        if self.encoding == "comma":
-            return [self.item.parse_text(part) for part in text.split(",")]
-        return loads_or_text(text)
-
     def wrong_value(self) -> tuple[Any, str]:
         return "not-a-list", "type"
 
@@ -130,12 +125,3 @@ class List(Type):
     def limits(self) -> list[str]:
         count = between(self.min_items, self.max_items, "items")
         return [count] if count else []
-
-
-def loads_or_text(text: str) -> Any:
-    import json
-
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text

@@ -82,9 +82,6 @@ class Int64(Number):
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"as_int({expr})"
 
-    def parse_text(self, text: str) -> Any:
-        return int(text) if text.lstrip("-").isdigit() and text.isascii() else text
-
 
 @type_kind
 @dataclass(frozen=True)
@@ -115,9 +112,3 @@ class Float(Number):
 
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"as_float({expr})"
-
-    def parse_text(self, text: str) -> Any:
-        try:
-            return float(text)
-        except ValueError:
-            return text

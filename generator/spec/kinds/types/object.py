@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from specgen.emit.literal import literal, member
 from specgen.spec.kinds.base import Case, Ctx, Lines, Members, Rule, build_rule, type_kind
 from specgen.spec.kinds.fields import Field, Put, Type, build_fields
-from specgen.spec.kinds.types.list import loads_or_text
 from specgen.spec.loader import Location
 from specgen.spec.naming import snake
 from specgen.spec.text import Ident
@@ -109,9 +108,6 @@ class Object(Type):
 
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"{self.name.value}.from_json({expr})"
-
-    def parse_text(self, text: str) -> Any:
-        return loads_or_text(text)
 
     def wrong_value(self) -> tuple[Any, str]:
         return "not-an-object", "type"
