@@ -140,3 +140,57 @@ def test_the_scan_would_catch_a_leak(name: str) -> None:
     assert SECRETS["api_key"] in wire
     assert signature_of(request) in wire
     assert signature_of(request) not in repr(request) and SECRETS["api_key"] not in repr(request)
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_no_secret_in_redirects_or_async_errors(name: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A redirect whose Location echoes the signed URL (as an http -> https redirect does), and the
+    async client's errors:
+    neither the key nor the signature reaches a message, a repr or a log line."""
+    import asyncio
+
+    caplog.set_level(logging.DEBUG)
+    v = with_secrets(venue(name))
+    package = v.package
+    errors: list[BaseException] = []
+    texts: list[str] = []
+    with scripted(Answer(200, v.success)) as server:
+        request = getattr(v.client(base_url=server.url, clock=lambda: NOW), f"build_{v.operation}")(v.request())
+    signature = signature_of(request)
+    echo = request.url.replace("127.0.0.1", "evil.example")  # the signed URL, its query signature included
+
+    async def async_attempt(url: str) -> None:
+        async with package.AsyncClient(base_url=url, clock=lambda: NOW, timeout=5.0, **v.credentials) as client:
+            texts.append(repr(client))
+            await getattr(client, f"send_{v.operation}")(v.request())
+
+    answers = [
+        Answer(302, b"", (("Location", echo),)),
+        Answer(400, v.error_body(-2014, "API-key format invalid.")),
+        Answer(429, b"", (("Retry-After", "3"),)),
+    ]
+    for answer in answers:
+        with scripted(answer) as server:
+            for client in make_clients(v, server.url):
+                try:
+                    getattr(client, f"send_{v.operation}")(v.request())
+                except package.ClientError as exc:
+                    errors.append(exc)
+            try:
+                asyncio.run(async_attempt(server.url))
+            except package.ClientError as exc:
+                errors.append(exc)
+    try:
+        asyncio.run(async_attempt(closed_port()))
+    except package.ClientError as exc:
+        errors.append(exc)
+    kinds = sorted(type(e).__name__ for e in errors)
+    assert kinds.count("RedirectError") == 3 and "TransportError" in kinds and kinds.count("RateLimitError") == 3
+    assert any(getattr(e, "target_host", None) == "evil.example" for e in errors)
+    for exc in errors:
+        texts += shown(exc)
+    texts += [record.getMessage() for record in caplog.records]
+    texts.append(caplog.text)
+    for label, value in {**{k: SECRETS[k] for k in v.credentials}, "signature": signature}.items():
+        leaks = [t for t in texts if value in t]
+        assert not leaks, f"{label} shown in: {leaks[0][:300]}"

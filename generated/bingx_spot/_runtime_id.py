@@ -1,3 +1,3 @@
 """The identity of this copy of specgen's runtime: a digest of its modules (see _shared.py)."""
 
-RUNTIME_ID = "74dcddb51c7390ebba14ad159a1dfb09"
+RUNTIME_ID = "d961bf6be5864d1592d7a9c011d2803a"

@@ -285,7 +285,9 @@ def _root_cause(exc: BaseException) -> BaseException:
 
 
 class _RedactSecretParams:
-    """Hides signed query parameters in httpx's own request log lines ("HTTP Request: GET ...").
+    """Hides signed query parameters in httpx's and httpcore's own log lines: httpx's request
+    line ("HTTP Request: GET ..."), and httpcore's debug trace, which shows response headers (a
+    Location echoing the signed URL, say).
 
     A plain object with filter(): logging accepts one, and the package need not import logging.
     """
@@ -299,10 +301,25 @@ class _RedactSecretParams:
                 a if isinstance(a, (int, float)) else _redact_url(str(a), self.names)
                 for a in record.args
             )
+        if self.names and isinstance(record.msg, str) and "=" in record.msg:
+            import re
+
+            for name in self.names:
+                record.msg = re.sub(
+                    f"([?&]{re.escape(name)}=)[^&\\s'\"]*", r"\1" + REDACTED, record.msg
+                )
         return True
 
 
 _HTTPX_LOG_FILTER = _RedactSecretParams()
+# Filters act only on the logger a record is made on, so each of httpx's and httpcore's.
+_HTTPX_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+)
 
 
 def _import_httpx(who: str) -> Any:
@@ -313,9 +330,10 @@ def _import_httpx(who: str) -> Any:
         raise ImportError(f"{who} needs httpx, which is not installed: pip install httpx") from None
     import logging
 
-    logger = logging.getLogger("httpx")
-    if _HTTPX_LOG_FILTER not in logger.filters:
-        logger.addFilter(_HTTPX_LOG_FILTER)
+    for name in _HTTPX_LOGGERS:
+        logger = logging.getLogger(name)
+        if _HTTPX_LOG_FILTER not in logger.filters:
+            logger.addFilter(_HTTPX_LOG_FILTER)
     return module
 
 
