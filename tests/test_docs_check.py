@@ -86,6 +86,13 @@ def limit_changed(in_table: bool, delta: int) -> Plant:
     return plant
 
 
+def cell_limit_removed(lines: list[str]) -> tuple[list[str], int | None, str]:
+    i = _limit_lines(lines, True)[0]
+    lines = list(lines)
+    lines[i - 1] = MAX_WORD.sub("", lines[i - 1], count=1)
+    return lines, i, " max"
+
+
 def prose_limit_added(lines: list[str]) -> tuple[list[str], int | None, str]:
     return lines + ["", "At most 3 orders can be sent per request."], len(lines) + 2, " max"
 
@@ -190,6 +197,8 @@ def _cases() -> list[tuple[str, Path, Plant]]:
         if _limit_lines(lines, True):
             cases.append((f"{venue}-cell-limit-raised", spec, limit_changed(True, +5)))
             cases.append((f"{venue}-cell-limit-lowered", spec, limit_changed(True, -1)))
+            if not _limit_lines(lines, False):  # else the prose still states the limit
+                cases.append((f"{venue}-cell-limit-removed", spec, cell_limit_removed))
         if _limit_lines(lines, False):
             cases.append((f"{venue}-prose-limit-raised", spec, limit_changed(False, +5)))
             cases.append((f"{venue}-prose-limit-lowered", spec, limit_changed(False, -1)))
@@ -218,6 +227,7 @@ def test_every_kind_of_plant_finds_a_target_in_some_snapshot() -> None:
     assert {
         "cell-limit-raised",
         "cell-limit-lowered",
+        "cell-limit-removed",
         "prose-limit-raised",
         "prose-limit-lowered",
         "optional-param-added",

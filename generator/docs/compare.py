@@ -78,6 +78,7 @@ def compare(page: Page, spec: SpecEndpoint) -> list[Finding]:
     out: list[Finding] = []
     if page.request_line is not None or spec.params:
         _compare_level(page.request, spec.params, "param", "", ("params",), page.request_line, spec, out)
+        _unstated_maxima(page, spec, out)
     _endpoint_limits(page, spec, out)
     _compare_response(page, spec, out)
     return out
@@ -205,6 +206,37 @@ def _compare_limit(lim: Limit, s: SpecField, key: str, path: str, out: list[Find
                 s.at + ((spec_key,) if have is not None else ()),
             )
         )
+
+
+_MAXIMA = ("max_items", "max_length", "maximum")
+
+
+def _unstated_maxima(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None:
+    """A maximum the spec sets on a documented parameter but the document states nowhere (it was
+    removed from the page, or never there): the spec may be refusing calls the venue accepts."""
+    prose = [lim for lim in page.limits if lim.bound == "max" and lim.measure != "value"]
+
+    def walk(docs: dict[str, DocField], specs: dict[str, SpecField], prefix: str, top: bool) -> None:
+        for name, d in docs.items():
+            s = specs.get(name)
+            if s is None:
+                continue
+            stated = {_limit_key(lim, s) for lim in d.limits if lim.bound == "max"}
+            if top and s.kind == "list" and prose:
+                stated.add("max_items")
+            for key in _MAXIMA:
+                if key in s.facts and key not in stated:
+                    out.append(
+                        Finding(
+                            f"param {prefix}{name} max",
+                            f"the spec has {key} {s.facts[key]} for {prefix}{name}; the document states no maximum",
+                            d.line,
+                            s.at + (key,),
+                        )
+                    )
+            walk(d.children, s.children, f"{prefix}{name}.", False)
+
+    walk(page.request, spec.params, "", True)
 
 
 def _endpoint_limits(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None:

@@ -141,7 +141,7 @@ def _field(name: str, row: Row, names: set[str]) -> DocField:
         required=row.required,
         description=text,
         limits=limits,
-        values=values_in(text, names),
+        values=row.values or values_in(text, names),
         encoding=encoding_in(row.type, text),
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 _N = r"(\d[\d,]*)"
 _MAX = [
-    rf"\bmax(?:imum)?\.?(?:\s+(?:length|size|count|number|items?|quantity))?(?:\s+(?:is|of))?\s*[:：]?\s*{_N}",
+    rf"\bmax(?:imum)?\b\.?[^\d\n.;|()]{{0,30}}?[\s:：]{_N}",
     rf"\bup to {_N}",
     rf"\bat most {_N}",
     rf"\bno more than {_N}",
@@ -18,7 +18,7 @@ _MAX = [
     rf"\b{_N}\s*max\b",
 ]
 _MIN = [
-    rf"\bmin(?:imum)?\.?(?:\s+(?:length|size|count|number|items?|quantity))?(?:\s+(?:is|of))?\s*[:：]?\s*{_N}",
+    rf"\bmin(?:imum)?\b\.?[^\d\n.;|()]{{0,30}}?[\s:：]{_N}",
     rf"\bat least {_N}",
 ]
 _RANGE = [r"\bbetween (-?\d+) and (-?\d+)", r"^(-?\d+) or (-?\d+)\b", r"\bfrom (-?\d+) to (-?\d+)"]
@@ -44,6 +44,7 @@ class Limit:
 def limits_in(text: str, line: int) -> list[Limit]:
     """Every limit stated in one line or cell of text."""
     found: list[Limit] = []
+    text = text.replace("`", "")
     for bound, patterns in (("max", _MAX), ("min", _MIN)):
         for pattern in patterns:
             for m in re.finditer(pattern, text, re.I):

@@ -17,6 +17,8 @@ ROLES = {
     "type": ("type", "data type", "value type", "param type"),
     "required": ("required", "mandatory", "is required", "must", "required or not"),
     "description": ("description", "comments", "comment", "remarks", "remark", "notes", "desc", "explanation"),
+    "values": ("enum", "enums", "values", "allowed values", "possible values", "enum values", "options"),
+    "optional": ("optional",),  # a column that says yes for optional parameters
 }
 _ROLE_OF = {word: role for role, words in ROLES.items() for word in words}
 
@@ -43,6 +45,7 @@ class Row:
     required: bool | None = None
     description: str = ""
     description_lines: list[int] = field(default_factory=list)  # lines the description spans
+    values: tuple[str, ...] = ()  # from a column of allowed values (Enum, Values)
 
 
 @dataclass
@@ -85,6 +88,19 @@ def parse_required(cell: str) -> bool | None:
     return None
 
 
+def _listed(cell: str) -> tuple[str, ...]:
+    """`limit` `market` / limit, market / limit | market: the values a values column lists."""
+    words = [w for w in re.split(r"[\s,/|]+", clean(cell).replace("`", " ")) if w and w not in ("-", "—")]
+    return tuple(dict.fromkeys(words))
+
+
+def _required(by_role: dict[str, str]) -> bool | None:
+    if "required" in by_role:
+        return parse_required(by_role["required"])
+    optional = parse_required(by_role["optional"]) if "optional" in by_role else None
+    return None if optional is None else not optional
+
+
 def _cells(line: str) -> list[str]:
     text = line.strip()
     if text.startswith("|"):
@@ -102,11 +118,43 @@ def find_tables(lines: list[str]) -> list[Table]:
         table, i = _pipe_table(lines, i) or _run_together_table(lines, i) or (None, i + 1)
         if table is not None and table.rows:
             tables.append(table)
+    if any("<table" in line.lower() for line in lines):
+        tables.extend(t for t in html_tables("\n".join(lines)) if t.rows)
+        tables.sort(key=lambda t: t.line)
+    return tables
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.I | re.S)
+_TR = re.compile(r"<tr\b.*?</tr>", re.I | re.S)
+_CELL = re.compile(r"<t([hd])\b[^>]*>(.*?)</t[hd]>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_tables(text: str) -> list[Table]:
+    """Tables written in HTML (<table><tr><th>Name</th>...): each <tr> a row, on the line it starts."""
+    import html
+
+    tables: list[Table] = []
+    for t in _TABLE.finditer(text):
+        rows = [
+            (text.count("\n", 0, t.start() + r.start()) + 1, _CELL.findall(r.group(0)))
+            for r in _TR.finditer(t.group(0))
+        ]
+        rows = [(line, [html.unescape(_TAG.sub(" ", c)) for _, c in cells]) for line, cells in rows if cells]
+        if not rows:
+            continue
+        columns = tuple(_role(c) for c in rows[0][1])
+        if not _usable(columns):
+            continue
+        table = Table(rows[0][0], columns, [])
+        for line, cells in rows[1:]:
+            _add_row(table, [c.replace("|", "\\|") for c in cells], line, line)
+        tables.append(table)
     return tables
 
 
 def _usable(columns: tuple[str, ...]) -> bool:
-    return "name" in columns and ("type" in columns or "required" in columns)
+    return "name" in columns and ("type" in columns or "required" in columns or "optional" in columns)
 
 
 def _pipe_table(lines: list[str], i: int) -> tuple[Table, int] | None:
@@ -117,9 +165,16 @@ def _pipe_table(lines: list[str], i: int) -> tuple[Table, int] | None:
         return None
     table = Table(i + 1, columns, [])
     j = i + 2
+    outer = lines[i].lstrip().startswith("|")  # `| a | b |`, or Slate's `a | b` without outer pipes
     pending: tuple[str, int] | None = None  # a row still open: its cell text runs onto the next line
     while j < len(lines):
         raw = lines[j]
+        if not outer:
+            if "|" not in raw:
+                break
+            _add_row(table, _cells(raw), j + 1, j + 1)
+            j += 1
+            continue
         if pending is None and (not raw.strip() or not raw.lstrip().startswith("|")):
             break
         text, start = (pending[0] + " " + raw.strip(), pending[1]) if pending else (raw, j)
@@ -150,8 +205,9 @@ def _add_row(table: Table, cells: list[str], line: int, last: int) -> None:
             depth=depth,
             line=line,
             type=clean(by_role["type"]).replace("`", "") or None if "type" in by_role else None,
-            required=parse_required(by_role["required"]) if "required" in by_role else None,
+            required=_required(by_role),
             description=clean(by_role.get("description", "")),
+            values=_listed(by_role.get("values", "")),
             description_lines=list(range(line, last + 1)),
         )
     )
