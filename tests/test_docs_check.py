@@ -278,3 +278,30 @@ def test_cli_exit_codes_and_departures(tmp_path: Path) -> None:
     spec.write_text("kind: endpoint\nnope: [\n", "utf-8")
     done = run_cli(project, "docs", "check")
     assert done.returncode == 2 and "[yaml]" in done.stderr
+
+
+def _departing_specs() -> list[tuple[Path, str]]:
+    from specgen.docs.spec_side import departures
+
+    return [
+        (spec, next(iter(departures(check_endpoint(spec, ROOT).spec.doc))))
+        for spec in SPECS
+        if departures(check_endpoint(spec, ROOT).spec.doc)
+    ]
+
+
+@pytest.mark.parametrize("spec,key", _departing_specs(), ids=lambda x: x.parent.name if isinstance(x, Path) else x)
+def test_an_unmarked_departure_or_assumption_is_reported(tmp_path: Path, spec: Path, key: str) -> None:
+    """Each spec fact the document does not state is marked by a note (departs); unmark one and it is reported."""
+    venue = tmp_path / "specs" / spec.parent.name
+    shutil.copytree(spec.parent, venue)
+    text = (venue / spec.name).read_text("utf-8")
+    marked = re.search(rf"\n    departs: \[([^\]]*)\b{re.escape(key)}\b", text)
+    assert marked is not None
+    left = [k.strip() for k in re.search(r"departs: \[([^\]]*)\]", text[marked.start() :]).group(1).split(",")]  # type: ignore[union-attr]
+    rest = [k for k in left if k != key]
+    line = f"\n    departs: [{', '.join(left)}]"
+    text = text.replace(line, f"\n    departs: [{', '.join(rest)}]" if rest else "", 1)
+    (venue / spec.name).write_text(text, "utf-8")
+    report = check_endpoint(venue / spec.name, tmp_path)
+    assert [f.key for f in report.disagreements] == [key], "\n".join(render(report))

@@ -209,6 +209,10 @@ def _compare_limit(lim: Limit, s: SpecField, key: str, path: str, out: list[Find
 
 
 _MAXIMA = ("max_items", "max_length", "maximum")
+# Constraints a spec may add that a document rarely states: each must come from the document or
+# from a note (departs), so that no assumption goes unmarked.
+_ADDED = {"min_items": "min", "min_length": "min", "minimum": "min", "pattern": "pattern"}
+_ADDED_ITEMS = {"items.min_length": "item_min", "items.minimum": "item_min", "items.pattern": "item_pattern"}
 
 
 def _unstated_maxima(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None:
@@ -224,6 +228,17 @@ def _unstated_maxima(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None
             stated = {_limit_key(lim, s) for lim in d.limits if lim.bound == "max"}
             if top and s.kind == "list" and prose:
                 stated.add("max_items")
+            stated_min = {_limit_key(lim, s) for lim in d.limits if lim.bound == "min"}
+            for key, fact in {**_ADDED, **_ADDED_ITEMS}.items():
+                if key in s.facts and key not in stated_min:
+                    out.append(
+                        Finding(
+                            f"param {prefix}{name} {fact}",
+                            f"the spec sets {key} {s.facts[key]} on {prefix}{name}; the document does not state it",
+                            d.line,
+                            s.at + tuple(key.split(".")),
+                        )
+                    )
             for key in _MAXIMA:
                 if key in s.facts and key not in stated:
                     out.append(

@@ -130,7 +130,7 @@ def _description(d: DocField) -> dict[str, str]:
     return {"description": d.description} if d.description else {}
 
 
-def _value(d: DocField, model: str, notes: _Notes, query: bool) -> dict[str, Any]:
+def _value(d: DocField, model: str, notes: _Notes, query: bool, prefix: str = "") -> dict[str, Any]:
     """The type of one documented value, with its limits."""
     cls = type_class(d.type)
     if d.values and cls in (None, "string", "enum"):
@@ -142,7 +142,7 @@ def _value(d: DocField, model: str, notes: _Notes, query: bool) -> dict[str, Any
         items: dict[str, Any]
         if d.children:
             item_model = f"{model}{pascal(d.name)}Item"
-            items = {"type": "object", "model": item_model, "fields": _fields(d, item_model, notes)}
+            items = {"type": "object", "model": item_model, "fields": _fields(d, item_model, notes, prefix)}
         else:
             item = item_class(d.type)
             items = {"type": _SCALAR.get(item or "", "string")}
@@ -155,7 +155,7 @@ def _value(d: DocField, model: str, notes: _Notes, query: bool) -> dict[str, Any
                 notes.add(f"The page does not show how {d.name} is written in a query.", "encoding: json here.")
     elif cls == "object" or d.children:
         sub = f"{model}{pascal(d.name)}"
-        out = {"type": "object", "model": sub, "fields": _fields(d, sub, notes)}
+        out = {"type": "object", "model": sub, "fields": _fields(d, sub, notes, prefix)}
     else:
         out = {"type": _SCALAR.get(cls or "", "string")}
         if cls is None:
@@ -168,7 +168,11 @@ def _value(d: DocField, model: str, notes: _Notes, query: bool) -> dict[str, Any
             out[key] = lim.n
     if out.get("type") == "list" and "min_items" not in out:
         out["min_items"] = 1
-        notes.add(f"The page gives no minimum for {d.name}.", "At least one item (an empty list names nothing).")
+        notes.add(
+            f"The page gives no minimum for {prefix}{d.name}.",
+            "At least one item (an empty list names nothing).",
+            [f"param {prefix}{d.name} min"],
+        )
     return out
 
 
@@ -182,11 +186,11 @@ def _limit_key(kind: str, bound: str, measure: str | None) -> str | None:
     return None
 
 
-def _fields(d: DocField, model: str, notes: _Notes) -> list[dict[str, Any]]:
+def _fields(d: DocField, model: str, notes: _Notes, prefix: str) -> list[dict[str, Any]]:
     return [
         {
             "name": c.name,
-            **_value(c, model, notes, False),
+            **_value(c, model, notes, False, f"{prefix}{d.name}."),
             **({"required": True} if c.required else {}),
             **_description(c),
         }
