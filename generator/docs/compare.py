@@ -15,21 +15,21 @@ from specgen.docs.spec_side import SpecEndpoint, SpecField
 from specgen.spec.kinds import RULE_KINDS
 from specgen.spec.loader import Location
 
-# A document's type word -> the spec types that agree with it.
+# A document's type word -> the spec types that agree with it (a *_string kind is that value sent as a string).
 _SCALARS = {
-    "string": {"string", "enum", "decimal"},
-    "integer": {"int64"},
-    "number": {"decimal", "float"},
-    "numeric": {"int64", "decimal", "float"},
-    "bool": {"bool"},
+    "string": {"string", "enum", "decimal", "decimal_string", "int_string", "bool_string"},
+    "integer": {"int64", "int_string"},
+    "number": {"decimal", "decimal_string", "float"},
+    "numeric": {"int64", "int_string", "decimal", "decimal_string", "float"},
+    "bool": {"bool", "bool_string"},
     "list": {"list"},
     "object": {"object", "one_of"},
     "enum": {"enum", "string"},
 }
 # An example's value kind -> the spec types that agree with it (a string may carry a decimal).
 _EXAMPLE = {
-    "string": {"string", "enum", "decimal"},
-    "integer": {"int64", "decimal", "float"},
+    "string": {"string", "enum", "decimal", "decimal_string", "int_string", "bool_string"},
+    "integer": {"int64", "decimal", "float", "enum"},
     "number": {"decimal", "float"},
     "bool": {"bool"},
     "list": {"list"},
