@@ -193,3 +193,20 @@ def test_a_status_listed_twice_is_a_spec_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     line = text[: text.index("  rate_limit_statuses")].count("\n") + 4  # the second rule's line
     assert f"specs/fx_header/venue.yaml:{line}: [duplicate-status] status 429 is listed twice" in result.stderr
+
+
+def test_a_venue_cannot_take_the_shared_runtimes_folder(tmp_path: Path) -> None:
+    from specgen.emit.pipeline import CONTRACT_DIR
+    from specgen.spec.model import RESERVED_VENUES
+
+    assert {SHARED_RUNTIME, CONTRACT_DIR} <= RESERVED_VENUES
+    project = scratch_project(tmp_path, with_generated=False)
+    folder = project / "specs" / SHARED_RUNTIME
+    (project / "specs" / "fx_header").rename(folder)
+    venue_file = folder / "venue.yaml"
+    venue_file.write_text(
+        venue_file.read_text("utf-8").replace("venue: fx_header\n", f"venue: {SHARED_RUNTIME}\n"), "utf-8"
+    )
+    result = run_cli(project, "validate")
+    assert result.returncode == 2
+    assert f"[reserved-name] venue '{SHARED_RUNTIME}' names a folder of generated/ of its own" in result.stderr

@@ -331,11 +331,17 @@ def _notes(raws: list[dict[str, Any]]) -> tuple[Note, ...]:
     return tuple(Note(Text(n["about"]), Text(n["decision"])) for n in raws)
 
 
+# Folders of generated/ that are not venue packages (the contract tests, the shared runtime).
+RESERVED_VENUES = frozenset({"contract_tests", "specgen_runtime"})
+
+
 def build_venue_header(doc: Document, folder: str) -> Venue:
     ctx = Ctx(doc)
     raw = doc.data
     if raw["venue"] != folder:
         raise ctx.fail(("venue",), "venue-name", f"venue {raw['venue']!r} must match its folder name {folder!r}")
+    if raw["venue"] in RESERVED_VENUES:
+        raise ctx.fail(("venue",), "reserved-name", f"venue {raw['venue']!r} names a folder of generated/ of its own")
     auth = raw["auth"]
     sig = auth["signature"]
     if "passphrase" in raw["credentials"] and "passphrase" not in auth:
