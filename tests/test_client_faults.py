@@ -842,3 +842,16 @@ def test_a_redirect_from_a_transport_of_ones_own_is_refused_too(name: str) -> No
     with pytest.raises(v.package.RedirectError) as info:
         v.send(v.client(fake, retry=v.package.RetryPolicy(sleep=lambda s: None)))
     assert (info.value.http_status, info.value.target_host, len(fake.sent)) == (308, "other.example", 1)
+
+
+def test_a_callers_httpx_client_that_follows_redirects_does_not_here() -> None:
+    import httpx
+
+    v = venue(FIRST)
+    with scripted(Answer(200, v.success)) as elsewhere:
+        with scripted(Answer(301, b"", (("Location", elsewhere.url + "/x"),))) as server:
+            with httpx.Client(follow_redirects=True) as mine:
+                client = v.client(v.package.HttpxTransport(client=mine), base_url=server.url)
+                with pytest.raises(v.package.RedirectError):
+                    v.send(client)
+    assert len(server.received) == 1 and elsewhere.received == []
