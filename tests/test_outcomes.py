@@ -105,6 +105,15 @@ def test_a_shortened_list_is_never_attributed_by_position(fx: Any) -> None:
         assert "Unknown order sent." in (o.reason or "")
 
 
+def test_an_unreadable_response_leaves_every_order_unknown_and_says_why(fx: Any) -> None:
+    client = fx.Client(api_key="k", secret="s")
+    response = fx.HttpResponse(200, (("Content-Type", "application/json"),), b'{"code": 0, "data": {"resu')
+    with pytest.raises(fx.ResponseError) as caught:
+        client.parse_cancel_listed(response, {"symbol": "X", "orderIds": ["a", "b"]})
+    assert [(o.order_id, o.state.value) for o in caught.value.outcomes] == [("a", "unknown"), ("b", "unknown")]
+    assert all(o.reason == f"the response could not be read: {caught.value}" for o in caught.value.outcomes)
+
+
 @pytest.mark.parametrize(
     ("operation", "body", "sent", "says"),
     [
@@ -120,6 +129,7 @@ def test_a_response_that_contradicts_the_request_is_a_response_error(
     with pytest.raises(fx.ResponseError, match="contradicts the request") as caught:
         parse(fx, operation, body, orderIds=sent)
     assert says in str(caught.value)
+    assert [o.state.value for o in caught.value.outcomes] == ["unknown"] * len(sent)
 
 
 def test_ids_of_a_kind_not_sent_are_entries_without_an_id(fx: Any) -> None:

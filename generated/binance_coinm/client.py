@@ -42,6 +42,7 @@ from .outcomes import (
     Contradiction,
     cancel_multiple_orders_outcomes,
     cancel_multiple_orders_refused,
+    cancel_multiple_orders_unreadable,
     cancel_multiple_orders_tolerate,
 )
 
@@ -158,6 +159,16 @@ class _Core:
         self, response: HttpResponse, params: dict[str, JSON]
     ) -> CancelMultipleOrdersResult:
         """Typed result of a response to the wire parameters params; raises the typed errors."""
+        try:
+            return self._read_cancel_multiple_orders(response, params)
+        except ResponseError as exc:
+            exc.outcomes = cancel_multiple_orders_unreadable(params, str(exc))
+            raise
+
+    def _read_cancel_multiple_orders(
+        self, response: HttpResponse, params: dict[str, JSON]
+    ) -> CancelMultipleOrdersResult:
+
         try:
             body, failed = _decode(response)
         except ApiError as exc:

@@ -44,6 +44,7 @@ from .outcomes import (
     Contradiction,
     cancel_orders_outcomes,
     cancel_orders_refused,
+    cancel_orders_unreadable,
     cancel_orders_tolerate,
 )
 
@@ -152,6 +153,16 @@ class _Core:
         self, response: HttpResponse, params: dict[str, JSON]
     ) -> CancelOrdersResult:
         """Typed result of a response to the wire parameters params; raises the typed errors."""
+        try:
+            return self._read_cancel_orders(response, params)
+        except ResponseError as exc:
+            exc.outcomes = cancel_orders_unreadable(params, str(exc))
+            raise
+
+    def _read_cancel_orders(
+        self, response: HttpResponse, params: dict[str, JSON]
+    ) -> CancelOrdersResult:
+
         try:
             body, failed = _decode(response)
         except ApiError as exc:

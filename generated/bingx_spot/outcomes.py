@@ -21,6 +21,7 @@ __all__ = [
     "OutcomeState",
     "cancel_orders_outcomes",
     "cancel_orders_refused",
+    "cancel_orders_unreadable",
     "cancel_orders_tolerate",
 ]
 
@@ -210,6 +211,15 @@ def refused(
         OrderOutcome(
             oid, cid, OutcomeState.FAILED, error_code=code or None, error_message=message or None
         )
+        for oid, cid in _sent(plan, params)
+    )
+
+
+def unreadable(plan: Plan, params: Mapping[str, JSON], why: str) -> tuple[OrderOutcome, ...]:
+    """The outcomes of a response that could not be read: every order unknown, saying why."""
+    reason = f"the response could not be read: {why}"
+    return tuple(
+        OrderOutcome(oid, cid, OutcomeState.UNKNOWN, reason=reason)
         for oid, cid in _sent(plan, params)
     )
 
@@ -456,3 +466,8 @@ def cancel_orders_refused(
 ) -> tuple[OrderOutcome, ...]:
     """One outcome per order of a cancel_orders request the venue answered with an error."""
     return refused(_CANCEL_ORDERS_PLAN, params, code, message, http_status)
+
+
+def cancel_orders_unreadable(params: Mapping[str, JSON], why: str) -> tuple[OrderOutcome, ...]:
+    """One unknown outcome per order of a cancel_orders request whose response could not be read."""
+    return unreadable(_CANCEL_ORDERS_PLAN, params, why)

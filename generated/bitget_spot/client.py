@@ -45,6 +45,7 @@ from .outcomes import (
     Contradiction,
     batch_cancel_order_outcomes,
     batch_cancel_order_refused,
+    batch_cancel_order_unreadable,
     batch_cancel_order_tolerate,
 )
 
@@ -155,6 +156,16 @@ class _Core:
         self, response: HttpResponse, params: dict[str, JSON]
     ) -> BatchCancelOrderResult:
         """Typed result of a response to the wire parameters params; raises the typed errors."""
+        try:
+            return self._read_batch_cancel_order(response, params)
+        except ResponseError as exc:
+            exc.outcomes = batch_cancel_order_unreadable(params, str(exc))
+            raise
+
+    def _read_batch_cancel_order(
+        self, response: HttpResponse, params: dict[str, JSON]
+    ) -> BatchCancelOrderResult:
+
         try:
             body, failed = _decode(response)
         except ApiError as exc:

@@ -46,6 +46,7 @@ from .outcomes import (
     Contradiction,
     cancel_batch_outcomes,
     cancel_batch_refused,
+    cancel_batch_unreadable,
     cancel_batch_tolerate,
 )
 
@@ -156,6 +157,16 @@ class _Core:
         self, response: HttpResponse, params: dict[str, JSON]
     ) -> CancelBatchResult:
         """Typed result of a response to the wire parameters params; raises the typed errors."""
+        try:
+            return self._read_cancel_batch(response, params)
+        except ResponseError as exc:
+            exc.outcomes = cancel_batch_unreadable(params, str(exc))
+            raise
+
+    def _read_cancel_batch(
+        self, response: HttpResponse, params: dict[str, JSON]
+    ) -> CancelBatchResult:
+
         try:
             body, failed = _decode(response)
         except ApiError as exc:

@@ -42,6 +42,7 @@ from .outcomes import (
     Contradiction,
     batch_cancel_orders_outcomes,
     batch_cancel_orders_refused,
+    batch_cancel_orders_unreadable,
     batch_cancel_orders_tolerate,
 )
 
@@ -155,6 +156,16 @@ class _Core:
         self, response: HttpResponse, params: dict[str, JSON]
     ) -> BatchCancelOrdersResult:
         """Typed result of a response to the wire parameters params; raises the typed errors."""
+        try:
+            return self._read_batch_cancel_orders(response, params)
+        except ResponseError as exc:
+            exc.outcomes = batch_cancel_orders_unreadable(params, str(exc))
+            raise
+
+    def _read_batch_cancel_orders(
+        self, response: HttpResponse, params: dict[str, JSON]
+    ) -> BatchCancelOrdersResult:
+
         try:
             body, failed = _decode(response)
         except ApiError as exc:

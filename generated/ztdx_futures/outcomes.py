@@ -21,6 +21,7 @@ __all__ = [
     "OutcomeState",
     "batch_cancel_orders_outcomes",
     "batch_cancel_orders_refused",
+    "batch_cancel_orders_unreadable",
     "batch_cancel_orders_tolerate",
 ]
 
@@ -210,6 +211,15 @@ def refused(
         OrderOutcome(
             oid, cid, OutcomeState.FAILED, error_code=code or None, error_message=message or None
         )
+        for oid, cid in _sent(plan, params)
+    )
+
+
+def unreadable(plan: Plan, params: Mapping[str, JSON], why: str) -> tuple[OrderOutcome, ...]:
+    """The outcomes of a response that could not be read: every order unknown, saying why."""
+    reason = f"the response could not be read: {why}"
+    return tuple(
+        OrderOutcome(oid, cid, OutcomeState.UNKNOWN, reason=reason)
         for oid, cid in _sent(plan, params)
     )
 
@@ -440,3 +450,10 @@ def batch_cancel_orders_refused(
 ) -> tuple[OrderOutcome, ...]:
     """One outcome per order of a batch_cancel_orders request the venue answered with an error."""
     return refused(_BATCH_CANCEL_ORDERS_PLAN, params, code, message, http_status)
+
+
+def batch_cancel_orders_unreadable(
+    params: Mapping[str, JSON], why: str
+) -> tuple[OrderOutcome, ...]:
+    """One unknown outcome per order of a batch_cancel_orders request whose response could not be read."""
+    return unreadable(_BATCH_CANCEL_ORDERS_PLAN, params, why)
