@@ -69,7 +69,12 @@ class RateLimitError(ApiError):
 
 
 class ResponseError(ClientError):
-    """The response could not be understood: not JSON, truncated, or not the documented shape."""
+    """The response could not be understood: not JSON, truncated, or not the documented shape.
+
+    outcomes: for a batch call, one unknown outcome per order sent (its reason is this error).
+    """
+
+    outcomes: tuple[OrderOutcome, ...] = ()
 
     def __init__(
         self, message: str, http_status: int, violations: tuple[Violation, ...] = ()
