@@ -147,13 +147,9 @@ def test_binance_published_signing_example() -> None:
     venue = yaml.safe_load((FIXTURE_SPECS / "fx_query" / "venue.yaml").read_text())
     [example] = venue["signing_examples"]
     signing = importlib.import_module("fx_query.signing")
-    assert signing.sign(example["secret"], example["prehash"]) == example["signature"]
-    assert (
-        signing.prehash(
-            timestamp=0, method="GET", path="/", query=example["prehash"], body="", api_key="k", recv_window=None
-        )
-        == example["prehash"]
-    )
+    assert signing.sign(example["secret"], example["prehash"].encode()) == example["signature"]
+    signable = signing.Signable("GET", "/", example["prehash"], b"", (), ())
+    assert signing.string_to_sign(signable) == example["prehash"].encode()
 
 
 def test_binance_lists_are_url_encoded_compact_json() -> None:

@@ -145,16 +145,15 @@ def signed(venue: Venue, endpoint: Endpoint, params: dict[str, Any], now: int) -
     if endpoint.params_in == "query":
         params = {**params, "timestamp": now}
     query, body = encode(venue, endpoint, params)
-    headers = [(venue.api_key.name.value, account.api_key)]
-    if venue.timestamp.where == "header":
-        headers.append((venue.timestamp.name.value, str(now)))
-    if venue.passphrase is not None:
-        headers.append((venue.passphrase.name.value, account.passphrase))
+    auth = venue.auth
+    sent = {"api_key": account.api_key, "timestamp": str(now), "passphrase": account.passphrase}
+    headers = [(v.placement.name.value, sent[v.key]) for v in auth.placed("header") if v.key in sent]
     raw = RawRequest(endpoint.method, endpoint.path.value, query, tuple(headers), body)
-    signature = sign("hmac-sha256", venue.signature.encoding, account.secret.encode(), prehash(venue, raw))
-    if venue.signature.where == "query":
+    sig = auth.signature
+    signature = sign(sig.algorithm, sig.encoding, account.secret.encode(), prehash(venue, raw))
+    if sig.placement.where == "query":
         return dataclasses.replace(raw, query=f"{query}&signature={signature}")
-    return dataclasses.replace(raw, headers=raw.headers + ((venue.signature.name.value, signature),))
+    return dataclasses.replace(raw, headers=raw.headers + ((sig.placement.name.value, signature),))
 
 
 def test_wire_representable_malformed_cases_get_the_venue_invalid_params_answer(spec_venues: tuple[Venue, ...]) -> None:

@@ -102,7 +102,7 @@ def venue_answer(venue: Venue, answer: SimAnswer, status: int, body: bytes) -> b
 
 def with_timestamp(venue: Venue, case: dict[str, Any], value: str) -> dict[str, Any]:
     """The case's request with its timestamp (query parameter or header) replaced by value."""
-    return _placed(case, venue.timestamp.where, venue.timestamp.name.value, value)
+    return _placed(case, venue.auth.timestamp.placement.where, venue.auth.timestamp.placement.name.value, value)
 
 
 def _placed(case: dict[str, Any], where: str, name: str, value: str) -> dict[str, Any]:
@@ -153,8 +153,8 @@ def test_a_malformed_timestamp_gets_the_venue_invalid_params_answer(
     for venue, _endpoint, case in cases:
         frozen.now["ms"] = case["timestamp"]  # type: ignore[attr-defined]
         assert venue.simulation is not None
-        encoded = quote(value) if venue.timestamp.where == "query" else value
-        if venue.timestamp.where == "header" and not value.isascii():
+        encoded = quote(value) if venue.auth.timestamp.placement.where == "query" else value
+        if venue.auth.timestamp.placement.where == "header" and not value.isascii():
             continue  # http.client cannot send a non-latin-1 header; the query form covers it
         status, body = replay(frozen, case, **with_timestamp(venue, case, encoded))
         assert venue_answer(venue, venue.simulation.invalid_params, status, body), (venue.name.value, status, body)
@@ -214,13 +214,15 @@ def test_hostile_bodies_and_query_values_are_invalid_params(cases: list[Any]) ->
 def test_a_huge_recv_window_never_admits_a_day_old_timestamp(spec_venues: tuple[Venue, ...], cases: list[Any]) -> None:
     checked = 0
     for venue, _endpoint, case in cases:
-        if venue.recv_window is None:
+        if venue.auth.recv_window is None:
             continue
         assert venue.simulation is not None
         clock = venue.simulation.clock
         creds = venue.test_credentials.value if venue.test_credentials else {}
         account = Account(creds["api_key"], creds["secret"], creds.get("passphrase", ""))
-        changes = _placed(case, venue.recv_window.where, venue.recv_window.name.value, str(10**12))
+        changes = _placed(
+            case, venue.auth.recv_window.placement.where, venue.auth.recv_window.placement.name.value, str(10**12)
+        )
         expect = {**case["expect"], **changes}
         raw = RawRequest(
             expect["method"], expect["path"], expect["query"], tuple(expect["headers"].items()), expect["body"].encode()

@@ -49,7 +49,7 @@ from .outcomes import (
 )
 
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
-from .signing import prehash, sign
+from .signing import Signable, sign, string_to_sign
 from .transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -75,7 +75,12 @@ SECRET_HEADERS: frozenset[str] = frozenset(("X-BX-APIKEY",))
 SECRET_PARAMS: frozenset[str] = frozenset(("signature",))
 _QUERY_SAFE = ","
 _STATIC_HEADERS: tuple[tuple[str, str], ...] = ()
+# The clock counts ms since the epoch.
+_NS_PER_TICK = 1000000
 _CANCEL_ORDERS_LIST_ENCODINGS: dict[str, str] = {"orderIds": "comma", "clientOrderIDs": "comma"}
+_CANCEL_ORDERS_QUERY = frozenset(
+    ["symbol", "process", "orderIds", "clientOrderIDs", "recvWindow", "timestamp"]
+)
 _ENVELOPE_MESSAGE = "msg"
 _ENVELOPE_CODE = "code"
 _ANSWERED_CODES = (0,)  # success, partial success, every order failed
@@ -90,8 +95,8 @@ _ERROR_CLASSES: dict[str, type[ApiError]] = {
 }
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
+def _now() -> int:
+    return time.time_ns() // _NS_PER_TICK
 
 
 def _sequence(name: str, value: Sequence[T]) -> tuple[T, ...]:
@@ -134,7 +139,7 @@ class _Core:
         self.base_url = base_url.rstrip("/")
         self._credentials = _Credentials(api_key, secret)
         self.recv_window = recv_window
-        self._clock = clock or _now_ms
+        self._clock = clock or _now  # ms since the epoch
         self.retry = retry
         self._closed = False
 
@@ -204,7 +209,7 @@ class _Core:
         self, call: CancelOrdersRequest
     ) -> tuple[HttpRequest, dict[str, JSON]]:
         given = call.to_wire()
-        timestamp = self._clock()
+        values = self._auth_values("/openApi/spot/v1/trade/cancelOrders")
         params: dict[str, JSON] = {}
         if "symbol" in given:
             params["symbol"] = given["symbol"]
@@ -214,43 +219,59 @@ class _Core:
             params["orderIds"] = given["orderIds"]
         if "clientOrderIDs" in given:
             params["clientOrderIDs"] = given["clientOrderIDs"]
-        if self.recv_window is not None:
-            params["recvWindow"] = self.recv_window
-        params["timestamp"] = timestamp
+        if "recv_window" in values:
+            params["recvWindow"] = int(values["recv_window"])
+        if "timestamp" in values:
+            params["timestamp"] = int(values["timestamp"])
         problems = validate_cancel_orders_request(params)
         if problems:
             raise ValidationError(problems)
-        encodings = _CANCEL_ORDERS_LIST_ENCODINGS
-        encoded = query_string(
-            [(k, query_value(v, encodings.get(k))) for k, v in params.items()], _QUERY_SAFE
+        path = "/openApi/spot/v1/trade/cancelOrders"
+        query = query_string(
+            [
+                (k, query_value(v, _CANCEL_ORDERS_LIST_ENCODINGS.get(k)))
+                for k, v in params.items()
+                if k in _CANCEL_ORDERS_QUERY
+            ],
+            _QUERY_SAFE,
         )
-        query, body = (encoded, "")
-        return (
-            self._signed(
-                "POST", "/openApi/spot/v1/trade/cancelOrders", query, body, timestamp, True
-            ),
-            params,
-        )
+        body = ""
+        request = self._signed("POST", path, query, body, values, True, None, "none")
+        return request, params
+
+    def _auth_values(self, path: str) -> dict[str, str]:
+        """The auth values of one request, as text: api_key, timestamp, recv_window."""
+        count = self._clock()
+        creds = self._credentials
+        values: dict[str, str] = {}
+        values["api_key"] = creds.api_key
+        values["timestamp"] = str(count)
+        if self.recv_window is not None:
+            values["recv_window"] = str(self.recv_window)
+        return values
 
     def _signed(
-        self, method: str, path: str, query: str, body: str, timestamp: int, signed: bool
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: str,
+        values: dict[str, str],
+        signed: bool,
+        content_type: str | None,
+        body_kind: str,
     ) -> HttpRequest:
         headers: list[tuple[str, str]] = list(_STATIC_HEADERS)
+        if content_type is not None:
+            headers.append(("Content-Type", content_type))
         if signed:
-            creds = self._credentials
-            headers.append(("X-BX-APIKEY", creds.api_key))
-            text = prehash(
-                timestamp=timestamp,
-                method=method,
-                path=path,
-                query=query,
-                body=body,
-                api_key=creds.api_key,
-                recv_window=self.recv_window,
+            if "api_key" in values:
+                headers.append(("X-BX-APIKEY", values["api_key"]))
+            signable = Signable(
+                method, path, query, body.encode("utf-8"), tuple(values.items()), tuple(headers)
             )
-            signature = sign(creds.secret, text)
-            query = f"{query}&" if query else ""
-            query += "signature" + "=" + quote(signature, safe="")
+            signature = sign(self._credentials.secret, string_to_sign(signable))
+            query = (f"{query}&" if query else "") + "signature" + "=" + quote(signature, safe="")
         url = self.base_url + path + (f"?{query}" if query else "")
         return HttpRequest(
             method=method,

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Awaitable, Callable, Literal, Sequence, TypeVar
-from urllib.parse import quote
 
 from ._wire import (
     JSON,
@@ -50,7 +49,7 @@ from .outcomes import (
 )
 
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
-from .signing import prehash, sign
+from .signing import Signable, sign, string_to_sign
 from .transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -78,6 +77,9 @@ _STATIC_HEADERS: tuple[tuple[str, str], ...] = (
     ("Content-Type", "application/json"),
     ("locale", "en-US"),
 )
+# The clock counts ms since the epoch.
+_NS_PER_TICK = 1000000
+_BATCH_CANCEL_ORDER_BODY = frozenset(["symbol", "batchMode", "orderList"])
 _ENVELOPE_MESSAGE = "msg"
 _ENVELOPE_CODE = "code"
 _ANSWERED_CODES = ("00000",)  # success, partial success, every order failed
@@ -93,8 +95,8 @@ _ERROR_CLASSES: dict[str, type[ApiError]] = {
 }
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
+def _now() -> int:
+    return time.time_ns() // _NS_PER_TICK
 
 
 def _sequence(name: str, value: Sequence[T]) -> tuple[T, ...]:
@@ -137,7 +139,7 @@ class _Core:
         self.base_url = base_url.rstrip("/")
         self._credentials = _Credentials(api_key, secret, passphrase)
         self.recv_window: int | None = None
-        self._clock = clock or _now_ms
+        self._clock = clock or _now  # ms since the epoch
         self.retry = retry
         self._closed = False
 
@@ -209,7 +211,7 @@ class _Core:
         self, call: BatchCancelOrderRequest
     ) -> tuple[HttpRequest, dict[str, JSON]]:
         given = call.to_wire()
-        timestamp = self._clock()
+        values = self._auth_values("/api/v2/spot/trade/batch-cancel-order")
         params: dict[str, JSON] = {}
         if "symbol" in given:
             params["symbol"] = given["symbol"]
@@ -220,33 +222,47 @@ class _Core:
         problems = validate_batch_cancel_order_request(params)
         if problems:
             raise ValidationError(problems)
-        query, body = "", compact_json(params)
-        return (
-            self._signed(
-                "POST", "/api/v2/spot/trade/batch-cancel-order", query, body, timestamp, True
-            ),
-            params,
-        )
+        path = "/api/v2/spot/trade/batch-cancel-order"
+        query = ""
+        body = compact_json({k: v for k, v in params.items() if k in _BATCH_CANCEL_ORDER_BODY})
+        request = self._signed("POST", path, query, body, values, True, None, "json")
+        return request, params
+
+    def _auth_values(self, path: str) -> dict[str, str]:
+        """The auth values of one request, as text: api_key, passphrase, timestamp."""
+        count = self._clock()
+        creds = self._credentials
+        values: dict[str, str] = {}
+        values["api_key"] = creds.api_key
+        values["passphrase"] = creds.passphrase
+        values["timestamp"] = str(count)
+        return values
 
     def _signed(
-        self, method: str, path: str, query: str, body: str, timestamp: int, signed: bool
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: str,
+        values: dict[str, str],
+        signed: bool,
+        content_type: str | None,
+        body_kind: str,
     ) -> HttpRequest:
         headers: list[tuple[str, str]] = list(_STATIC_HEADERS)
+        if content_type is not None:
+            headers.append(("Content-Type", content_type))
         if signed:
-            creds = self._credentials
-            headers.append(("ACCESS-KEY", creds.api_key))
-            headers.append(("ACCESS-PASSPHRASE", creds.passphrase))
-            headers.append(("ACCESS-TIMESTAMP", str(timestamp)))
-            text = prehash(
-                timestamp=timestamp,
-                method=method,
-                path=path,
-                query=query,
-                body=body,
-                api_key=creds.api_key,
-                recv_window=self.recv_window,
+            if "api_key" in values:
+                headers.append(("ACCESS-KEY", values["api_key"]))
+            if "passphrase" in values:
+                headers.append(("ACCESS-PASSPHRASE", values["passphrase"]))
+            if "timestamp" in values:
+                headers.append(("ACCESS-TIMESTAMP", values["timestamp"]))
+            signable = Signable(
+                method, path, query, body.encode("utf-8"), tuple(values.items()), tuple(headers)
             )
-            signature = sign(creds.secret, text)
+            signature = sign(self._credentials.secret, string_to_sign(signable))
             headers.append(("ACCESS-SIGN", signature))
         url = self.base_url + path + (f"?{query}" if query else "")
         return HttpRequest(

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Awaitable, Callable, Literal, Sequence, TypeVar
-from urllib.parse import quote
 
 from ._wire import (
     JSON,
@@ -51,7 +50,7 @@ from .outcomes import (
 )
 
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
-from .signing import prehash, sign
+from .signing import Signable, sign, string_to_sign
 from .transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -77,6 +76,9 @@ SECRET_HEADERS: frozenset[str] = frozenset(("X-BAPI-API-KEY", "X-BAPI-SIGN"))
 SECRET_PARAMS: frozenset[str] = frozenset(())
 _QUERY_SAFE = ""
 _STATIC_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),)
+# The clock counts ms since the epoch.
+_NS_PER_TICK = 1000000
+_CANCEL_BATCH_BODY = frozenset(["category", "request"])
 _ENVELOPE_MESSAGE = "retMsg"
 _ENVELOPE_CODE = "retCode"
 _ANSWERED_CODES = (0,)  # success, partial success, every order failed
@@ -94,8 +96,8 @@ _ERROR_CLASSES: dict[str, type[ApiError]] = {
 }
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
+def _now() -> int:
+    return time.time_ns() // _NS_PER_TICK
 
 
 def _sequence(name: str, value: Sequence[T]) -> tuple[T, ...]:
@@ -138,7 +140,7 @@ class _Core:
         self.base_url = base_url.rstrip("/")
         self._credentials = _Credentials(api_key, secret)
         self.recv_window = recv_window
-        self._clock = clock or _now_ms
+        self._clock = clock or _now  # ms since the epoch
         self.retry = retry
         self._closed = False
 
@@ -208,7 +210,7 @@ class _Core:
         self, call: CancelBatchRequest
     ) -> tuple[HttpRequest, dict[str, JSON]]:
         given = call.to_wire()
-        timestamp = self._clock()
+        values = self._auth_values("/v5/order/cancel-batch")
         params: dict[str, JSON] = {}
         if "category" in given:
             params["category"] = given["category"]
@@ -217,29 +219,48 @@ class _Core:
         problems = validate_cancel_batch_request(params)
         if problems:
             raise ValidationError(problems)
-        query, body = "", compact_json(params)
-        return self._signed("POST", "/v5/order/cancel-batch", query, body, timestamp, True), params
+        path = "/v5/order/cancel-batch"
+        query = ""
+        body = compact_json({k: v for k, v in params.items() if k in _CANCEL_BATCH_BODY})
+        request = self._signed("POST", path, query, body, values, True, None, "json")
+        return request, params
+
+    def _auth_values(self, path: str) -> dict[str, str]:
+        """The auth values of one request, as text: api_key, timestamp, recv_window."""
+        count = self._clock()
+        creds = self._credentials
+        values: dict[str, str] = {}
+        values["api_key"] = creds.api_key
+        values["timestamp"] = str(count)
+        if self.recv_window is not None:
+            values["recv_window"] = str(self.recv_window)
+        return values
 
     def _signed(
-        self, method: str, path: str, query: str, body: str, timestamp: int, signed: bool
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: str,
+        values: dict[str, str],
+        signed: bool,
+        content_type: str | None,
+        body_kind: str,
     ) -> HttpRequest:
         headers: list[tuple[str, str]] = list(_STATIC_HEADERS)
+        if content_type is not None:
+            headers.append(("Content-Type", content_type))
         if signed:
-            creds = self._credentials
-            headers.append(("X-BAPI-API-KEY", creds.api_key))
-            headers.append(("X-BAPI-TIMESTAMP", str(timestamp)))
-            if self.recv_window is not None:
-                headers.append(("X-BAPI-RECV-WINDOW", str(self.recv_window)))
-            text = prehash(
-                timestamp=timestamp,
-                method=method,
-                path=path,
-                query=query,
-                body=body,
-                api_key=creds.api_key,
-                recv_window=self.recv_window,
+            if "api_key" in values:
+                headers.append(("X-BAPI-API-KEY", values["api_key"]))
+            if "timestamp" in values:
+                headers.append(("X-BAPI-TIMESTAMP", values["timestamp"]))
+            if "recv_window" in values:
+                headers.append(("X-BAPI-RECV-WINDOW", values["recv_window"]))
+            signable = Signable(
+                method, path, query, body.encode("utf-8"), tuple(values.items()), tuple(headers)
             )
-            signature = sign(creds.secret, text)
+            signature = sign(self._credentials.secret, string_to_sign(signable))
             headers.append(("X-BAPI-SIGN", signature))
         url = self.base_url + path + (f"?{query}" if query else "")
         return HttpRequest(

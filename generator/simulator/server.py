@@ -25,6 +25,7 @@ from __future__ import annotations
 import collections
 import ipaddress
 import json
+import re
 import socket
 import sys
 import threading
@@ -39,7 +40,7 @@ from urllib.parse import parse_qs
 from specgen.errors import SpecError
 from specgen.simulator import strict
 from specgen.simulator.answers import error_body, internal_error, success_body
-from specgen.simulator.auth import RawRequest, Rejection, authenticate
+from specgen.simulator.auth import NonceBook, RawRequest, Rejection, authenticate
 from specgen.simulator.book import Account, AccountExists, Book, Order
 from specgen.simulator.faults import Fault, FaultQueue
 from specgen.simulator.wire import ParamReader, targets
@@ -121,6 +122,7 @@ class Simulator:
         self.host, self.port = host, port
         self.clock = clock or _now_ms
         self.book = Book()
+        self.nonces = NonceBook()
         self.faults = FaultQueue()
         self._routes, self.shared_paths = _routes(venues)
         self._log = log
@@ -262,6 +264,8 @@ class Simulator:
 
     def _serve(self, route: Route, request: RawRequest) -> Delivery:
         path = route.endpoint.path.value
+        if route.endpoint.path_params:  # the path as sent, without a venue prefix
+            path = request.path[len(request.path) - len(_template_match(path, request.path, suffix=True) or "") :]
         request = RawRequest(request.method, path, request.query, request.headers, request.body)  # as the venue sees it
         fault = self.faults.take(route.venue.name.value)
         if fault is not None and fault.kind == "status":
@@ -270,7 +274,13 @@ class Simulator:
         return self._record(route, _with_fault(reply, fault), fault, detail)
 
     def route(self, method: str, path: str) -> Route | None:
-        return self._routes.get((method, path))
+        found = self._routes.get((method, path))
+        if found is None:  # a templated path (/orders/{symbol}), maybe under a venue prefix
+            found = next(
+                (r for (m, key), r in self._routes.items() if m == method and _template_match(key, path) is not None),
+                None,
+            )
+        return found
 
     def _answer(self, route: Route, request: RawRequest) -> tuple[Reply, str | None]:
         venue, endpoint = route.venue, route.endpoint
@@ -279,7 +289,9 @@ class Simulator:
         assert sim is not None
         try:
             if endpoint.signed:
-                api_key = authenticate(venue, request, lambda key: self.book.account(name, key), self.clock()).api_key
+                api_key = authenticate(
+                    venue, request, lambda key: self.book.account(name, key), self.clock(), self.nonces
+                ).api_key
             else:
                 api_key = ""
             params = route.reader.read(request)
@@ -577,3 +589,13 @@ def _holds(condition: Condition, params: dict[str, Any]) -> bool:
     wanted = {v.value if isinstance(v, Text) else v for v in condition.values}
     value = params.get(condition.param.value)
     return value is not None and (value in wanted or str(value) in {str(w) for w in wanted})
+
+
+def _template_match(template: str, path: str, suffix: bool = False) -> str | None:
+    """The part of path that a route template ({name} being one segment) matches: all of it,
+    or with suffix=True its end; None if it does not match."""
+    pattern = "".join(
+        "[^/]+" if p.startswith("{") else re.escape(p) for p in re.split(r"(\{[A-Za-z0-9_]+\})", template)
+    )
+    found = re.search(f"({pattern})$", path) if suffix else re.fullmatch(f"({pattern})", path)
+    return found.group(1) if found else None

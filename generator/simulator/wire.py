@@ -1,12 +1,15 @@
 """Parameters as the venue reads them off the wire, checked against the endpoint spec.
 
-Query and form values are percent-decoded and typed by the spec (lists by their encoding: json or
-comma); bodies are JSON. The result is validated with the endpoint's request JSON Schema (the one
+Path, query and form values are percent-decoded and typed by the spec (lists by their encoding:
+json or comma); JSON bodies are an object of parameters or, for body: array, one list. The
+result is validated with the endpoint's request JSON Schema (the one
 emitted to generated/<venue>/schemas/), so the simulator and the clients share one definition.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -44,29 +47,75 @@ class ParamReader:
         return params
 
     def decode(self, request: RawRequest) -> dict[str, JSON]:
-        where = self.endpoint.params_in
-        if where == "body":
-            return _json_object(request.body)
-        text = request.query if where == "query" else request.body.decode("utf-8", errors="replace")
-        signature = self.venue.signature.name.value if self.venue.signature.where == "query" else None
+        """The parameters from where the endpoint sends each: path, query and body (by its kind)."""
+        endpoint = self.endpoint
+        sig = self.venue.auth.signature.placement
         params: dict[str, JSON] = {}
+        found = match_path(endpoint, request.path)
+        for name, value in (found or {}).items():
+            param = endpoint.param(name)
+            params[name] = value if param is None else typed(value, param.type)
+        self._pairs(request.query, sig.name.value if sig.where == "query" else None, params)
+        kind = endpoint.body_kind
+        if kind == "json":
+            body = _json_object(request.body) if request.body else {}
+            if sig.where == "body":
+                body.pop(sig.name.value, None)
+            _merge(params, body)
+        elif kind == "array":
+            value = _json_value(request.body)
+            if not isinstance(value, list):
+                raise Rejection("invalid_params", "the body is not a JSON array")
+            params[endpoint.params_in_place("body")[0].wire.value] = value
+        elif kind == "form":
+            text = request.body.decode("utf-8", errors="replace")
+            self._pairs(text, sig.name.value if sig.where == "body" else None, params)
+        elif request.body.strip():
+            raise Rejection("invalid_params", "this endpoint takes no body")
+        return params
+
+    def _pairs(self, text: str, skip: str | None, params: dict[str, JSON]) -> None:
         for pair in text.split("&") if text else []:
             raw_name, _, raw_value = pair.partition("=")
             name, value = unquote(raw_name), unquote(raw_value)
-            if name == signature:
+            if name == skip:
                 continue
-            if name in params:
-                raise Rejection("invalid_params", f"parameter {name!r} is sent twice")
             param = self.endpoint.param(name)
-            params[name] = value if param is None else typed(value, param.type)
-        return params
+            _merge(params, {name: value if param is None else typed(value, param.type)})
+
+
+def _merge(params: dict[str, JSON], more: dict[str, JSON]) -> None:
+    for name, value in more.items():
+        if name in params:
+            raise Rejection("invalid_params", f"parameter {name!r} is sent twice")
+        params[name] = value
+
+
+def match_path(endpoint: Endpoint, path: str) -> dict[str, str] | None:
+    """The path parameters of a request path under the endpoint's template, or None if it does not match."""
+    pattern = "".join(
+        f"(?P<p{i}>[^/]+)" if kind == "param" else re.escape(piece.value)  # type: ignore[union-attr]
+        for i, (kind, piece) in enumerate(endpoint.path_template)
+    )
+    found = re.fullmatch(pattern, path)
+    if found is None:
+        return None
+    return {
+        piece.wire.value: unquote(found.group(f"p{i}"))  # type: ignore[union-attr]
+        for i, (kind, piece) in enumerate(endpoint.path_template)
+        if kind == "param"
+    }
+
+
+def _json_value(body: bytes) -> JSON:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise Rejection("invalid_params", "the body is not JSON") from None
 
 
 def _json_object(body: bytes) -> dict[str, JSON]:
-    try:
-        value = strict.loads(body)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError included
-        raise Rejection("invalid_params", "the body is not JSON") from None
+    value = _json_value(body)
     if not isinstance(value, dict):
         raise Rejection("invalid_params", "the body is not a JSON object")
     return value

@@ -7,7 +7,8 @@ references between parameters, min <= max, unique names, the recorded document d
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from specgen.spec.outcomes import (
     checked_request_ids,
     critical_paths,
 )
+from specgen.spec.signing import Auth, AuthValue, build_auth
 from specgen.spec.text import Data, Ident, Text
 
 # Re-exported: the model's parts that live with their kind definitions.
@@ -149,7 +151,9 @@ class Endpoint:
     sha256: str
     method: str
     path: Text
-    params_in: str
+    params_in: str  # query | body | form: where parameters go unless they say (`in:`)
+    body_kind: str  # json | array | form | none
+    content_type: Text | None
     signed: bool
     rate_limit: RateLimit
     params: tuple[Field, ...]
@@ -213,24 +217,34 @@ class Endpoint:
         fields = () if env is None else tuple(f for f in (env.code, env.success_flag, env.error_list) if f is not None)
         return critical_paths(self.outcomes, self.outcome_rules, fields)
 
+    def where(self, p: Field) -> str:
+        """Where a parameter is sent: path, query or body."""
+        if p.location is not None:
+            return p.location
+        return "query" if self.params_in == "query" else "body"
+
+    def params_in_place(self, where: str) -> tuple[Field, ...]:
+        return tuple(p for p in self.params if self.where(p) == where)
+
+    @property
+    def path_params(self) -> tuple[Field, ...]:
+        return self.params_in_place("path")
+
+    @property
+    def path_template(self) -> tuple[tuple[str, Text | Field], ...]:
+        """The path as ('text', Text) and ('param', Field) pieces, in order."""
+        out: list[tuple[str, Text | Field]] = []
+        for piece in re.split(r"(\{[A-Za-z0-9_]+\})", self.path.value):
+            if piece.startswith("{"):
+                found = self.param(piece[1:-1])
+                assert found is not None
+                out.append(("param", found))
+            elif piece:
+                out.append(("text", Text(piece)))
+        return tuple(out)
+
     def param(self, wire: str) -> Field | None:
         return next((p for p in self.params if p.wire.value == wire), None)
-
-
-@dataclass(frozen=True)
-class Placement:
-    where: str  # query | header
-    name: Text
-    default: int | None
-
-
-@dataclass(frozen=True)
-class Signature:
-    algorithm: str
-    encoding: str
-    prehash: tuple[str, ...]
-    where: str
-    name: Text
 
 
 @dataclass(frozen=True)
@@ -276,12 +290,7 @@ class Venue:
     testnet_url: Text | None
     credentials: tuple[str, ...]
     query_safe: Text
-    timestamp: Placement
-    recv_window: Placement | None
-    api_key: Placement
-    passphrase: Placement | None
-    signature: Signature
-    static_headers: tuple[tuple[Text, Text], ...]
+    auth: Auth
     envelope: Envelope | None
     error_meanings: tuple[ErrorMeaning, ...]
     error_code: Text
@@ -303,12 +312,12 @@ class Venue:
     @property
     def secret_headers(self) -> tuple[Text, ...]:
         """Headers whose values must never be shown: the key, the passphrase, the signature."""
-        names = [self.api_key.name] if self.api_key.where == "header" else []
-        if self.passphrase is not None and self.passphrase.where == "header":
-            names.append(self.passphrase.name)
-        if self.signature.where == "header":
-            names.append(self.signature.name)
-        return tuple(names)
+        return self.auth.secret_in("header")
+
+    @property
+    def extra_credentials(self) -> tuple[Ident, ...]:
+        """Credentials besides the API key, secret and passphrase (each a Client argument)."""
+        return tuple(Ident(c) for c in self.credentials if c not in ("api_key", "secret", "passphrase"))
 
     @property
     def patterns(self) -> tuple[Text, ...]:
@@ -319,12 +328,6 @@ class Venue:
 
 # ---------------------------------------------------------------------------------------------
 # Building
-
-
-def _placement(raw: dict[str, Any] | None) -> Placement | None:
-    if raw is None:
-        return None
-    return Placement(raw["in"], Text(raw["name"]), raw.get("default"))
 
 
 def _notes(raws: list[dict[str, Any]]) -> tuple[Note, ...]:
@@ -342,18 +345,11 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         raise ctx.fail(("venue",), "venue-name", f"venue {raw['venue']!r} must match its folder name {folder!r}")
     if raw["venue"] in RESERVED_VENUES:
         raise ctx.fail(("venue",), "reserved-name", f"venue {raw['venue']!r} names a folder of generated/ of its own")
-    auth = raw["auth"]
-    sig = auth["signature"]
-    if "passphrase" in raw["credentials"] and "passphrase" not in auth:
-        raise ctx.fail(("auth",), "passphrase", "credentials name a passphrase, so auth must say where it goes")
-    if "recv_window" in sig["prehash"] and "recv_window" not in auth:
-        raise ctx.fail(
-            ("auth", "signature", "prehash"), "recv-window", "the prehash uses recv_window, so auth must place it"
-        )
+    auth = build_auth(raw["auth"], tuple(raw["credentials"]), ctx.fail)
     env = raw.get("envelope")
     errors = raw["errors"]
     simulation = _venue_simulation(raw.get("simulation"))
-    recv_window = _placement(auth.get("recv_window"))
+    recv_window = auth.recv_window
     if simulation is not None:
         _check_clock(ctx, simulation.clock, recv_window)
     retry: dict[int, bool] = {}
@@ -371,12 +367,7 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         testnet_url=_text(raw["base_urls"].get("testnet")),
         credentials=tuple(raw["credentials"]),
         query_safe=Text(raw.get("query", {}).get("safe", "")),
-        timestamp=_placement(auth["timestamp"]),  # type: ignore[arg-type]
-        recv_window=recv_window,
-        api_key=_placement(auth["api_key"]),  # type: ignore[arg-type]
-        passphrase=_placement(auth.get("passphrase")),
-        signature=Signature(sig["algorithm"], sig["encoding"], tuple(sig["prehash"]), sig["in"], Text(sig["name"])),
-        static_headers=tuple((Text(k), Text(v)) for k, v in auth.get("headers", {}).items()),
+        auth=auth,
         envelope=build_envelope(ctx.fail, env, ("envelope",)),
         error_meanings=build_error_meanings(ctx.fail, errors.get("meanings", {}), ("errors", "meanings")),
         error_code=Text(errors["code"]),
@@ -393,7 +384,7 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
     )
 
 
-def _check_clock(ctx: Ctx, clock: SimClock, recv_window: Placement | None) -> None:
+def _check_clock(ctx: Ctx, clock: SimClock, recv_window: AuthValue | None) -> None:
     """The simulator must know the window of a request that sends none, before any request comes."""
     at: Location = ("simulation",)
     if clock.window_ms is None and (recv_window is None or recv_window.default is None):
@@ -450,24 +441,49 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
     params = build_fields(ctx, raw["params"], ("params",))
     by_wire = {p.wire.value: p for p in params}
 
-    # The client fills in the timestamp and recv window where the venue sends them in the query.
+    params_in = raw["http"]["params_in"]
+    path_names = re.findall(r"\{([A-Za-z0-9_]+)\}", raw["http"]["path"])
+    for name in path_names:
+        p = _need(ctx, ("http", "path"), by_wire, name, "the path")
+        if p.location not in (None, "path") or p.type.kind in ("list", "object") or not p.required:
+            raise ctx.fail(
+                ("http", "path"), "path-param", f"{name!r} fills the path, so it must be a required scalar in: path"
+            )
+    params = tuple(replace(p, location="path") if p.wire.value in path_names else p for p in params)
+    for i, p in enumerate(params):
+        if p.location == "path" and p.wire.value not in path_names:
+            raise ctx.fail(
+                ("params", i, "in"),
+                "path-param",
+                f"{p.wire.value!r} is in: path but the path has no {{{p.wire.value}}}",
+            )
+    by_wire = {p.wire.value: p for p in params}
+
+    def where(p: Field) -> str:
+        return p.location or ("query" if params_in == "query" else "body")
+
+    # The client fills in the auth values the venue sends among the parameters (query or body).
     sources = {p.source: i for i, p in enumerate(params) if p.source}
-    if raw["signed"] and venue.timestamp.where == "query" and "timestamp" not in sources:
-        raise ctx.fail(
-            ("params",),
-            "timestamp",
-            f"{venue.name.value} sends the timestamp in the query; list it as a parameter with source: timestamp",
-        )
+    if raw["signed"]:
+        for value in venue.auth.values:
+            # recv_window is optional: an endpoint that does not list it never sends it.
+            if value.placement.where in ("query", "body") and value.key not in sources and value.key != "recv_window":
+                raise ctx.fail(
+                    ("params",),
+                    "source",
+                    f"{venue.name.value} sends {value.key} in the {value.placement.where}; "
+                    f"list it as a parameter with source: {value.key}",
+                )
     for src, i in sources.items():
-        placement = venue.timestamp if src == "timestamp" else venue.recv_window
-        if placement is None or placement.where != "query" or placement.name != params[i].wire:
+        value = venue.auth.value(src)
+        if value is None or value.placement.where != where(params[i]) or value.placement.name != params[i].wire:
             raise ctx.fail(
                 ("params", i, "source"),
                 "source",
-                f"the venue does not send {src} as the query parameter {params[i].wire.value!r}",
+                f"the venue does not send {src} as the {where(params[i])} parameter {params[i].wire.value!r}",
             )
     for i, p in enumerate(params):
-        if p.type.kind == "list" and raw["http"]["params_in"] == "query" and p.type.encoding is None:
+        if p.type.kind == "list" and where(p) == "query" and p.type.encoding is None:
             raise ctx.fail(
                 ("params", i),
                 "encoding",
@@ -526,6 +542,8 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
         method=raw["http"]["method"],
         path=Text(raw["http"]["path"]),
         params_in=raw["http"]["params_in"],
+        body_kind=_body_kind(ctx, raw["http"], params),
+        content_type=_text(raw["http"].get("content_type")),
         signed=raw["signed"],
         rate_limit=RateLimit(
             rl.get("weight"),
@@ -549,6 +567,21 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
         simulation=simulation,
         outcome_rules=outcome_rules,
     )
+
+
+def _body_kind(ctx: Ctx, http: dict[str, Any], params: tuple[Field, ...]) -> str:
+    """How the body is written: json (an object of the body parameters), array (one list
+    parameter is the whole body), form (name=value pairs), or none."""
+    default = "query" if http["params_in"] == "query" else "body"
+    in_body = [p for p in params if (p.location or default) == "body"]
+    kind = http.get("body") or ("form" if http["params_in"] == "form" else "json" if in_body else "none")
+    if kind == "none" and in_body:
+        raise ctx.fail(("http", "body"), "body", "body: none, but parameters are sent in the body")
+    if kind == "array" and (len(in_body) != 1 or in_body[0].type.kind != "list"):
+        raise ctx.fail(("http", "body"), "body", "body: array sends one list parameter as the whole body")
+    if kind == "form" and any(p.type.kind == "list" and p.type.encoding is None for p in in_body):
+        raise ctx.fail(("http", "body"), "encoding", "lists in a form body need an encoding (json or comma)")
+    return str(kind)
 
 
 def _need(ctx: Ctx, at: Location, by_wire: dict[str, Field], name: str, what: str) -> Field:

@@ -173,7 +173,8 @@ class Field:
     required: bool
     default: Any
     description: Text
-    source: str | None  # timestamp | recv_window: filled in by the client
+    source: str | None  # an auth value (timestamp, nonce, recv_window, ...): filled in by the client
+    location: str | None = None  # path | query | body (`in:`); None: where the endpoint's params_in says
 
 
 def build_type(ctx: Ctx, raw: dict[str, Any], at: Location) -> Type:
@@ -226,6 +227,7 @@ def build_fields(ctx: Ctx, raws: list[dict[str, Any]], at: Location) -> tuple[Fi
                 default=None if default is None else scalar(default),
                 description=Text(raw.get("description", "")),
                 source=raw.get("source"),
+                location=raw.get("in"),
             )
         )
     return tuple(out)

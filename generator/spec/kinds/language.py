@@ -2,7 +2,8 @@
 
 generator/spec.schema.json is committed (it documents the language and is what `validate`
 checks specs against); its `rule`, `itemRule` and `typeBody` definitions are written from the registered
-kinds by `python -m specgen.spec.kinds`, and a test fails when the committed file is stale.
+kinds, and its auth definitions from the signing steps (specgen.spec.signing), by
+`python -m specgen.spec.kinds`; a test fails when the committed file is stale.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from specgen.spec import signing
 from specgen.spec.kinds.base import RULE_KINDS, TYPE_KINDS
 
 NULLABLE = {"type": "boolean", "description": "null is a value too (None in Python)."}
@@ -74,6 +76,7 @@ def assemble(schema: dict[str, Any]) -> dict[str, Any]:
     defs["rule"] = rule_schema("params")
     defs["itemRule"] = rule_schema("item")
     defs["typeBody"] = type_body_schema(defs["typeBody"])
+    defs.update(signing.schema_defs())  # the auth section, from the signing steps
     return {**schema, "$defs": defs}
 
 
