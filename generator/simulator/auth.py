@@ -62,8 +62,8 @@ def unsigned_query(request: RawRequest, signature_name: str) -> str:
 
 def _json_object(body: bytes) -> dict[str, object] | None:
     try:
-        value = json.loads(body.decode("utf-8"), object_pairs_hook=dict)
-    except (UnicodeDecodeError, ValueError):
+        value = strict.loads(body)
+    except ValueError:
         return None
     return value if isinstance(value, dict) else None
 

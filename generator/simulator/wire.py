@@ -8,7 +8,6 @@ emitted to generated/<venue>/schemas/), so the simulator and the clients share o
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -109,8 +108,8 @@ def match_path(endpoint: Endpoint, path: str) -> dict[str, str] | None:
 
 def _json_value(body: bytes) -> JSON:
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        return strict.loads(body)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError included
         raise Rejection("invalid_params", "the body is not JSON") from None
 
 
