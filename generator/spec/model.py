@@ -476,11 +476,12 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
                 )
     for src, i in sources.items():
         value = venue.auth.value(src)
-        if value is None or value.placement.where != where(params[i]) or value.placement.name != params[i].wire:
+        # A value the venue takes among the parameters goes where the endpoint sends them (query or body).
+        if value is None or value.placement.where not in ("query", "body") or value.placement.name != params[i].wire:
             raise ctx.fail(
                 ("params", i, "source"),
                 "source",
-                f"the venue does not send {src} as the {where(params[i])} parameter {params[i].wire.value!r}",
+                f"the venue does not send {src} as the parameter {params[i].wire.value!r}",
             )
     for i, p in enumerate(params):
         if p.type.kind == "list" and where(p) == "query" and p.type.encoding is None:
