@@ -39,7 +39,7 @@ from specgen.spec.outcomes import (
     checked_request_ids,
     critical_paths,
 )
-from specgen.spec.signing import Auth, AuthValue, build_auth
+from specgen.spec.signing import Auth, AuthValue, Signature, build_auth
 from specgen.spec.text import Data, Ident, Text
 
 # Re-exported: the model's parts that live with their kind definitions.
@@ -313,6 +313,27 @@ class Venue:
     def secret_headers(self) -> tuple[Text, ...]:
         """Headers whose values must never be shown: the key, the passphrase, the signature."""
         return self.auth.secret_in("header")
+
+    # The recipe's parts most code asks for, by their usual names.
+    @property
+    def signature(self) -> Signature:
+        return self.auth.signature
+
+    @property
+    def timestamp(self) -> AuthValue | None:
+        return self.auth.timestamp
+
+    @property
+    def recv_window(self) -> AuthValue | None:
+        return self.auth.recv_window
+
+    @property
+    def api_key(self) -> AuthValue | None:
+        return self.auth.value("api_key")
+
+    @property
+    def passphrase(self) -> AuthValue | None:
+        return self.auth.value("passphrase")
 
     @property
     def extra_credentials(self) -> tuple[Ident, ...]:

@@ -445,6 +445,14 @@ class AuthValue:
     literal: Text | None = None  # an extra: this text
 
     @property
+    def where(self) -> str:
+        return self.placement.where
+
+    @property
+    def name(self) -> Text:
+        return self.placement.name
+
+    @property
     def is_time(self) -> bool:
         return self.key in ("timestamp", "nonce") and self.credential is None and self.word is None
 
@@ -529,6 +537,14 @@ class Signature:
     parts: tuple[Part, ...]
     placement: Placement
     position: str  # query placement: first | last
+
+    @property
+    def where(self) -> str:
+        return self.placement.where
+
+    @property
+    def name(self) -> Text:
+        return self.placement.name
 
     @property
     def is_asymmetric(self) -> bool:
