@@ -1,3 +1,3 @@
 """The identity of this copy of specgen's runtime: a digest of its modules (see _shared.py)."""
 
-RUNTIME_ID = "f57019bf06e1c6b02f11797e1b9ae2bd"
+RUNTIME_ID = "2ec4c5087551d7dcae69deab750707b6"

@@ -20,7 +20,7 @@ INT64_MAX = 2**63 - 1
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule: where (a JSON path such as $.request[3].symbol), which rule, and why."""
+    """One broken rule: where (a JSON path such as $.items[3].name), which rule, and why."""
 
     path: str
     rule: str

@@ -6,6 +6,7 @@ validator and conversion code themselves.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +56,31 @@ def doc(value: Text | str) -> Code:
     lead = len(body) - len(body.lstrip(" "))
     trail = len(body) - len(body.rstrip(" ")) if core else 0
     return Code("\\x20" * lead + core + "\\x20" * trail)
+
+
+# Characters markdown gives a meaning to anywhere in a line, and those it reads as a list item
+# or a heading only at the start of one; each is written escaped where it has that meaning.
+_MARKDOWN_INLINE = set("\\`*_{}[]()<>#|~&!")
+_MARKDOWN_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
+
+
+def md(value: Text | str) -> Code:
+    """Text for a markdown paragraph or table cell that renders as exactly the text: characters
+    markdown gives a meaning to are backslash-escaped, and line breaks become spaces (a table row
+    is one line)."""
+    text = value.value if isinstance(value, Text) else value
+    flat = " ".join(text.split()) if any(c in text for c in "\r\n\t\f\v") else text
+    out = "".join("\\" + c if c in _MARKDOWN_INLINE else c for c in flat if c.isprintable() or c == " ")
+    return Code(_MARKDOWN_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", out, count=1))
+
+
+def md_code(value: Any, language: str = "") -> Code:
+    """A fenced markdown code block holding value (a literal, or code), its fence longer than any
+    run of backticks inside it, so nothing in the value can end the block early."""
+    text = value if isinstance(value, str) else literal(value)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Code(f"{fence}{language}\n{text}\n{fence}")
 
 
 def ends_at_end(pattern: str) -> bool:

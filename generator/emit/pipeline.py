@@ -37,6 +37,7 @@ Plan = dict[str, bytes]
 
 PACKAGE_DIR = "package"  # templates/package/<name>.py.j2 -> generated/<venue>/<name>.py
 CONTRACT_TEMPLATE = "contract_test.py.j2"  # -> generated/contract_tests/test_<venue>__<op>.py
+REFERENCE_TEMPLATE = "reference/README.md.j2"  # generated/<venue>/README.md, for people
 CONTRACT_DIR = "contract_tests"
 CONFTEST_TEMPLATE = "contract_conftest.py.j2"  # -> generated/contract_tests/conftest.py
 CONFTEST = f"{CONTRACT_DIR}/conftest.py"
@@ -423,6 +424,7 @@ def _render_venue(env: jinja2.Environment, templates: list[str], venue: Venue) -
     for name in templates:
         sources[f"{pkg}/{name.removesuffix('.j2')}"] = render(env, f"{PACKAGE_DIR}/{name}", venue=venue)
     raw[f"{pkg}/py.typed"] = b""
+    raw[f"{pkg}/README.md"] = render(env, REFERENCE_TEMPLATE, venue=venue).encode("utf-8")
     for name, data in package_runtime().items():
         rel = f"{pkg}/{name}"
         if rel in sources:

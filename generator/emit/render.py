@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from specgen.emit.literal import doc, member, py, regex
+from specgen.emit.literal import doc, md, md_code, member, py, regex
+from specgen.emit.reference import cell, example_call
 from specgen.errors import SpecError
 from specgen.spec.kinds.base import Lines
 from specgen.spec.kinds.types.decimal import DECIMAL_PATTERN
@@ -115,6 +116,10 @@ def make_env(templates: Path) -> jinja2.Environment:
     env.filters.update(
         py=py,
         doc=doc,
+        md=md,
+        md_code=md_code,
+        example_call=example_call,
+        cell=cell,
         pytype=pytype,
         ident=ident,
         member=member,

@@ -1,0 +1,88 @@
+"""Issue 16: each venue package carries a reference for people (generated/<venue>/README.md):
+every method with its parameters, limits, rules and errors, an example call that works, and the
+document it came from; spec text in it is markdown-escaped by one filter."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from specgen.emit.literal import md, md_code
+from specgen.spec.model import Venue
+
+from tests.helpers import GENERATED, VENUES
+
+sys.path.insert(0, str(GENERATED))
+
+
+def venue_named(spec_venues: tuple[Venue, ...], name: str) -> Venue:
+    return next(v for v in spec_venues if v.name.value == name)
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_the_reference_names_every_method_parameter_error_and_source(spec_venues: tuple[Venue, ...], name: str) -> None:
+    venue = venue_named(spec_venues, name)
+    text = (GENERATED / name / "README.md").read_text("utf-8")
+    assert text.startswith("# ")
+    for meaning in venue.error_meanings:
+        assert f"| `{meaning.error_class}` |" in text
+    for endpoint in venue.endpoints:
+        assert f"## `{endpoint.operation.value}`" in text
+        section = text.split(f"## `{endpoint.operation.value}`", 1)[1].split("\n## ", 1)[0]
+        for param in endpoint.caller_params:
+            row = next(line for line in section.splitlines() if line.startswith(f"| `{param.python.value}` |"))
+            for limit in param.type.limits():
+                assert str(md(limit)) in row
+        for rule in endpoint.rules:
+            assert f"- {md(rule.prose())}" in section
+        if endpoint.source_url is not None:
+            assert str(md(endpoint.source_url)) in section
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_the_example_call_builds_a_valid_request(spec_venues: tuple[Venue, ...], name: str) -> None:
+    venue = venue_named(spec_venues, name)
+    text = (GENERATED / name / "README.md").read_text("utf-8")
+    blocks = re.findall(r"^(`{3,})python\n(.*?)\n\1$", text, re.S | re.M)
+    assert len(blocks) == len(venue.endpoints)
+    package = importlib.import_module(name)
+    for (_, code), endpoint in zip(blocks, venue.endpoints, strict=True):
+        compile(code, "README.md", "exec")
+        # Everything but the network: the imports, then the call object the example sends.
+        [make_call] = [line for line in code.splitlines() if line.strip().startswith("call = ")]
+        scope: dict[str, object] = {}
+        exec(code.split("\n\n", 1)[0], scope)  # the import line
+        exec(textwrap.dedent(make_call), scope)
+        request = package.Client(**{c: "x" for c in venue.credentials}, clock=lambda: 1700000000000).__getattribute__(
+            f"build_{endpoint.operation.value}"
+        )(scope["call"])
+        assert request.method == endpoint.method
+
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(TEXT)
+def test_markdown_text_is_one_line_with_every_special_character_escaped(value: str) -> None:
+    out = str(md(value))
+    assert "\n" not in out and "\r" not in out
+    assert not re.search(r"(?<!\\)(?:\\\\)*[|`*_\[\]<>#]", out)  # no unescaped special character
+    assert not re.match(r"\d+[.)]|[-+=]", out)  # never read as a list item or heading
+    flat = " ".join(value.split()) if any(c in value for c in "\r\n\t\f\v") else value
+    shown = "".join(c for c in flat if c.isprintable() or c == " ")  # controls are not shown
+    assert re.sub(r"\\(.)", r"\1", out) == shown
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(TEXT)
+def test_a_code_block_cannot_be_closed_by_its_content(value: str) -> None:
+    block = str(md_code(value, "python"))
+    fence = block.split("python\n", 1)[0]
+    inner = block[len(fence) + len("python\n") : -len(fence) - 1]
+    assert inner == value and fence not in inner
