@@ -47,6 +47,7 @@ def test_changing_a_limit_changes_validator_schema_and_contract_tests(
     changed = sorted(p for p in after if before.get(p) != after[p])
     assert changed == [
         "contract_tests/test_fx_passphrase__batch_cancel_order.py",
+        "fx_passphrase/README.md",  # the reference states the limit
         "fx_passphrase/operations.py",
         "fx_passphrase/schemas/batch_cancel_order.request.json",
         "fx_passphrase/validators.py",
