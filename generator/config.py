@@ -13,6 +13,19 @@ from specgen.errors import SpecError
 KEYS = {"specs", "templates", "output", "cache"}
 
 
+def bundled_templates() -> Path:
+    """The templates that ship with specgen: used when a project configures none.
+
+    Installed, they are package data (specgen/templates/); in a source checkout, where the
+    package's root is generator/, they are the checkout's top-level templates/ folder.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "package").is_dir():
+            return candidate
+    return here / "templates"  # missing: rendering reports [template-missing] with this path
+
+
 @dataclass(frozen=True)
 class Config:
     root: Path
@@ -81,15 +94,17 @@ def load_config(config_file: Path | None, overrides: dict[str, Any]) -> Config:
                     str(path), _key_line(text, key), "config", f"[tool.specgen] {key} must be a non-empty string path"
                 )
 
-    def pick(key: str, default: str) -> Path:
+    def pick(key: str, default: str | None) -> Path:
         value = overrides.get(key) or table.get(key) or default
+        if value is None:
+            return bundled_templates()
         p = Path(value)
         return p if p.is_absolute() else root / p
 
     return Config(
         root=root,
         specs=pick("specs", "specs"),
-        templates=pick("templates", "templates"),
+        templates=pick("templates", None),
         output=pick("output", "generated"),
         cache=pick("cache", ".specgen-cache"),
         no_cache=bool(overrides.get("no_cache")),

@@ -242,7 +242,10 @@ def test_results_unwrap_envelopes_and_keep_failed_items() -> None:
 
 def test_money_is_decimal_end_to_end() -> None:
     pkg("fx_comma")
-    body = b'{"code":0,"msg":"","data":{"success":[{"orderId":1,"status":"CANCELED","price":"42000.10","stopPrice":0.1000000000000000055511151231257827}]}}'
+    body = (
+        b'{"code":0,"msg":"","data":{"success":[{"orderId":1,"status":"CANCELED","price":"42000.10",'
+        b'"stopPrice":0.1000000000000000055511151231257827}]}}'
+    )
     result = make_client("fx_comma", transport=Recorder(body)).cancel_orders(symbol="BTC-USDT", order_ids=["1"])
     order = result.data.success[0]
     assert order.price == Decimal("42000.10") and isinstance(order.price, Decimal)

@@ -31,7 +31,9 @@ def _json_numbers() -> Any:
         return bool(jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer"))
 
     checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer)
-    return jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=checker)
+    return jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft202012Validator, type_checker=checker
+    )
 
 
 class RecordingTransport:
@@ -338,7 +340,7 @@ def _strings(value: Any) -> list[str]:
 
 
 def _mutate(seed: dict[str, Any], edits: list[tuple[str, Any, int]]) -> dict[str, Any]:
-    params = json.loads(json.dumps(seed))
+    params: dict[str, Any] = json.loads(json.dumps(seed))
     for key, value, index in edits:
         target = params
         lists = [v for v in params.values() if isinstance(v, list) and v and isinstance(v[0], dict)]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from specgen.config import Config
 from specgen.emit.output import Plan, read_tree
-from specgen.emit.pipeline import Result, build_plan
+from specgen.emit.pipeline import Progress, Result, build_plan
 from specgen.errors import SpecError, SpecErrors
 
 
@@ -34,16 +34,16 @@ def owned_by(rel: str, venue: str) -> bool:
     return rel.startswith(f"{venue}/") or name.startswith(f"test_{venue}__")
 
 
-def build_plan_except_pending(config: Config) -> tuple[Result, list[SpecError]]:
+def build_plan_except_pending(config: Config, progress: Progress | None = None) -> tuple[Result, list[SpecError]]:
     """The plan, with any venue held back by a pending digest kept as it is in the output folder."""
     try:
-        return build_plan(config), []
+        return build_plan(config, progress), []
     except SpecErrors as exc:
         pending = pending_venues(exc.errors, config)
         if pending is None:
             raise
         errors = exc.errors
-    result = build_plan(replace(config, skip=config.skip | pending))
+    result = build_plan(replace(config, skip=config.skip | pending), progress)
     kept: Plan = {rel: data for rel, data in read_tree(config.output).items() if any(owned_by(rel, v) for v in pending)}
     plan = dict(sorted({**result.plan, **kept}.items()))
     return Result(result.venue_names, result.spec_count, plan), errors

@@ -31,8 +31,9 @@ def _mode_key() -> str:
 
 def format_one(source: str) -> str:
     import black
+    from black.mode import TargetVersion
 
-    mode = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=LINE_LENGTH)
+    mode = black.Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
     return black.format_str(source, mode=mode)
 
 

@@ -7,6 +7,8 @@ any tag beyond the plain JSON-compatible ones.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ import yaml
 from specgen.errors import SpecError
 
 MAX_BYTES = 1 << 20
+SNAPSHOT_MAX_BYTES = 16 << 20  # a document snapshot (only hashed)
 MAX_DEPTH = 64  # nesting levels; real specs use under 20, and deeper ones would exhaust the stack
 Location = tuple[str | int, ...]
 
@@ -60,14 +63,62 @@ def load_text(display: str, text: str) -> Document:
     return Document(display, data, builder.lines)
 
 
-def load_file(path: Path, display: str) -> Document:
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def read_bounded(path: Path, within: Path, display: str, limit: int, what: str = "spec file") -> bytes:
+    """The bytes of a regular file inside `within` (links resolved), reading at most limit + 1.
+
+    A link that leads out of `within`, a FIFO (which would block), a device such as /dev/zero
+    (endless) or anything else that is not a regular file is refused before a byte is read; the
+    size is judged by what is read, not by what stat says, so a file growing meanwhile is caught.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SpecError(display, None, "size", f"spec file is {size} bytes; the limit is {MAX_BYTES}")
-        raw = path.read_bytes()
+        real = path.resolve(strict=True)
+        base = within.resolve(strict=True)
     except OSError as exc:
         raise SpecError(display, None, "io", exc.strerror or str(exc)) from None
+    if base not in real.parents:
+        raise SpecError(display, None, "io", f"{what} is a link to {real}, outside {within}; links must stay inside it")
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: the resolved path is
+        # not swapped for a link meanwhile.
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise SpecError(display, None, "io", exc.strerror or str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise SpecError(display, None, "io", f"{what} is {kind}; only regular files are read")
+        if info.st_size > limit:
+            raise SpecError(display, None, "size", f"{what} is {info.st_size} bytes; the limit is {limit}")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise SpecError(display, None, "io", exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise SpecError(display, None, "size", f"{what} is more than {limit} bytes; the limit is {limit}")
+    return b"".join(chunks)
+
+
+def load_file(path: Path, display: str, within: Path | None = None) -> Document:
+    """A spec file, read with read_bounded inside `within` (default: the file's own folder)."""
+    raw = read_bounded(path, within or path.parent, display, MAX_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -92,8 +143,8 @@ class _Loader(yaml.SafeLoader):
         self.display = display
         self.depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise SpecError(self.display, line, "yaml", "anchors and aliases are not allowed in specs")
@@ -131,6 +182,7 @@ class _Builder:
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
                     raise SpecError(self.display, key_line, "yaml", "keys must be plain strings")
                 key = key_node.value
+                self._encodable(key, key_line)
                 if key in out:
                     raise SpecError(self.display, key_line, "yaml", f"duplicate key {key!r}")
                 out[key] = self.build(value_node, here + (key,))
@@ -140,7 +192,25 @@ class _Builder:
             return [self.build(item, here + (i,)) for i, item in enumerate(node.value)]
         if node.tag not in _SCALAR_TAGS:
             raise SpecError(self.display, line, "yaml", f"unsupported tag {node.tag}")
-        return self.constructor.construct_object(node, deep=True)
+        value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, str):
+            self._encodable(value, line)
+        return value
+
+    def _encodable(self, text: str, line: int) -> None:
+        """Refuse lone surrogates ("\\ud800" escapes): no UTF-8 file or Python source can hold them."""
+        if text.isascii():
+            return
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise SpecError(
+                self.display,
+                line,
+                "yaml",
+                f"the escape of U+{ord(text[exc.start]):04X} is a lone surrogate, which no UTF-8 text can hold; "
+                "write the character itself or a pair of escapes",
+            ) from None
 
     def _expect_tag(self, node: yaml.Node, tag: str) -> None:
         if node.tag != tag:

@@ -29,7 +29,7 @@ from specgen.spec.kinds import (
     build_rule,
     build_type,
 )
-from specgen.spec.loader import Document, Location
+from specgen.spec.loader import SNAPSHOT_MAX_BYTES, Document, Location, read_bounded
 from specgen.spec.naming import pascal, safe
 from specgen.spec.outcomes import (
     OutcomeRules,
@@ -530,12 +530,13 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
 
     source = raw["source"]
     snapshot = spec_dir / source["snapshot"]
-    try:
-        digest = hashlib.sha256(snapshot.read_bytes()).hexdigest()
-    except OSError:
-        raise ctx.fail(
-            ("source", "snapshot"), "snapshot", f"document snapshot {source['snapshot']!r} is missing"
-        ) from None
+    if not snapshot.exists():
+        raise ctx.fail(("source", "snapshot"), "snapshot", f"document snapshot {source['snapshot']!r} is missing")
+    try:  # a regular file inside the specs folder, of bounded size (links, FIFOs, devices refused)
+        data = read_bounded(snapshot, spec_dir.parent, source["snapshot"], SNAPSHOT_MAX_BYTES, "snapshot")
+    except SpecError as exc:
+        raise ctx.fail(("source", "snapshot"), exc.rule, exc.message) from None
+    digest = hashlib.sha256(data).hexdigest()
     if digest != source["sha256"]:
         raise ctx.fail(
             ("source", "sha256"),

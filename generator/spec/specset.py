@@ -7,6 +7,8 @@ one endpoint; specs/<venue>/sources/ holds the document snapshots the endpoints 
 from __future__ import annotations
 
 import keyword
+import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from specgen.errors import SpecError, SpecErrors
 from specgen.spec.loader import Document, load_file
 from specgen.spec.model import Endpoint, Venue, build_endpoint, build_venue_header
 from specgen.spec.naming import pascal
+from specgen.spec.patterns import catastrophic
 from specgen.spec.simulation import check_simulation
 from specgen.spec.validate import check_document
 
@@ -61,6 +64,8 @@ RESERVED_MODELS = frozenset(
         "OPERATIONS",
     }
 )
+# contract_tests/ is a folder of the output beside the venue packages.
+RESERVED_VENUES = frozenset({"contract_tests", "specgen"})
 RESERVED_OPERATIONS = frozenset({"transport", "base_url", "recv_window", "retry", "close", "aclose"})
 # The client's methods for an operation op: op, then these prefixed to it.
 METHOD_PREFIXES = ("", "build_", "send_", "parse_")
@@ -68,6 +73,26 @@ METHOD_PREFIXES = ("", "build_", "send_", "parse_")
 
 def spec_files(specs_dir: Path) -> list[Path]:
     return sorted(p for p in specs_dir.glob("*/*.yaml") if p.is_file())
+
+
+def venue_folders(specs_dir: Path) -> list[Path]:
+    """The venue folders: every folder in specs/ not starting with a dot (a link to one counts)."""
+    return sorted(p for p in specs_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def venue_name_problem(name: str) -> str | None:
+    """Why a venue folder's name cannot be the generated package's name, or None."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or "__" in name or name.endswith("_"):
+        shown = name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        return (
+            f"venue folder {shown!r} cannot name a Python package: use lowercase letters, digits and single "
+            "underscores, starting with a letter"
+        )
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return f"venue folder {name!r} is a Python keyword, so its package could not be imported; rename the folder"
+    if name in sys.stdlib_module_names or name in RESERVED_VENUES:
+        return f"venue folder {name!r} would shadow the module of that name; rename the folder"
+    return None
 
 
 def read_specs(
@@ -79,7 +104,7 @@ def read_specs(
     root = display_root or Path.cwd()
     errors: list[SpecError] = []
     venues: list[Venue] = []
-    folders = sorted(p for p in specs_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = venue_folders(specs_dir)
     if only is not None:
         if only not in [f.name for f in folders]:
             known = ", ".join(f.name for f in folders)
@@ -87,6 +112,12 @@ def read_specs(
         folders = [f for f in folders if f.name == only]
     folders = [f for f in folders if f.name not in skip]
     for folder in folders:
+        problem = venue_name_problem(folder.name)
+        if problem is None and folder.is_symlink() and specs_dir.resolve() not in folder.resolve().parents:
+            problem = f"venue folder is a link to {folder.resolve()}, outside {specs_dir}; links must stay inside it"
+        if problem is not None:
+            errors.append(SpecError(_display(folder, root), None, "venue-name", problem))
+            continue
         try:
             venue = _read_venue(folder, root, errors)
         except SpecError as exc:
@@ -108,9 +139,10 @@ def _display(path: Path, root: Path) -> str:
 
 def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | None:
     venue_path = folder / VENUE_FILE
-    if not venue_path.is_file():
+    if not venue_path.exists():
         raise SpecError(_display(folder, root), None, "venue-file", f"every venue folder needs a {VENUE_FILE}")
-    doc = load_file(venue_path, _display(venue_path, root))
+    within = folder.parent  # the specs folder: no spec is read from outside it
+    doc = load_file(venue_path, _display(venue_path, root), within)
     problems = check_document(doc, "venue")
     if problems:
         errors.extend(problems)
@@ -124,12 +156,13 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
         if path.name == VENUE_FILE:
             continue
         try:
-            doc = load_file(path, _display(path, root))
+            doc = load_file(path, _display(path, root), within)
             problems = check_document(doc, "endpoint")
             if problems:
                 errors.extend(problems)
                 continue
             _check_names(doc)
+            _check_patterns(doc)
             endpoint = build_endpoint(doc, venue, folder)
             check_simulation(doc, venue, endpoint)
         except SpecError as exc:
@@ -164,7 +197,8 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
                         doc.path,
                         doc.line_of(("operation",)),
                         "name-collision",
-                        f"the client method {method!r} of operation {op!r} is already made for operation {methods[method]!r}",
+                        f"the client method {method!r} of operation {op!r} is already made "
+                        f"for operation {methods[method]!r}",
                     )
                 )
             methods[method] = op
@@ -176,7 +210,8 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
                     doc.path,
                     doc.line_of(("operation",)),
                     "duplicate-model",
-                    f"class {clash!r} of operation {op!r} is already defined in {models[clash]}; set model to another stem",
+                    f"class {clash!r} of operation {op!r} is already defined in {models[clash]}; "
+                    "set model to another stem",
                 )
             )
         models.update(dict.fromkeys(own, doc.path))
@@ -221,6 +256,32 @@ def _check_names(doc: Document) -> None:
             "reserved-name",
             f"operation {op!r} gives its classes the stem {stem!r}, a Python keyword; set model to another stem",
         )
+
+
+def _check_patterns(doc: Document) -> None:
+    """Refuse every `pattern` whose matching can take exponential time in the generated validator."""
+
+    def walk(value: Any, at: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            pattern = value.get("pattern")
+            if isinstance(pattern, str):
+                why = catastrophic(pattern)
+                if why is not None:
+                    raise SpecError(
+                        doc.path,
+                        doc.line_of(at + ("pattern",)),
+                        "pattern",
+                        f"{pattern!r} can take exponential time to match: {why}; "
+                        "rewrite it so that each text splits one way only (or use a possessive ++ or atomic (?>...))",
+                    )
+            for key, child in value.items():
+                if at or key not in ("tests", "notes"):  # test data may name a parameter "pattern"
+                    walk(child, at + (key,))
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, at + (i,))
+
+    walk(doc.data, ())
 
 
 def _model_line(doc: Document, name: str) -> int | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -20,13 +22,48 @@ def language_schema() -> dict[str, Any]:
     return schema
 
 
+@lru_cache(maxsize=256)
+def whole_string(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema pattern with ECMA-262's meaning of `$`: the end of the string.
+
+    Python's `$` also matches before a final newline, so "cancel_batch\n" would pass
+    "^[a-z_]+$"; each `$` outside a character class becomes `\\Z`.
+    """
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = "\\Z"
+        out.append(char)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    import jsonschema
+
+    if validator.is_type(instance, "string") and not whole_string(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 @lru_cache(maxsize=2)
 def _validator(kind: str) -> Any:
     import jsonschema  # imported here: `specgen check` with a warm cache never needs it
 
     schema = dict(language_schema())
     schema = {"$ref": f"#/$defs/{kind}", "$defs": schema["$defs"]}
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    extend: Any = jsonschema.validators.extend  # untyped in the stubs
+    cls = extend(jsonschema.Draft202012Validator, {"pattern": _pattern_keyword})
+    return cls(schema, format_checker=jsonschema.FormatChecker())
 
 
 def _keys_named(error: Any) -> list[str]:
