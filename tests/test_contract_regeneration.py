@@ -52,7 +52,7 @@ def test_changing_a_limit_changes_validator_schema_and_contract_tests(
     assert moved == sorted(
         p
         for p in after
-        if p.startswith(("bitget_spot/", "contract_tests/test_bitget_spot__")) and p != "bitget_spot/py.typed"
+        if p.startswith(("fx_passphrase/", "contract_tests/test_fx_passphrase__")) and p != "fx_passphrase/py.typed"
     )
     changed = sorted(p for p in after if provenance.sub(b"", before.get(p, b"")) != provenance.sub(b"", after[p]))
     assert changed == [
