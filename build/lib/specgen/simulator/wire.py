@@ -1,0 +1,145 @@
+"""Parameters as the venue reads them off the wire, checked against the endpoint spec.
+
+Query and form values are percent-decoded and typed by the spec (lists by their encoding: json or
+comma); bodies are JSON. The result is validated with the endpoint's request JSON Schema (the one
+emitted to generated/<venue>/schemas/), so the simulator and the clients share one definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+import jsonschema
+from specgen.emit import json_schema
+from specgen.simulator import strict
+from specgen.simulator.auth import RawRequest, Rejection
+from specgen.simulator.book import Target
+from specgen.spec.model import Endpoint, RequestIds, Type, Venue
+
+JSON = Any
+
+
+@dataclass(frozen=True)
+class ParamReader:
+    """Decodes and validates one endpoint's parameters."""
+
+    venue: Venue
+    endpoint: Endpoint
+    validator: Any  # jsonschema.Draft202012Validator
+
+    @classmethod
+    def for_endpoint(cls, venue: Venue, endpoint: Endpoint) -> ParamReader:
+        schema = json_schema.request_schema(venue, endpoint)
+        return cls(venue, endpoint, jsonschema.Draft202012Validator(schema))
+
+    def read(self, request: RawRequest) -> dict[str, JSON]:
+        """The wire parameters; raises Rejection('invalid_params') naming the first problem."""
+        params = self.decode(request)
+        error = next(iter(sorted(self.validator.iter_errors(params), key=lambda e: list(e.absolute_path))), None)
+        if error is not None:
+            where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+            raise Rejection("invalid_params", f"{where}: {error.message}")
+        return params
+
+    def decode(self, request: RawRequest) -> dict[str, JSON]:
+        where = self.endpoint.params_in
+        if where == "body":
+            return _json_object(request.body)
+        text = request.query if where == "query" else request.body.decode("utf-8", errors="replace")
+        signature = self.venue.signature.name.value if self.venue.signature.where == "query" else None
+        params: dict[str, JSON] = {}
+        for pair in text.split("&") if text else []:
+            raw_name, _, raw_value = pair.partition("=")
+            name, value = unquote(raw_name), unquote(raw_value)
+            if name == signature:
+                continue
+            if name in params:
+                raise Rejection("invalid_params", f"parameter {name!r} is sent twice")
+            param = self.endpoint.param(name)
+            params[name] = value if param is None else typed(value, param.type)
+        return params
+
+
+def _json_object(body: bytes) -> dict[str, JSON]:
+    try:
+        value = strict.loads(body)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError included
+        raise Rejection("invalid_params", "the body is not JSON") from None
+    if not isinstance(value, dict):
+        raise Rejection("invalid_params", "the body is not a JSON object")
+    return value
+
+
+def typed(text: str, type_: Type) -> JSON:
+    """One query value as the spec types it; a value that does not parse is kept as text for the schema to reject."""
+    kind = type_.kind
+    if kind == "list":
+        if type_.encoding == "comma":
+            assert type_.items is not None
+            return [typed(part, type_.items) for part in text.split(",")]
+        return _loads_or_text(text)
+    if kind == "object":
+        return _loads_or_text(text)
+    if kind == "int64" or (kind == "enum" and all(isinstance(v, int) for v in type_.values)):
+        return _int_or_text(text)
+    if kind == "float":
+        try:
+            return strict.finite_float(text)
+        except ValueError:
+            return text
+    if kind == "bool":
+        return {"true": True, "false": False}.get(text, text)
+    return text  # string, decimal (a string on the wire), enum of strings
+
+
+def _loads_or_text(text: str) -> JSON:
+    try:
+        return strict.loads(text)
+    except ValueError:
+        return text
+
+
+def _int_or_text(text: str) -> JSON:
+    try:
+        return strict.integer(text, "a value")
+    except ValueError:
+        return text
+
+
+def targets(endpoint: Endpoint, params: dict[str, JSON]) -> tuple[Target, ...]:
+    """The orders a (valid) cancel request names, in the order it names them."""
+    sim = endpoint.simulation
+    assert sim is not None
+    symbol = params.get("symbol") if isinstance(params.get("symbol"), str) and params.get("symbol") else None
+    by_order = _ids(params, sim.request_order_ids)
+    by_client = _ids(params, sim.request_client_ids)
+    if _same_list(sim.request_order_ids, sim.request_client_ids):
+        # One list of objects naming each order by either id (Bybit's request, Bitget's orderList).
+        assert sim.request_order_ids is not None
+        items = params.get(sim.request_order_ids.param.value) or []
+        return tuple(
+            Target(order_id, client_id, _item_symbol(item) or symbol)
+            for item, order_id, client_id in zip(items, by_order, by_client, strict=False)
+        )
+    return tuple(Target(i, None, symbol) for i in by_order) + tuple(Target(None, c, symbol) for c in by_client)
+
+
+def _same_list(a: RequestIds | None, b: RequestIds | None) -> bool:
+    return a is not None and b is not None and a.param == b.param and a.field is not None
+
+
+def _ids(params: dict[str, JSON], where: RequestIds | None) -> list[str | None]:
+    if where is None:
+        return []
+    sent = params.get(where.param.value)
+    if not isinstance(sent, list):
+        return []
+    values = [v.get(where.field.value) if where.field is not None and isinstance(v, dict) else v for v in sent]
+    return [None if v is None or v == "" else str(v) for v in values]
+
+
+def _item_symbol(item: JSON) -> str | None:
+    value = item.get("symbol") if isinstance(item, dict) else None
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,221 @@
+"""Read YAML safely and remember where each value came from, so errors can name a line.
+
+Refused outright: files over MAX_BYTES, anchors and aliases (no spec needs them, and they are how
+'billion laughs' bombs are built), duplicate keys (YAML would silently keep the last one), and
+any tag beyond the plain JSON-compatible ones.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from specgen.errors import SpecError
+
+MAX_BYTES = 1 << 20
+SNAPSHOT_MAX_BYTES = 16 << 20  # a document snapshot (only hashed)
+MAX_DEPTH = 64  # nesting levels; real specs use under 20, and deeper ones would exhaust the stack
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str  # as shown to users (relative to the project when possible)
+    data: Any
+    lines: dict[Location, int]  # JSON path -> 1-based line
+
+    def line_of(self, location: Location) -> int | None:
+        """The line of the deepest known prefix of location."""
+        for end in range(len(location), -1, -1):
+            line = self.lines.get(tuple(location[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def load_text(display: str, text: str) -> Document:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise SpecError(display, None, "size", f"spec file is larger than {MAX_BYTES} bytes")
+    try:
+        loader = _Loader(text, display)
+        node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a raw control
+        raise SpecError(
+            display,
+            text.count("\n", 0, exc.position) + 1,
+            "yaml",
+            f"character U+{exc.character:04X} is not allowed; write it as an escape in a double-quoted string",
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise SpecError(display, line, "yaml", _one_line(exc.problem or str(exc))) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(display, None, "yaml", _one_line(str(exc))) from None
+    if node is None:
+        raise SpecError(display, 1, "yaml", "the file is empty")
+    builder = _Builder(display, loader)
+    data = builder.build(node, ())
+    return Document(display, data, builder.lines)
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def read_bounded(path: Path, within: Path, display: str, limit: int, what: str = "spec file") -> bytes:
+    """The bytes of a regular file inside `within` (links resolved), reading at most limit + 1.
+
+    A link that leads out of `within`, a FIFO (which would block), a device such as /dev/zero
+    (endless) or anything else that is not a regular file is refused before a byte is read; the
+    size is judged by what is read, not by what stat says, so a file growing meanwhile is caught.
+    """
+    try:
+        real = path.resolve(strict=True)
+        base = within.resolve(strict=True)
+    except OSError as exc:
+        raise SpecError(display, None, "io", exc.strerror or str(exc)) from None
+    if base not in real.parents:
+        raise SpecError(display, None, "io", f"{what} is a link to {real}, outside {within}; links must stay inside it")
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: the resolved path is
+        # not swapped for a link meanwhile.
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise SpecError(display, None, "io", exc.strerror or str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise SpecError(display, None, "io", f"{what} is {kind}; only regular files are read")
+        if info.st_size > limit:
+            raise SpecError(display, None, "size", f"{what} is {info.st_size} bytes; the limit is {limit}")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise SpecError(display, None, "io", exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise SpecError(display, None, "size", f"{what} is more than {limit} bytes; the limit is {limit}")
+    return b"".join(chunks)
+
+
+def load_file(path: Path, display: str, within: Path | None = None) -> Document:
+    """A spec file, read with read_bounded inside `within` (default: the file's own folder)."""
+    raw = read_bounded(path, within or path.parent, display, MAX_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(display, None, "encoding", f"not UTF-8 (byte {exc.start})") from None
+    return load_text(display, text)
+
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:float",
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """Refuses every anchor and alias, and nesting beyond MAX_DEPTH, as they are met."""
+
+    def __init__(self, text: str, display: str) -> None:
+        super().__init__(text)
+        self.display = display
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise SpecError(self.display, line, "yaml", "anchors and aliases are not allowed in specs")
+        if self.depth >= MAX_DEPTH:
+            raise SpecError(self.display, line, "yaml", f"nested more than {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _Builder:
+    """Turns composed nodes into plain data, recording each value's line on the way."""
+
+    def __init__(self, display: str, constructor: yaml.SafeLoader) -> None:
+        self.display = display
+        self.constructor = constructor
+        self.lines: dict[Location, int] = {}
+        self.seen: set[int] = set()
+
+    def build(self, node: yaml.Node, here: Location) -> Any:
+        line = node.start_mark.line + 1
+        self.lines[here] = line
+        if isinstance(node, yaml.CollectionNode):
+            # The composer turns an alias into a second reference to the anchored node.
+            if id(node) in self.seen:
+                raise SpecError(self.display, line, "yaml", "anchors and aliases are not allowed in specs")
+            self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            self._expect_tag(node, "tag:yaml.org,2002:map")
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key_line = key_node.start_mark.line + 1
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                    raise SpecError(self.display, key_line, "yaml", "keys must be plain strings")
+                key = key_node.value
+                self._encodable(key, key_line)
+                if key in out:
+                    raise SpecError(self.display, key_line, "yaml", f"duplicate key {key!r}")
+                out[key] = self.build(value_node, here + (key,))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            self._expect_tag(node, "tag:yaml.org,2002:seq")
+            return [self.build(item, here + (i,)) for i, item in enumerate(node.value)]
+        if node.tag not in _SCALAR_TAGS:
+            raise SpecError(self.display, line, "yaml", f"unsupported tag {node.tag}")
+        value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, str):
+            self._encodable(value, line)
+        return value
+
+    def _encodable(self, text: str, line: int) -> None:
+        """Refuse lone surrogates ("\\ud800" escapes): no UTF-8 file or Python source can hold them."""
+        if text.isascii():
+            return
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise SpecError(
+                self.display,
+                line,
+                "yaml",
+                f"the escape of U+{ord(text[exc.start]):04X} is a lone surrogate, which no UTF-8 text can hold; "
+                "write the character itself or a pair of escapes",
+            ) from None
+
+    def _expect_tag(self, node: yaml.Node, tag: str) -> None:
+        if node.tag != tag:
+            raise SpecError(self.display, node.start_mark.line + 1, "yaml", f"unsupported tag {node.tag}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

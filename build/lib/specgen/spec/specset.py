@@ -1,0 +1,295 @@
+"""Find, load, validate and model every spec under the specs folder.
+
+Layout: specs/<venue>/venue.yaml holds what a venue shares; every other *.yaml in that folder is
+one endpoint; specs/<venue>/sources/ holds the document snapshots the endpoints cite.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from specgen.errors import SpecError, SpecErrors
+from specgen.spec.loader import Document, load_file
+from specgen.spec.model import Endpoint, Venue, build_endpoint, build_venue_header
+from specgen.spec.naming import pascal
+from specgen.spec.patterns import catastrophic
+from specgen.spec.validate import check_document
+
+VENUE_FILE = "venue.yaml"
+
+# Names the generated modules define or import themselves; a spec model or operation by one of
+# these names would shadow it.
+RESERVED_MODELS = frozenset(
+    {
+        "Client",
+        "OrderOutcome",
+        "Violation",
+        "Decimal",
+        "Literal",
+        "Mapping",
+        "Sequence",
+        "Callable",
+        "JSON",
+        "Any",
+        "TypeVar",
+        "HttpRequest",
+        "HttpResponse",
+        "Transport",
+        "UrllibTransport",
+        "HttpxTransport",
+        "Operation",
+        "RateLimit",
+        "RateLimitPool",
+        "ConditionalLimit",
+        "ApiError",
+        "ClientError",
+        "RateLimitError",
+        "ResponseError",
+        "TransportError",
+        "ValidationError",
+        "RetryPolicy",
+        "T",
+        "OPERATIONS",
+    }
+)
+# contract_tests/ is a folder of the output beside the venue packages.
+RESERVED_VENUES = frozenset({"contract_tests", "specgen"})
+RESERVED_OPERATIONS = frozenset({"transport", "base_url", "recv_window", "retry"})
+# The client's methods for an operation op: op, then these prefixed to it.
+METHOD_PREFIXES = ("", "build_", "send_", "parse_")
+
+
+def spec_files(specs_dir: Path) -> list[Path]:
+    return sorted(p for p in specs_dir.glob("*/*.yaml") if p.is_file())
+
+
+def venue_folders(specs_dir: Path) -> list[Path]:
+    """The venue folders: every folder in specs/ not starting with a dot (a link to one counts)."""
+    return sorted(p for p in specs_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def venue_name_problem(name: str) -> str | None:
+    """Why a venue folder's name cannot be the generated package's name, or None."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or "__" in name or name.endswith("_"):
+        shown = name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        return (
+            f"venue folder {shown!r} cannot name a Python package: use lowercase letters, digits and single "
+            "underscores, starting with a letter"
+        )
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return f"venue folder {name!r} is a Python keyword, so its package could not be imported; rename the folder"
+    if name in sys.stdlib_module_names or name in RESERVED_VENUES:
+        return f"venue folder {name!r} would shadow the module of that name; rename the folder"
+    return None
+
+
+def read_specs(specs_dir: Path, display_root: Path | None = None, only: str | None = None) -> tuple[Venue, ...]:
+    """All venues, sorted by name; raises SpecErrors listing every problem found."""
+    if not specs_dir.is_dir():
+        raise SpecErrors([SpecError(str(specs_dir), None, "config", "specs folder does not exist")])
+    root = display_root or Path.cwd()
+    errors: list[SpecError] = []
+    venues: list[Venue] = []
+    folders = venue_folders(specs_dir)
+    if only is not None:
+        if only not in [f.name for f in folders]:
+            known = ", ".join(f.name for f in folders)
+            raise SpecErrors([SpecError(str(specs_dir), None, "unknown-venue", f"no venue {only!r} (known: {known})")])
+        folders = [f for f in folders if f.name == only]
+    for folder in folders:
+        problem = venue_name_problem(folder.name)
+        if problem is None and folder.is_symlink() and specs_dir.resolve() not in folder.resolve().parents:
+            problem = f"venue folder is a link to {folder.resolve()}, outside {specs_dir}; links must stay inside it"
+        if problem is not None:
+            errors.append(SpecError(_display(folder, root), None, "venue-name", problem))
+            continue
+        try:
+            venue = _read_venue(folder, root, errors)
+        except SpecError as exc:
+            errors.append(exc)
+            continue
+        if venue is not None:
+            venues.append(venue)
+    if errors:
+        raise SpecErrors(errors)
+    return tuple(venues)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | None:
+    venue_path = folder / VENUE_FILE
+    if not venue_path.exists():
+        raise SpecError(_display(folder, root), None, "venue-file", f"every venue folder needs a {VENUE_FILE}")
+    within = folder.parent  # the specs folder: no spec is read from outside it
+    doc = load_file(venue_path, _display(venue_path, root), within)
+    problems = check_document(doc, "venue")
+    if problems:
+        errors.extend(problems)
+        return None
+    venue = build_venue_header(doc, folder.name)
+    endpoints: list[Endpoint] = []
+    operations: dict[str, str] = {}
+    models: dict[str, str] = {}
+    methods: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == VENUE_FILE:
+            continue
+        try:
+            doc = load_file(path, _display(path, root), within)
+            problems = check_document(doc, "endpoint")
+            if problems:
+                errors.extend(problems)
+                continue
+            _check_names(doc)
+            _check_patterns(doc)
+            endpoint = build_endpoint(doc, venue, folder)
+        except SpecError as exc:
+            errors.append(exc)
+            continue
+        op = endpoint.operation.value
+        if op in RESERVED_OPERATIONS:
+            errors.append(
+                SpecError(
+                    doc.path,
+                    doc.line_of(("operation",)),
+                    "reserved-name",
+                    f"operation {op!r} would shadow the client's own attribute; choose another name",
+                )
+            )
+            continue
+        if op in operations:
+            errors.append(
+                SpecError(
+                    doc.path,
+                    doc.line_of(("operation",)),
+                    "duplicate-operation",
+                    f"operation {op!r} is already defined in {operations[op]}",
+                )
+            )
+            continue
+        operations[op] = doc.path
+        for method in (prefix + op for prefix in METHOD_PREFIXES):
+            if method in methods:
+                errors.append(
+                    SpecError(
+                        doc.path,
+                        doc.line_of(("operation",)),
+                        "name-collision",
+                        f"the client method {method!r} of operation {op!r} is already made "
+                        f"for operation {methods[method]!r}",
+                    )
+                )
+            methods[method] = op
+        own = [endpoint.stem.value + suffix for suffix in ("Request", "Result", "Params")]  # every operation's classes
+        clash = next((name for name in own if name in models), None)
+        if clash is not None:
+            errors.append(
+                SpecError(
+                    doc.path,
+                    doc.line_of(("operation",)),
+                    "duplicate-model",
+                    f"class {clash!r} of operation {op!r} is already defined in {models[clash]}; "
+                    "set model to another stem",
+                )
+            )
+        models.update(dict.fromkeys(own, doc.path))
+        for t in endpoint.request_objects + endpoint.response_objects:
+            assert t.model is not None
+            name = t.model.value
+            line = _model_line(doc, name)
+            if name in RESERVED_MODELS:
+                errors.append(
+                    SpecError(
+                        doc.path,
+                        line,
+                        "reserved-name",
+                        f"model {name!r} would shadow a name the generated package defines; choose another name",
+                    )
+                )
+            if name in models:
+                errors.append(
+                    SpecError(doc.path, line, "duplicate-model", f"model {name!r} is already defined in {models[name]}")
+                )
+            models[name] = doc.path
+        endpoints.append(endpoint)
+    return replace(venue, endpoints=tuple(sorted(endpoints, key=lambda e: e.operation.value)))
+
+
+def _check_names(doc: Document) -> None:
+    """Refuse operation names whose methods or class names the generated code cannot use."""
+    op = doc.data["operation"]
+    if op.startswith("_"):
+        raise SpecError(
+            doc.path,
+            doc.line_of(("operation",)),
+            "reserved-name",
+            f"operation {op!r} would make private or special client methods; start it with a letter",
+        )
+    stem = doc.data.get("model") or pascal(op)
+    if keyword.iskeyword(stem):
+        at = ("model",) if "model" in doc.data else ("operation",)
+        raise SpecError(
+            doc.path,
+            doc.line_of(at),
+            "reserved-name",
+            f"operation {op!r} gives its classes the stem {stem!r}, a Python keyword; set model to another stem",
+        )
+
+
+def _check_patterns(doc: Document) -> None:
+    """Refuse every `pattern` whose matching can take exponential time in the generated validator."""
+
+    def walk(value: Any, at: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            pattern = value.get("pattern")
+            if isinstance(pattern, str):
+                why = catastrophic(pattern)
+                if why is not None:
+                    raise SpecError(
+                        doc.path,
+                        doc.line_of(at + ("pattern",)),
+                        "pattern",
+                        f"{pattern!r} can take exponential time to match: {why}; "
+                        "rewrite it so that each text splits one way only (or use a possessive ++ or atomic (?>...))",
+                    )
+            for key, child in value.items():
+                if at or key not in ("tests", "notes"):  # test data may name a parameter "pattern"
+                    walk(child, at + (key,))
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, at + (i,))
+
+    walk(doc.data, ())
+
+
+def _model_line(doc: Document, name: str) -> int | None:
+    """The line of the `model: name` that declares a model, searched for in the document."""
+
+    def find(value: Any, at: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+        if isinstance(value, dict):
+            if value.get("model") == name and value.get("type") == "object":
+                return at + ("model",)
+            items: Any = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            return None
+        for key, child in items:
+            found = find(child, at + (key,))
+            if found is not None:
+                return found
+        return None
+
+    where = find(doc.data, ())
+    return None if where is None else doc.line_of(where)
