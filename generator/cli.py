@@ -131,12 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers.get(args.command, _docs)(config, args)
     except SpecErrors as exc:
         for e in exc.errors:
-            print(f"error: {e.render()}", file=sys.stderr)
+            _error(e.render())
         if args.debug:
             raise
         return EXIT_ERROR
     except SpecError as exc:
-        print(f"error: {exc.render()}", file=sys.stderr)
+        _error(exc.render())
         if args.debug:
             raise
         return EXIT_ERROR
@@ -147,16 +147,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = exc.filename or "(no file named)"
         if exc.filename2:
             where = f"{where} -> {exc.filename2}"
-        print(f"error: {where}: [io] {exc.strerror or exc}", file=sys.stderr)
+        _error(f"{where}: [io] {exc.strerror or exc}")
         if args.debug:
             raise
         return EXIT_ERROR
     except Exception as exc:  # a bug in specgen itself: still one line; --debug shows where
         what = " ".join(f"{type(exc).__name__}: {exc}".split())
-        print(f"error: specgen: [internal] {what} (run with --debug for the traceback)", file=sys.stderr)
+        _error(f"specgen: [internal] {what} (run with --debug for the traceback)")
         if args.debug:
             raise
         return EXIT_ERROR
+
+
+def _printable(text: str) -> str:
+    """Undecodable bytes of file names (surrogate escapes) as backslash escapes: always printable."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _error(message: str) -> None:
+    print(f"error: {_printable(message)}", file=sys.stderr)
 
 
 def _rel(config: Config, path: Path) -> str:
@@ -302,7 +311,7 @@ def _check(config: Config, args: argparse.Namespace) -> int:
     if drift.clean:
         print(f"{label}/ is up to date ({len(result.plan)} files from {result.spec_count} specs)")
         return EXIT_OK
-    sys.stdout.write(unified_diff(plan, current_bytes, drift, label, colour=_colour(args)))
+    sys.stdout.write(_printable(unified_diff(plan, current_bytes, drift, label, colour=_colour(args))))
     print(
         f"{label}/ differs from the specs: {len(drift.changed)} changed, {len(drift.missing)} missing, "
         f"{len(drift.orphaned)} orphaned. Run `specgen generate` and review the diff.",

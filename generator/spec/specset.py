@@ -131,10 +131,13 @@ def read_specs(
 
 
 def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+    """path as users know it: relative to the project, as written (a link is named, not its target)."""
+    for candidate, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+        try:
+            return str(candidate.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
 
 
 def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | None:
@@ -247,6 +250,14 @@ def _check_names(doc: Document) -> None:
             "reserved-name",
             f"operation {op!r} would make private or special client methods; start it with a letter",
         )
+    for at, name in _models_declared(doc.data, ()):
+        if keyword.iskeyword(name):
+            raise SpecError(
+                doc.path,
+                doc.line_of(at),
+                "reserved-name",
+                f"model {name!r} is a Python keyword, so no class can have that name; choose another name",
+            )
     stem = doc.data.get("model") or pascal(op)
     if keyword.iskeyword(stem):
         at = ("model",) if "model" in doc.data else ("operation",)
@@ -256,6 +267,20 @@ def _check_names(doc: Document) -> None:
             "reserved-name",
             f"operation {op!r} gives its classes the stem {stem!r}, a Python keyword; set model to another stem",
         )
+
+
+def _models_declared(value: Any, at: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location, name) of every `model: Name` of an object type in a document."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if isinstance(value, dict):
+        if isinstance(value.get("model"), str) and value.get("type") == "object":
+            found.append((at + ("model",), value["model"]))
+        for key, child in value.items():
+            found.extend(_models_declared(child, at + (key,)))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            found.extend(_models_declared(child, at + (i,)))
+    return found
 
 
 def _check_patterns(doc: Document) -> None:
