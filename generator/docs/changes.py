@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -207,7 +208,11 @@ class _Diff:
                 self.add(True, f"rule {r['kind']} added ({_rule_words(r)})", ("rules", i))
                 continue
             was = before[k][1]
-            for bound, tighter_if in (("max", lambda a, b: b < a), ("min", lambda a, b: b > a)):
+            tighter: tuple[tuple[str, Callable[[Any, Any], bool]], ...] = (
+                ("max", lambda a, b: b < a),
+                ("min", lambda a, b: b > a),
+            )
+            for bound, tighter_if in tighter:
                 if bound in r and was.get(bound) != r[bound] and was.get(bound) is not None:
                     self.add(
                         tighter_if(was[bound], r[bound]),

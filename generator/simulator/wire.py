@@ -18,7 +18,8 @@ from specgen.emit import json_schema
 from specgen.simulator import strict
 from specgen.simulator.auth import RawRequest, Rejection
 from specgen.simulator.book import Target
-from specgen.spec.model import Endpoint, RequestIds, Type, Venue
+from specgen.spec.model import Endpoint, Type, Venue
+from specgen.spec.outcomes import RequestIds
 
 JSON = Any
 

@@ -1,3 +1,0 @@
-from specgen.cli import main
-
-raise SystemExit(main())

@@ -1,5 +1,0 @@
-"""Support for the generated contract tests: the differential harness and random cases."""
-
-from specgen.contract.harness import Contract, random_bodies, random_params
-
-__all__ = ["Contract", "random_bodies", "random_params"]
