@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -48,4 +49,15 @@ def test_accepting_the_digest_lets_the_venue_generate_again(tmp_path: Path) -> N
     assert accepted.returncode == 0, accepted.stderr
     assert spec.name in accepted.stdout
     assert run_cli(project, "validate").returncode == 0
+    # The spec now records another digest: an input changed, so the venue's files name new inputs
+    # in their provenance line (issue 13), and nothing else in them changes.
+    before = tree_bytes(project / "generated")
+    assert run_cli(project, "generate").returncode == 0
+    after = tree_bytes(project / "generated")
+    provenance = re.compile(rb"\(inputs sha256:[0-9a-f]{64}\)")
+    assert set(after) == set(before)
+    assert {rel for rel in after if after[rel] != before[rel]} == {
+        rel for rel in after if owned_by(rel, spec.parent.name) and not rel.endswith("py.typed")
+    }
+    assert all(provenance.sub(b"", after[rel]) == provenance.sub(b"", before[rel]) for rel in after)
     assert run_cli(project, "check").returncode == 0
