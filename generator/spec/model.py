@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from specgen.errors import SpecError
 from specgen.spec.envelope import Envelope, ErrorMeaning, build_envelope, build_error_meanings
 from specgen.spec.kinds import (
     INT64_MAX,

@@ -182,9 +182,10 @@ def rule_kind(cls: R) -> R:
 
 def type_kind(cls: T) -> T:
     """Register a type kind under its `kind` name."""
-    if cls.kind in TYPE_KINDS:
-        raise ValueError(f"type kind {cls.kind!r} is defined twice")
-    TYPE_KINDS[cls.kind] = cls
+    kind: str = cls.kind  # type: ignore[misc]  # a dataclass field; its class-level default names the kind
+    if kind in TYPE_KINDS:
+        raise ValueError(f"type kind {kind!r} is defined twice")
+    TYPE_KINDS[kind] = cls
     return cls
 
 
