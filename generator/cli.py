@@ -229,6 +229,7 @@ def _scope(config: Config) -> Callable[[str], bool] | None:
 def _generate(config: Config, args: argparse.Namespace) -> int:
     from specgen.docs.pending import build_plan_except_pending
     from specgen.emit.output import (
+        MARKER,
         compare,
         locked,
         marker_digest,
@@ -247,7 +248,7 @@ def _generate(config: Config, args: argparse.Namespace) -> int:
     if expected is not None:
         with locked(config.output):
             remove_stale_staging(config.output)
-            if tree_digests(config.output, scope) == {**expected.files, ".specgen-output": marker_digest()}:
+            if tree_digests(config.output, scope) == {**expected.files, MARKER: marker_digest()}:
                 print(
                     f"specs read: {expected.spec_count}; files written: 0, "
                     f"unchanged: {len(expected.files)}, removed: 0 ({label}/)"
@@ -285,7 +286,7 @@ def _colour(args: argparse.Namespace) -> bool:
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:
-    from specgen.emit.output import compare, locked, marker_digest, tree_digests, unified_diff, with_marker
+    from specgen.emit.output import MARKER, compare, locked, marker_digest, tree_digests, unified_diff, with_marker
     from specgen.emit.pipeline import build_plan, expected_files
 
     _check_location(config)
@@ -297,7 +298,7 @@ def _check(config: Config, args: argparse.Namespace) -> int:
     if expected is not None:
         with locked(config.output, shared=True):
             current = tree_digests(config.output, scope)
-        if current == {**expected.files, ".specgen-output": marker_digest()}:
+        if current == {**expected.files, MARKER: marker_digest()}:
             print(f"{label}/ is up to date ({len(expected.files)} files from {expected.spec_count} specs)")
             return EXIT_OK
     progress = Progress(sys.stderr)

@@ -101,6 +101,23 @@ def test_the_wheel_has_the_package_its_templates_and_schema_and_no_generic_top_l
     assert generic == "None"  # no top-level `generator` module beside it
 
 
+def test_every_subpackage_of_generator_is_packaged() -> None:
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(("specgen", *init.parent.relative_to(ROOT / "generator").parts))
+        for init in (ROOT / "generator").rglob("__init__.py")
+    }
+    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+    template_dirs = {
+        ".".join(("specgen", "templates", *d.relative_to(ROOT / "templates").parts))
+        for d in (ROOT / "templates").rglob("*")
+        if d.is_dir()
+    } | {"specgen.templates"}
+    assert template_dirs - listed == set(), "add these template folders to [tool.setuptools] packages"
+
+
 def test_version_is_the_package_version(installed: tuple[Path, dict[str, str]]) -> None:
     bin_dir, env = installed
     result = run([str(bin_dir / "specgen"), "--version"], bin_dir, env)
