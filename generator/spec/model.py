@@ -44,7 +44,7 @@ from specgen.spec.signing import Auth, AuthValue, Signature, build_auth
 from specgen.spec.text import Data, Ident, Text
 
 # Re-exported: the model's parts that live with their kind definitions.
-__all__ = ["INT64_MAX", "INT64_MIN", "Condition", "Data", "Field", "Object", "Rule", "Type", "Variant"]
+__all__ = ["INT64_MAX", "INT64_MIN", "Condition", "Data", "Field", "Object", "RequestIds", "Rule", "Type", "Variant"]
 
 Scalar = Text | int | bool
 
