@@ -182,7 +182,7 @@ def rule_kind(cls: R) -> R:
 
 def type_kind(cls: T) -> T:
     """Register a type kind under its `kind` name."""
-    kind: str = cls.kind  # type: ignore[misc]  # a dataclass field; its class-level default names the kind
+    kind: str = cls.kind
     if kind in TYPE_KINDS:
         raise ValueError(f"type kind {kind!r} is defined twice")
     TYPE_KINDS[kind] = cls
