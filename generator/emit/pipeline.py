@@ -54,10 +54,10 @@ PARALLEL_VENUES = 2
 
 def venue_scope(venue: str) -> Callable[[str], bool]:
     """The output paths a run limited to one venue is about: its package, its contract tests and
-    the shared conftest. (Venue names never end in or contain a double underscore, so the
-    contract-test prefix of one venue is never another's.)"""
-    package, tests = f"{venue}/", f"{CONTRACT_DIR}/test_{venue}__"
-    return lambda rel: rel.startswith((package, tests)) or rel == CONFTEST
+    the files every venue shares (the conftest, specgen_runtime/). Venue names never end in or
+    contain a double underscore, so the contract-test prefix of one venue is never another's."""
+    package, tests, shared = f"{venue}/", f"{CONTRACT_DIR}/test_{venue}__", f"{SHARED_RUNTIME}/"
+    return lambda rel: rel.startswith((package, tests, shared)) or rel == CONFTEST
 
 
 @dataclass(frozen=True)
