@@ -64,8 +64,9 @@ RESERVED_MODELS = frozenset(
         "OPERATIONS",
     }
 )
-# contract_tests/ is a folder of the output beside the venue packages.
-RESERVED_VENUES = frozenset({"contract_tests", "specgen"})
+# A venue package named specgen would shadow specgen itself (the output's own folders, such as
+# contract_tests, are refused by model.RESERVED_VENUES).
+RESERVED_VENUES = frozenset({"specgen"})
 RESERVED_OPERATIONS = frozenset({"transport", "base_url", "recv_window", "retry", "close", "aclose"})
 # The client's methods for an operation op: op, then these prefixed to it.
 METHOD_PREFIXES = ("", "build_", "send_", "parse_")
