@@ -41,7 +41,7 @@ KEY, SECRET, PASSPHRASE = "test-api-key", "test-secret-not-a-real-key", "test-pa
 # venue -> (operation, ccxt class, ccxt path, ccxt api, method)
 VENUES: dict[str, tuple[str, str | None, str, list[str], str]] = {
     "binance_coinm": ("cancel_multiple_orders", "binancecoinm", "batchOrders", ["dapiPrivate"], "DELETE"),
-    "bingx_spot": ("cancel_orders", "bingx", "trade/cancelOrders", ["spot", "v1", "private"], "POST"),
+    "bingx_spot": ("cancel_multiple_orders", "bingx", "trade/cancelOrders", ["spot", "v1", "private"], "POST"),
     "bitget_spot": ("batch_cancel_order", "bitget", "v2/spot/trade/batch-cancel-order", ["private", "spot"], "POST"),
     "bybit_v5": ("cancel_batch", "bybit", "v5/order/cancel-batch", ["private"], "POST"),
     "ztdx_futures": ("batch_cancel_orders", None, "", [], "DELETE"),  # not in ccxt

@@ -24,20 +24,20 @@ from ._wire import (
 from .outcomes import OrderOutcome, OutcomeState
 
 __all__ = [
-    "CancelOrdersRequest",
+    "CancelMultipleOrdersRequest",
     "CancelledSpotOrder",
     "FailedSpotCancel",
     "CancelOrdersData",
     "CancelOrdersResponse",
-    "CancelOrdersResult",
+    "CancelMultipleOrdersResult",
 ]
 
 
-# cancel_orders: request
+# cancel_multiple_orders: request
 
 
 @dataclass(frozen=True, kw_only=True)
-class CancelOrdersRequest:
+class CancelMultipleOrdersRequest:
     "Cancel several spot orders of one symbol, by order ids or by client order ids."
 
     symbol: str
@@ -61,7 +61,7 @@ class CancelOrdersRequest:
         return out
 
     @classmethod
-    def from_json(cls, value: JSON) -> CancelOrdersRequest:
+    def from_json(cls, value: JSON) -> CancelMultipleOrdersRequest:
         data = as_dict(value)
         return cls(
             symbol=as_str(data["symbol"]),
@@ -79,12 +79,12 @@ class CancelOrdersRequest:
         )
 
 
-# cancel_orders: response
+# cancel_multiple_orders: response
 
 
 @dataclass(frozen=True, kw_only=True)
 class CancelledSpotOrder:
-    "Part of the cancel_orders response."
+    "Part of the cancel_multiple_orders response."
 
     symbol: str | None = None
     "Trading pair"
@@ -137,7 +137,7 @@ class CancelledSpotOrder:
 
 @dataclass(frozen=True, kw_only=True)
 class FailedSpotCancel:
-    "Part of the cancel_orders response."
+    "Part of the cancel_multiple_orders response."
 
     order_id: int | None = None
     "The id that was not cancelled"
@@ -155,7 +155,7 @@ class FailedSpotCancel:
 
 @dataclass(frozen=True, kw_only=True)
 class CancelOrdersData:
-    "Part of the cancel_orders response."
+    "Part of the cancel_multiple_orders response."
 
     orders: tuple[CancelledSpotOrder, ...] | None = None
     fails: tuple[FailedSpotCancel, ...] | None = None
@@ -179,7 +179,7 @@ class CancelOrdersData:
 
 @dataclass(frozen=True, kw_only=True)
 class CancelOrdersResponse:
-    "Part of the cancel_orders response."
+    "Part of the cancel_multiple_orders response."
 
     code: int
     msg: str | None = None
@@ -198,7 +198,7 @@ class CancelOrdersResponse:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CancelOrdersResult:
+class CancelMultipleOrdersResult:
     "The {code, msg, data} envelope; data.orders lists the cancelled orders with the fields the document tabulates, data.fails the ids that were not cancelled, as {orderId, error} (see the notes)."
 
     response: CancelOrdersResponse

@@ -78,8 +78,8 @@ RATE_LIMIT_POOLS: tuple[RateLimitPool, ...] = (
 )
 
 OPERATIONS: dict[str, Operation] = {
-    "cancel_orders": Operation(
-        name="cancel_orders",
+    "cancel_multiple_orders": Operation(
+        name="cancel_multiple_orders",
         method="POST",
         path="/openApi/spot/v1/trade/cancelOrders",
         signed=True,

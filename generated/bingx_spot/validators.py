@@ -21,8 +21,8 @@ from ._wire import (
 )
 
 __all__ = [
-    "validate_cancel_orders_request",
-    "validate_cancel_orders_response",
+    "validate_cancel_multiple_orders_request",
+    "validate_cancel_multiple_orders_response",
 ]
 
 _DECIMAL = re.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?\\Z")
@@ -30,25 +30,27 @@ _INTEGER = re.compile("^-?(0|[1-9][0-9]*)\\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
-# cancel_orders
+# cancel_multiple_orders
 
 
-def validate_cancel_orders_request(params: Mapping[str, JSON]) -> list[Violation]:
+def validate_cancel_multiple_orders_request(params: Mapping[str, JSON]) -> list[Violation]:
     """Every rule the wire-level parameters break (empty when the call is valid)."""
     out: list[Violation] = []
-    _check_cancel_orders_params(params if isinstance(params, dict) else dict(params), "$", out)
+    _check_cancel_multiple_orders_params(
+        params if isinstance(params, dict) else dict(params), "$", out
+    )
     return out
 
 
-def validate_cancel_orders_response(body: JSON) -> list[Violation]:
+def validate_cancel_multiple_orders_response(body: JSON) -> list[Violation]:
     """Every way a decoded success body differs from the spec (unknown fields are allowed)."""
     out: list[Violation] = []
     _check_cancel_orders_response(body, "$", out)
     return out
 
 
-def _check_cancel_orders_params(value: JSON, path: str, out: list[Violation]) -> None:
-    """Check value as CancelOrdersParams (unknown fields refused)."""
+def _check_cancel_multiple_orders_params(value: JSON, path: str, out: list[Violation]) -> None:
+    """Check value as CancelMultipleOrdersParams (unknown fields refused)."""
     if not isinstance(value, dict):
         out.append(Violation(path, "type", "expected an object"))
         return

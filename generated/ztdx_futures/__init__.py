@@ -22,6 +22,7 @@ from .errors import (
 )
 from .models import *  # noqa: F403
 from .models import __all__ as _models
+from .outcome import CancelOrdersResult
 from .outcomes import OrderOutcome, OutcomeState
 from .operations import OPERATIONS, RATE_LIMIT_POOLS, Operation, batches
 from .retry import RetryPolicy
@@ -42,6 +43,7 @@ __all__ = [
     "AsyncHttpxTransport",
     "AsyncTransport",
     "AuthenticationError",
+    "CancelOrdersResult",
     "Client",
     "ClientError",
     "HttpRequest",

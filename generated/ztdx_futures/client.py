@@ -46,6 +46,8 @@ from .outcomes import (
     batch_cancel_orders_tolerate,
 )
 
+from .operations import OPERATIONS, batches
+from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
 from .signing import Signable, sign, string_to_sign
 from .transport import (
@@ -108,6 +110,58 @@ def _sequence(name: str, value: Sequence[T]) -> tuple[T, ...]:
             [Violation("$." + name, "type", "expected a list, not a single string")]
         )
     return tuple(value)
+
+
+# (order id, client id) of each order one request of a cancel_orders call names.
+_Named = tuple[tuple[str | None, str | None], ...]
+
+
+def _ids(name: str, ids: Sequence[str]) -> tuple[str, ...]:
+    """Ids as given: a list of strings (a single string is refused, not split into characters)."""
+    found = _sequence(name, ids)
+    for i, value in enumerate(found):
+        if not isinstance(value, str) or not value:
+            raise ValidationError(
+                [Violation(f"$.{name}[{i}]", "type", "expected a non-empty string id")]
+            )
+    return found
+
+
+def _numeric(name: str, ids: tuple[str, ...]) -> tuple[int, ...]:
+    """String ids as the integers this venue wants; an id that is not a number is refused."""
+    for i, value in enumerate(ids):
+        if not (value.isascii() and value.isdigit()):
+            problem = "this venue's ids are integers; this one is not a number"
+            raise ValidationError([Violation(f"$.{name}[{i}]", "type", problem)])
+    return tuple(int(value) for value in ids)
+
+
+def _cancel_orders_so_far(
+    results: Sequence[BatchCancelOrdersResult],
+    calls: Sequence[tuple[object, _Named]],
+    refused: tuple[OrderOutcome, ...],
+) -> tuple[OrderOutcome, ...]:
+    """Every id's outcome when request len(results) raised: the answered ones, the refused
+    request's own (unknown if the error gave none), and unknown for the ids not sent."""
+    done = tuple(o for r in results for o in r.outcomes)
+    failed = len(results)
+    if not refused:
+        refused = _unknown(
+            calls[failed][1], "the request naming this order raised without outcomes"
+        )
+    later = tuple(
+        o
+        for _, named in calls[failed + 1 :]
+        for o in _unknown(named, "not sent: an earlier request of this call raised")
+    )
+    return done + refused + later
+
+
+def _unknown(named: _Named, reason: str) -> tuple[OrderOutcome, ...]:
+    return tuple(
+        OrderOutcome(order_id, client_id, OutcomeState.UNKNOWN, reason=reason)
+        for order_id, client_id in named
+    )
 
 
 @dataclass(frozen=True)
@@ -251,6 +305,49 @@ class _Core:
             values["recv_window"] = str(self.recv_window)
         return values
 
+    def _cancel_orders_calls(
+        self,
+        symbol: str,
+        order_ids: Sequence[str],
+        client_ids: Sequence[str],
+    ) -> list[tuple[BatchCancelOrdersRequest, _Named]]:
+        """The batch_cancel_orders requests a cancel_orders call takes, each with the ids it names."""
+        given = {
+            "order_ids": _ids("order_ids", order_ids),
+            "client_ids": _ids("client_ids", client_ids),
+        }
+        if not given["order_ids"] and not given["client_ids"]:
+            raise ValidationError([Violation("$", "required", "pass order_ids or client_ids")])
+        # The venue's maximum per request, given the call's parameters (a conditional limit may lower it).
+        size = OPERATIONS["batch_cancel_orders"].batch_size()
+        calls: list[tuple[BatchCancelOrdersRequest, _Named]] = []
+        order_ids = given.pop("order_ids")
+        order_ids_wire = _numeric("order_ids", order_ids)
+        for order_ids_chunk in batches(
+            tuple(zip(order_ids, order_ids_wire)), size or max(len(order_ids), 1)
+        ):
+            call = BatchCancelOrdersRequest(
+                symbol=symbol,
+                order_id_list=tuple(w for _, w in order_ids_chunk),
+            )
+            calls.append((call, tuple((i, None) for i, _ in order_ids_chunk)))
+        client_ids = given.pop("client_ids")
+        client_ids_wire = client_ids
+        for client_ids_chunk in batches(
+            tuple(zip(client_ids, client_ids_wire)), size or max(len(client_ids), 1)
+        ):
+            call = BatchCancelOrdersRequest(
+                symbol=symbol,
+                orig_client_order_id_list=tuple(w for _, w in client_ids_chunk),
+            )
+            calls.append((call, tuple((None, i) for i, _ in client_ids_chunk)))
+        for arg, ids in given.items():
+            if ids:
+                raise ValidationError(
+                    [Violation("$." + arg, "unsupported", f"this venue's cancel takes no {arg}")]
+                )
+        return calls
+
     def _signed(
         self,
         method: str,
@@ -367,6 +464,36 @@ class Client(_Core):
         response, params = self._send(lambda: self._prepare_batch_cancel_orders(call))
         return self.parse_batch_cancel_orders(response, params)
 
+    # cancel_orders: the same call on every venue
+
+    def cancel_orders(
+        self,
+        symbol: str,
+        *,
+        order_ids: Sequence[str] = (),
+        client_ids: Sequence[str] = (),
+    ) -> CancelOrdersResult:
+        """Cancel orders of symbol by order ids and/or client ids (strings on every venue), in as many
+        batch_cancel_orders requests as the venue's batch size takes.
+
+        Returns one outcome per id, in the order passed (order ids first, then client ids). An
+        ApiError from one request carries every id's outcome: the requests before it, its own,
+        and unknown for the ids not sent.
+        """
+        calls = self._cancel_orders_calls(symbol, order_ids, client_ids)
+        results: list[BatchCancelOrdersResult] = []
+        for call, _ in calls:
+            try:
+                results.append(self.send_batch_cancel_orders(call))
+            except ApiError as exc:
+                exc.outcomes = _cancel_orders_so_far(results, calls, exc.outcomes)
+                raise
+        return CancelOrdersResult(
+            outcomes=tuple(o for r in results for o in r.outcomes),
+            results=tuple(results),
+            warnings=tuple(w for r in results for w in r.warnings),
+        )
+
 
 class AsyncClient(_Core):
     """'ztdx Futures' asyncio REST client: Client's calls, awaited (needs httpx).
@@ -455,6 +582,36 @@ class AsyncClient(_Core):
     ) -> BatchCancelOrdersResult:
         response, params = await self._send(lambda: self._prepare_batch_cancel_orders(call))
         return self.parse_batch_cancel_orders(response, params)
+
+    # cancel_orders: the same call on every venue
+
+    async def cancel_orders(
+        self,
+        symbol: str,
+        *,
+        order_ids: Sequence[str] = (),
+        client_ids: Sequence[str] = (),
+    ) -> CancelOrdersResult:
+        """Cancel orders of symbol by order ids and/or client ids (strings on every venue), in as many
+        batch_cancel_orders requests as the venue's batch size takes.
+
+        Returns one outcome per id, in the order passed (order ids first, then client ids). An
+        ApiError from one request carries every id's outcome: the requests before it, its own,
+        and unknown for the ids not sent.
+        """
+        calls = self._cancel_orders_calls(symbol, order_ids, client_ids)
+        results: list[BatchCancelOrdersResult] = []
+        for call, _ in calls:
+            try:
+                results.append(await self.send_batch_cancel_orders(call))
+            except ApiError as exc:
+                exc.outcomes = _cancel_orders_so_far(results, calls, exc.outcomes)
+                raise
+        return CancelOrdersResult(
+            outcomes=tuple(o for r in results for o in r.outcomes),
+            results=tuple(results),
+            warnings=tuple(w for r in results for w in r.warnings),
+        )
 
 
 def _parse_batch_cancel_orders(body: JSON) -> tuple[BatchOrderError | CancelledOrder, ...]:

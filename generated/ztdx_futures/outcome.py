@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["OrderOutcome", "OutcomeState"]
+__all__ = ["CancelOrdersResult", "OrderOutcome", "OutcomeState"]
 
 
 class OutcomeState(str, Enum):  # noqa: UP042  (str() stays "OutcomeState.X", as it was)
@@ -46,3 +46,22 @@ class OrderOutcome:
     def cancelled(self) -> bool:
         """True only when the venue confirms the cancel (not when it merely accepted it)."""
         return self.state is OutcomeState.CANCELLED
+
+
+@dataclass(frozen=True)
+class CancelOrdersResult:
+    """What a unified cancel_orders call did: the same type for every venue.
+
+    outcomes holds one outcome per id passed, in the order passed (order ids, then client ids),
+    however many requests the ids took; results holds each request's own typed result, in the
+    order sent, and warnings what reading them found worth saying.
+    """
+
+    outcomes: tuple[OrderOutcome, ...]
+    results: tuple[object, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def requests(self) -> int:
+        """How many requests the call took (the ids split into the venue's batch size)."""
+        return len(self.results)

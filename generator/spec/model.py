@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from specgen.errors import SpecError
+from specgen.spec.actions import CancelOrders, build_cancel_orders
 from specgen.spec.envelope import Envelope, ErrorMeaning, build_envelope, build_error_meanings
 from specgen.spec.kinds import (
     INT64_MAX,
@@ -166,6 +167,7 @@ class Endpoint:
     tests: Tests
     simulation: EndpointSimulation | None = None
     outcome_rules: OutcomeRules | None = None
+    cancel_orders: CancelOrders | None = None  # the unified cancel_orders call, when actions: name it
 
     @property
     def caller_params(self) -> tuple[Field, ...]:
@@ -340,6 +342,11 @@ class Venue:
     def extra_credentials(self) -> tuple[Ident, ...]:
         """Credentials besides the API key, secret and passphrase (each a Client argument)."""
         return tuple(Ident(c) for c in self.credentials if c not in ("api_key", "secret", "passphrase"))
+
+    @property
+    def cancel_endpoint(self) -> Endpoint | None:
+        """The endpoint behind the unified cancel_orders call (at most one declares it)."""
+        return next((e for e in self.endpoints if e.cancel_orders is not None), None)
 
     @property
     def patterns(self) -> tuple[Text, ...]:
@@ -528,6 +535,9 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
         ctx.fail, raw.get("outcomes"), ("outcomes",), by_wire, response, raw.get("simulation", {}).get("request_ids")
     )
     simulation = _endpoint_simulation(ctx, raw.get("simulation"), by_wire, outcomes, outcome_rules)
+    cancel_orders = build_cancel_orders(
+        ctx, raw.get("actions", {}).get("cancel_orders"), ("actions", "cancel_orders"), params, outcome_rules
+    )
 
     source = raw["source"]
     snapshot = spec_dir / source["snapshot"]
@@ -590,6 +600,7 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
         ),
         simulation=simulation,
         outcome_rules=outcome_rules,
+        cancel_orders=cancel_orders,
     )
 
 

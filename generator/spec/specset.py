@@ -29,6 +29,7 @@ RESERVED_MODELS = frozenset(
     {
         "Client",
         "OrderOutcome",
+        "CancelOrdersResult",
         "Violation",
         "Decimal",
         "Literal",
@@ -156,6 +157,7 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
     operations: dict[str, str] = {}
     models: dict[str, str] = {}
     methods: dict[str, str] = {}
+    clash: tuple[str, int | None] | None = None  # an operation named like the unified cancel_orders call
     for path in sorted(folder.glob("*.yaml")):
         if path.name == VENUE_FILE:
             continue
@@ -237,7 +239,27 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
                     SpecError(doc.path, line, "duplicate-model", f"model {name!r} is already defined in {models[name]}")
                 )
             models[name] = doc.path
+        if endpoint.operation.value == "cancel_orders":
+            clash = (doc.path, doc.line_of(("operation",)))
+        if endpoint.cancel_orders is not None and any(e.cancel_orders for e in endpoints):
+            errors.append(
+                SpecError(
+                    doc.path,
+                    doc.line_of(("actions", "cancel_orders")),
+                    "duplicate-action",
+                    "another endpoint of this venue already offers cancel_orders",
+                )
+            )
         endpoints.append(endpoint)
+    if clash is not None and any(e.cancel_orders for e in endpoints):
+        errors.append(
+            SpecError(
+                *clash,
+                "reserved-name",
+                "operation 'cancel_orders' would shadow the unified cancel_orders call another endpoint declares; "
+                "choose another operation name",
+            )
+        )
     return replace(venue, endpoints=tuple(sorted(endpoints, key=lambda e: e.operation.value)))
 
 
