@@ -19,10 +19,10 @@ __all__ = [
     "Contradiction",
     "OrderOutcome",
     "OutcomeState",
-    "cancel_orders_outcomes",
-    "cancel_orders_refused",
-    "cancel_orders_unreadable",
-    "cancel_orders_tolerate",
+    "cancel_multiple_orders_outcomes",
+    "cancel_multiple_orders_refused",
+    "cancel_multiple_orders_unreadable",
+    "cancel_multiple_orders_tolerate",
 ]
 
 
@@ -396,7 +396,7 @@ def tolerate(
     return fixed, tuple(warnings)
 
 
-_CANCEL_ORDERS_CRITICAL = (
+_CANCEL_MULTIPLE_ORDERS_CRITICAL = (
     "$.code",
     "$.data.orders[*]",
     "$.data.orders[*].orderId",
@@ -408,14 +408,14 @@ _CANCEL_ORDERS_CRITICAL = (
 )
 
 
-def cancel_orders_tolerate(
+def cancel_multiple_orders_tolerate(
     body: JSON, problems: Sequence[Violation]
 ) -> tuple[JSON, tuple[str, ...]] | None:
-    """The cancel_orders response with its tolerable problems set aside (see tolerate)."""
-    return tolerate(body, problems, _CANCEL_ORDERS_CRITICAL)
+    """The cancel_multiple_orders response with its tolerable problems set aside (see tolerate)."""
+    return tolerate(body, problems, _CANCEL_MULTIPLE_ORDERS_CRITICAL)
 
 
-_CANCEL_ORDERS_PLAN = Plan(
+_CANCEL_MULTIPLE_ORDERS_PLAN = Plan(
     order_ids=("orderIds", None),
     client_ids=("clientOrderIDs", None),
     success=OutcomeState.CANCELLED,
@@ -454,20 +454,22 @@ _CANCEL_ORDERS_PLAN = Plan(
 )
 
 
-def cancel_orders_outcomes(
+def cancel_multiple_orders_outcomes(
     body: JSON, params: Mapping[str, JSON], failed: tuple[str, str] | None = None
 ) -> Accounting:
-    """One outcome per order the cancel_orders request sent; raises Contradiction."""
-    return account(_CANCEL_ORDERS_PLAN, body, params, failed)
+    """One outcome per order the cancel_multiple_orders request sent; raises Contradiction."""
+    return account(_CANCEL_MULTIPLE_ORDERS_PLAN, body, params, failed)
 
 
-def cancel_orders_refused(
+def cancel_multiple_orders_refused(
     params: Mapping[str, JSON], code: str, message: str, http_status: int
 ) -> tuple[OrderOutcome, ...]:
-    """One outcome per order of a cancel_orders request the venue answered with an error."""
-    return refused(_CANCEL_ORDERS_PLAN, params, code, message, http_status)
+    """One outcome per order of a cancel_multiple_orders request the venue answered with an error."""
+    return refused(_CANCEL_MULTIPLE_ORDERS_PLAN, params, code, message, http_status)
 
 
-def cancel_orders_unreadable(params: Mapping[str, JSON], why: str) -> tuple[OrderOutcome, ...]:
-    """One unknown outcome per order of a cancel_orders request whose response could not be read."""
-    return unreadable(_CANCEL_ORDERS_PLAN, params, why)
+def cancel_multiple_orders_unreadable(
+    params: Mapping[str, JSON], why: str
+) -> tuple[OrderOutcome, ...]:
+    """One unknown outcome per order of a cancel_multiple_orders request whose response could not be read."""
+    return unreadable(_CANCEL_MULTIPLE_ORDERS_PLAN, params, why)
