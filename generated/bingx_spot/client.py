@@ -33,21 +33,23 @@ from .errors import (
     ValidationError,
 )
 from .models import (
-    CancelOrdersRequest,
+    CancelMultipleOrdersRequest,
     CancelledSpotOrder,
     FailedSpotCancel,
     CancelOrdersData,
     CancelOrdersResponse,
-    CancelOrdersResult,
+    CancelMultipleOrdersResult,
 )
 from .outcomes import (
     Contradiction,
-    cancel_orders_outcomes,
-    cancel_orders_refused,
-    cancel_orders_unreadable,
-    cancel_orders_tolerate,
+    cancel_multiple_orders_outcomes,
+    cancel_multiple_orders_refused,
+    cancel_multiple_orders_unreadable,
+    cancel_multiple_orders_tolerate,
 )
 
+from .operations import OPERATIONS, batches
+from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
 from .signing import Signable, sign, string_to_sign
 from .transport import (
@@ -58,7 +60,10 @@ from .transport import (
     Transport,
     UrllibTransport,
 )
-from .validators import validate_cancel_orders_request, validate_cancel_orders_response
+from .validators import (
+    validate_cancel_multiple_orders_request,
+    validate_cancel_multiple_orders_response,
+)
 
 __all__ = ["AsyncClient", "Client", "PRODUCTION_URL", "TESTNET_URL"]
 
@@ -77,8 +82,11 @@ _QUERY_SAFE = ","
 _STATIC_HEADERS: tuple[tuple[str, str], ...] = ()
 # The clock counts ms since the epoch.
 _NS_PER_TICK = 1000000
-_CANCEL_ORDERS_LIST_ENCODINGS: dict[str, str] = {"orderIds": "comma", "clientOrderIDs": "comma"}
-_CANCEL_ORDERS_QUERY = frozenset(
+_CANCEL_MULTIPLE_ORDERS_LIST_ENCODINGS: dict[str, str] = {
+    "orderIds": "comma",
+    "clientOrderIDs": "comma",
+}
+_CANCEL_MULTIPLE_ORDERS_QUERY = frozenset(
     ["symbol", "process", "orderIds", "clientOrderIDs", "recvWindow", "timestamp"]
 )
 _ENVELOPE_MESSAGE = "msg"
@@ -105,6 +113,49 @@ def _sequence(name: str, value: Sequence[T]) -> tuple[T, ...]:
             [Violation("$." + name, "type", "expected a list, not a single string")]
         )
     return tuple(value)
+
+
+# (order id, client id) of each order one request of a cancel_orders call names.
+_Named = tuple[tuple[str | None, str | None], ...]
+
+
+def _ids(name: str, ids: Sequence[str]) -> tuple[str, ...]:
+    """Ids as given: a list of strings (a single string is refused, not split into characters)."""
+    found = _sequence(name, ids)
+    for i, value in enumerate(found):
+        if not isinstance(value, str) or not value:
+            raise ValidationError(
+                [Violation(f"$.{name}[{i}]", "type", "expected a non-empty string id")]
+            )
+    return found
+
+
+def _cancel_orders_so_far(
+    results: Sequence[CancelMultipleOrdersResult],
+    calls: Sequence[tuple[object, _Named]],
+    refused: tuple[OrderOutcome, ...],
+) -> tuple[OrderOutcome, ...]:
+    """Every id's outcome when request len(results) raised: the answered ones, the refused
+    request's own (unknown if the error gave none), and unknown for the ids not sent."""
+    done = tuple(o for r in results for o in r.outcomes)
+    failed = len(results)
+    if not refused:
+        refused = _unknown(
+            calls[failed][1], "the request naming this order raised without outcomes"
+        )
+    later = tuple(
+        o
+        for _, named in calls[failed + 1 :]
+        for o in _unknown(named, "not sent: an earlier request of this call raised")
+    )
+    return done + refused + later
+
+
+def _unknown(named: _Named, reason: str) -> tuple[OrderOutcome, ...]:
+    return tuple(
+        OrderOutcome(order_id, client_id, OutcomeState.UNKNOWN, reason=reason)
+        for order_id, client_id in named
+    )
 
 
 @dataclass(frozen=True)
@@ -150,35 +201,37 @@ class _Core:
         if self._closed:
             raise ClientError(f"this {type(self).__name__} is closed")
 
-    def build_cancel_orders(self, call: CancelOrdersRequest) -> HttpRequest:
+    def build_cancel_multiple_orders(self, call: CancelMultipleOrdersRequest) -> HttpRequest:
         """The signed request for call, exactly as it would be sent; raises ValidationError."""
-        return self._prepare_cancel_orders(call)[0]
+        return self._prepare_cancel_multiple_orders(call)[0]
 
-    def parse_cancel_orders(
+    def parse_cancel_multiple_orders(
         self, response: HttpResponse, params: dict[str, JSON]
-    ) -> CancelOrdersResult:
+    ) -> CancelMultipleOrdersResult:
         """Typed result of a response to the wire parameters params; raises the typed errors."""
         try:
-            return self._read_cancel_orders(response, params)
+            return self._read_cancel_multiple_orders(response, params)
         except ResponseError as exc:
-            exc.outcomes = cancel_orders_unreadable(params, str(exc))
+            exc.outcomes = cancel_multiple_orders_unreadable(params, str(exc))
             raise
 
-    def _read_cancel_orders(
+    def _read_cancel_multiple_orders(
         self, response: HttpResponse, params: dict[str, JSON]
-    ) -> CancelOrdersResult:
+    ) -> CancelMultipleOrdersResult:
 
         try:
             body, failed = _decode(response)
         except ApiError as exc:
-            exc.outcomes = cancel_orders_refused(params, exc.code, exc.message, exc.http_status)
+            exc.outcomes = cancel_multiple_orders_refused(
+                params, exc.code, exc.message, exc.http_status
+            )
             raise
-        problems = validate_cancel_orders_response(body)
+        problems = validate_cancel_multiple_orders_response(body)
         tolerated: tuple[str, ...] = ()
         if problems:
             # Strict where the outcomes depend on it, tolerant elsewhere: a price that is not a
             # decimal is no reason to lose what the venue says it did with every order.
-            kept = cancel_orders_tolerate(body, problems)
+            kept = cancel_multiple_orders_tolerate(body, problems)
             if kept is None:
                 raise ResponseError(
                     f"response does not match the spec: {problems[0]}",
@@ -193,20 +246,20 @@ class _Core:
                 f"response does not match the spec: {exc}", response.status, tuple(problems)
             ) from None
         try:
-            accounting = cancel_orders_outcomes(body, params, failed)
+            accounting = cancel_multiple_orders_outcomes(body, params, failed)
         except Contradiction as exc:
             raise ResponseError(
                 f"the response contradicts the request: {exc}", response.status
             ) from None
-        return CancelOrdersResult(
+        return CancelMultipleOrdersResult(
             response=parsed,
             data=parsed.data,
             outcomes=accounting.outcomes,
             warnings=tolerated + accounting.warnings,
         )
 
-    def _prepare_cancel_orders(
-        self, call: CancelOrdersRequest
+    def _prepare_cancel_multiple_orders(
+        self, call: CancelMultipleOrdersRequest
     ) -> tuple[HttpRequest, dict[str, JSON]]:
         given = call.to_wire()
         values = self._auth_values("/openApi/spot/v1/trade/cancelOrders")
@@ -223,21 +276,67 @@ class _Core:
             params["recvWindow"] = int(values["recv_window"])
         if "timestamp" in values:
             params["timestamp"] = int(values["timestamp"])
-        problems = validate_cancel_orders_request(params)
+        problems = validate_cancel_multiple_orders_request(params)
         if problems:
             raise ValidationError(problems)
         path = "/openApi/spot/v1/trade/cancelOrders"
         query = query_string(
             [
-                (k, query_value(v, _CANCEL_ORDERS_LIST_ENCODINGS.get(k)))
+                (k, query_value(v, _CANCEL_MULTIPLE_ORDERS_LIST_ENCODINGS.get(k)))
                 for k, v in params.items()
-                if k in _CANCEL_ORDERS_QUERY
+                if k in _CANCEL_MULTIPLE_ORDERS_QUERY
             ],
             _QUERY_SAFE,
         )
         body = ""
         request = self._signed("POST", path, query, body, values, True, None, "none")
         return request, params
+
+    def _cancel_orders_calls(
+        self,
+        symbol: str,
+        order_ids: Sequence[str],
+        client_ids: Sequence[str],
+        process: int | None = None,
+    ) -> list[tuple[CancelMultipleOrdersRequest, _Named]]:
+        """The cancel_multiple_orders requests a cancel_orders call takes, each with the ids it names."""
+        given = {
+            "order_ids": _ids("order_ids", order_ids),
+            "client_ids": _ids("client_ids", client_ids),
+        }
+        if not given["order_ids"] and not given["client_ids"]:
+            raise ValidationError([Violation("$", "required", "pass order_ids or client_ids")])
+        # The venue's maximum per request, given the call's parameters (a conditional limit may lower it).
+        size = OPERATIONS["cancel_multiple_orders"].batch_size(process=process)
+        calls: list[tuple[CancelMultipleOrdersRequest, _Named]] = []
+        order_ids = given.pop("order_ids")
+        order_ids_wire = order_ids
+        for order_ids_chunk in batches(
+            tuple(zip(order_ids, order_ids_wire)), size or max(len(order_ids), 1)
+        ):
+            call = CancelMultipleOrdersRequest(
+                symbol=symbol,
+                order_ids=tuple(w for _, w in order_ids_chunk),
+                process=process,
+            )
+            calls.append((call, tuple((i, None) for i, _ in order_ids_chunk)))
+        client_ids = given.pop("client_ids")
+        client_ids_wire = client_ids
+        for client_ids_chunk in batches(
+            tuple(zip(client_ids, client_ids_wire)), size or max(len(client_ids), 1)
+        ):
+            call = CancelMultipleOrdersRequest(
+                symbol=symbol,
+                client_order_ids=tuple(w for _, w in client_ids_chunk),
+                process=process,
+            )
+            calls.append((call, tuple((None, i) for i, _ in client_ids_chunk)))
+        for arg, ids in given.items():
+            if ids:
+                raise ValidationError(
+                    [Violation("$." + arg, "unsupported", f"this venue's cancel takes no {arg}")]
+                )
+        return calls
 
     def _auth_values(self, path: str) -> dict[str, str]:
         """The auth values of one request, as text: api_key, timestamp, recv_window."""
@@ -338,19 +437,19 @@ class Client(_Core):
         self._check_open()
         return send_with_retry(self.transport, prepare, self.retry, RETRY_STATUSES)
 
-    # cancel_orders
+    # cancel_multiple_orders
 
-    def cancel_orders(
+    def cancel_multiple_orders(
         self,
         *,
         symbol: str,
         process: int | None = None,
         order_ids: Sequence[str] | None = None,
         client_order_ids: Sequence[str] | None = None,
-    ) -> CancelOrdersResult:
+    ) -> CancelMultipleOrdersResult:
         "Cancel several spot orders of one symbol, by order ids or by client order ids."
-        return self.send_cancel_orders(
-            CancelOrdersRequest(
+        return self.send_cancel_multiple_orders(
+            CancelMultipleOrdersRequest(
                 symbol=symbol,
                 process=process,
                 order_ids=None if order_ids is None else _sequence("orderIds", order_ids),
@@ -362,9 +461,42 @@ class Client(_Core):
             )
         )
 
-    def send_cancel_orders(self, call: CancelOrdersRequest) -> CancelOrdersResult:
-        response, params = self._send(lambda: self._prepare_cancel_orders(call))
-        return self.parse_cancel_orders(response, params)
+    def send_cancel_multiple_orders(
+        self, call: CancelMultipleOrdersRequest
+    ) -> CancelMultipleOrdersResult:
+        response, params = self._send(lambda: self._prepare_cancel_multiple_orders(call))
+        return self.parse_cancel_multiple_orders(response, params)
+
+    # cancel_orders: the same call on every venue
+
+    def cancel_orders(
+        self,
+        symbol: str,
+        *,
+        order_ids: Sequence[str] = (),
+        client_ids: Sequence[str] = (),
+        process: int | None = None,
+    ) -> CancelOrdersResult:
+        """Cancel orders of symbol by order ids and/or client ids (strings on every venue), in as many
+        cancel_multiple_orders requests as the venue's batch size takes.
+
+        Returns one outcome per id, in the order passed (order ids first, then client ids). An
+        ApiError or ResponseError from one request carries every id's outcome: the requests
+        before it, its own, and unknown for the ids not sent.
+        """
+        calls = self._cancel_orders_calls(symbol, order_ids, client_ids, process=process)
+        results: list[CancelMultipleOrdersResult] = []
+        for call, _ in calls:
+            try:
+                results.append(self.send_cancel_multiple_orders(call))
+            except (ApiError, ResponseError) as exc:
+                exc.outcomes = _cancel_orders_so_far(results, calls, exc.outcomes)
+                raise
+        return CancelOrdersResult(
+            outcomes=tuple(o for r in results for o in r.outcomes),
+            results=tuple(results),
+            warnings=tuple(w for r in results for w in r.warnings),
+        )
 
 
 class AsyncClient(_Core):
@@ -425,19 +557,19 @@ class AsyncClient(_Core):
         self._check_open()
         return await async_send_with_retry(self.transport, prepare, self.retry, RETRY_STATUSES)
 
-    # cancel_orders
+    # cancel_multiple_orders
 
-    async def cancel_orders(
+    async def cancel_multiple_orders(
         self,
         *,
         symbol: str,
         process: int | None = None,
         order_ids: Sequence[str] | None = None,
         client_order_ids: Sequence[str] | None = None,
-    ) -> CancelOrdersResult:
+    ) -> CancelMultipleOrdersResult:
         "Cancel several spot orders of one symbol, by order ids or by client order ids."
-        return await self.send_cancel_orders(
-            CancelOrdersRequest(
+        return await self.send_cancel_multiple_orders(
+            CancelMultipleOrdersRequest(
                 symbol=symbol,
                 process=process,
                 order_ids=None if order_ids is None else _sequence("orderIds", order_ids),
@@ -449,9 +581,42 @@ class AsyncClient(_Core):
             )
         )
 
-    async def send_cancel_orders(self, call: CancelOrdersRequest) -> CancelOrdersResult:
-        response, params = await self._send(lambda: self._prepare_cancel_orders(call))
-        return self.parse_cancel_orders(response, params)
+    async def send_cancel_multiple_orders(
+        self, call: CancelMultipleOrdersRequest
+    ) -> CancelMultipleOrdersResult:
+        response, params = await self._send(lambda: self._prepare_cancel_multiple_orders(call))
+        return self.parse_cancel_multiple_orders(response, params)
+
+    # cancel_orders: the same call on every venue
+
+    async def cancel_orders(
+        self,
+        symbol: str,
+        *,
+        order_ids: Sequence[str] = (),
+        client_ids: Sequence[str] = (),
+        process: int | None = None,
+    ) -> CancelOrdersResult:
+        """Cancel orders of symbol by order ids and/or client ids (strings on every venue), in as many
+        cancel_multiple_orders requests as the venue's batch size takes.
+
+        Returns one outcome per id, in the order passed (order ids first, then client ids). An
+        ApiError or ResponseError from one request carries every id's outcome: the requests
+        before it, its own, and unknown for the ids not sent.
+        """
+        calls = self._cancel_orders_calls(symbol, order_ids, client_ids, process=process)
+        results: list[CancelMultipleOrdersResult] = []
+        for call, _ in calls:
+            try:
+                results.append(await self.send_cancel_multiple_orders(call))
+            except (ApiError, ResponseError) as exc:
+                exc.outcomes = _cancel_orders_so_far(results, calls, exc.outcomes)
+                raise
+        return CancelOrdersResult(
+            outcomes=tuple(o for r in results for o in r.outcomes),
+            results=tuple(results),
+            warnings=tuple(w for r in results for w in r.warnings),
+        )
 
 
 def _api_error(code: str, message: str, status: int, retry_after: float | None = None) -> ApiError:

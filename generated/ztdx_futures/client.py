@@ -294,17 +294,6 @@ class _Core:
         request = self._signed("DELETE", path, query, body, values, True, None, "none")
         return request, params
 
-    def _auth_values(self, path: str) -> dict[str, str]:
-        """The auth values of one request, as text: api_key, timestamp, recv_window."""
-        count = self._clock()
-        creds = self._credentials
-        values: dict[str, str] = {}
-        values["api_key"] = creds.api_key
-        values["timestamp"] = str(count)
-        if self.recv_window is not None:
-            values["recv_window"] = str(self.recv_window)
-        return values
-
     def _cancel_orders_calls(
         self,
         symbol: str,
@@ -347,6 +336,17 @@ class _Core:
                     [Violation("$." + arg, "unsupported", f"this venue's cancel takes no {arg}")]
                 )
         return calls
+
+    def _auth_values(self, path: str) -> dict[str, str]:
+        """The auth values of one request, as text: api_key, timestamp, recv_window."""
+        count = self._clock()
+        creds = self._credentials
+        values: dict[str, str] = {}
+        values["api_key"] = creds.api_key
+        values["timestamp"] = str(count)
+        if self.recv_window is not None:
+            values["recv_window"] = str(self.recv_window)
+        return values
 
     def _signed(
         self,
@@ -477,15 +477,15 @@ class Client(_Core):
         batch_cancel_orders requests as the venue's batch size takes.
 
         Returns one outcome per id, in the order passed (order ids first, then client ids). An
-        ApiError from one request carries every id's outcome: the requests before it, its own,
-        and unknown for the ids not sent.
+        ApiError or ResponseError from one request carries every id's outcome: the requests
+        before it, its own, and unknown for the ids not sent.
         """
         calls = self._cancel_orders_calls(symbol, order_ids, client_ids)
         results: list[BatchCancelOrdersResult] = []
         for call, _ in calls:
             try:
                 results.append(self.send_batch_cancel_orders(call))
-            except ApiError as exc:
+            except (ApiError, ResponseError) as exc:
                 exc.outcomes = _cancel_orders_so_far(results, calls, exc.outcomes)
                 raise
         return CancelOrdersResult(
@@ -596,15 +596,15 @@ class AsyncClient(_Core):
         batch_cancel_orders requests as the venue's batch size takes.
 
         Returns one outcome per id, in the order passed (order ids first, then client ids). An
-        ApiError from one request carries every id's outcome: the requests before it, its own,
-        and unknown for the ids not sent.
+        ApiError or ResponseError from one request carries every id's outcome: the requests
+        before it, its own, and unknown for the ids not sent.
         """
         calls = self._cancel_orders_calls(symbol, order_ids, client_ids)
         results: list[BatchCancelOrdersResult] = []
         for call, _ in calls:
             try:
                 results.append(await self.send_batch_cancel_orders(call))
-            except ApiError as exc:
+            except (ApiError, ResponseError) as exc:
                 exc.outcomes = _cancel_orders_so_far(results, calls, exc.outcomes)
                 raise
         return CancelOrdersResult(
