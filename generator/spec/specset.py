@@ -157,7 +157,7 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
     operations: dict[str, str] = {}
     models: dict[str, str] = {}
     methods: dict[str, str] = {}
-    clash: tuple[str, int | None] | None = None  # an operation named like the unified cancel_orders call
+    shadowing: tuple[str, int | None] | None = None  # an operation named like the unified cancel_orders call
     for path in sorted(folder.glob("*.yaml")):
         if path.name == VENUE_FILE:
             continue
@@ -240,7 +240,7 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
                 )
             models[name] = doc.path
         if endpoint.operation.value == "cancel_orders":
-            clash = (doc.path, doc.line_of(("operation",)))
+            shadowing = (doc.path, doc.line_of(("operation",)))
         if endpoint.cancel_orders is not None and any(e.cancel_orders for e in endpoints):
             errors.append(
                 SpecError(
@@ -251,10 +251,10 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
                 )
             )
         endpoints.append(endpoint)
-    if clash is not None and any(e.cancel_orders for e in endpoints):
+    if shadowing is not None and any(e.cancel_orders for e in endpoints):
         errors.append(
             SpecError(
-                *clash,
+                *shadowing,
                 "reserved-name",
                 "operation 'cancel_orders' would shadow the unified cancel_orders call another endpoint declares; "
                 "choose another operation name",
