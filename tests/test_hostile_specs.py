@@ -7,7 +7,7 @@ triple quotes, backslashes, newlines, `{{ }}` and `{% %}`, `#`, control characte
 very long strings at every slot of a real spec (Bybit v5), and read every string back from the
 imported modules: the title from module docstrings, the summary from method and class
 docstrings, enum values from the Literal and the validator, descriptions from the JSON Schemas,
-the notes' neighbours from the contract module's test data. Hypothesis runs derandomized.
+the notes' neighbours from the contract data file. Hypothesis runs derandomized.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import importlib
-import itertools
 import json
 import keyword
 import re
@@ -28,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -39,6 +38,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from specgen.config import Config
+from specgen.contract import Contract
 from specgen.emit.formatting import format_one
 from specgen.emit.pipeline import build_plan
 from specgen.emit.render import doc, make_env, py, render
@@ -236,7 +236,7 @@ def plan_for(root: Path, formatted: bool) -> dict[str, bytes]:
 
 @contextmanager
 def imported(plan: dict[str, bytes], where: Path) -> Iterator[SimpleNamespace]:
-    """The planned package and contract module, imported from where; the real ones are restored."""
+    """The planned package and its contract (from its data file), imported from where; the real ones are restored."""
     for rel, data in plan.items():
         (where / rel).parent.mkdir(parents=True, exist_ok=True)
         (where / rel).write_bytes(data)
@@ -246,24 +246,13 @@ def imported(plan: dict[str, bytes], where: Path) -> Iterator[SimpleNamespace]:
     importlib.invalidate_caches()
     try:
         package = importlib.import_module("fx_header")
-        contract = _load(where / "contract_tests" / f"test_fx_header__{OP}.py")
+        contract = Contract.load(where / "contract_tests" / "data" / "fx_header" / f"{OP}.json")
         yield SimpleNamespace(package=package, contract=contract, schemas=where / "fx_header" / "schemas")
     finally:
         sys.path.remove(str(where))
         for name in [n for n in sys.modules if n == "fx_header" or n.startswith("fx_header.")]:
             del sys.modules[name]
         sys.modules.update(saved)
-
-
-_COUNT = itertools.count()
-
-
-def _load(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"_hostile_contract_{next(_COUNT)}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def assert_read_back(h: Hostile, venue: dict[str, Any], endpoint: dict[str, Any], got: SimpleNamespace) -> None:
@@ -322,7 +311,7 @@ def assert_read_back(h: Hostile, venue: dict[str, Any], endpoint: dict[str, Any]
     assert response["title"] == f"{h.title}: {OP} success body"
     for field in endpoint["response"]["body"]["fields"]:
         assert response["properties"][field["name"]]["description"] == field["description"]
-    contract = got.contract.CONTRACT
+    contract = got.contract
     assert list(contract.request_cases) == endpoint["tests"]["request"]
     assert list(contract.malformed_cases) == endpoint["tests"]["malformed"]
     assert list(contract.response_cases) == endpoint["tests"]["response"]

@@ -76,7 +76,7 @@ def _drift(project: Path, kind: str) -> str:
         for p in (project / "specs" / "fx_query").glob("*.yaml"):
             if p.name != "venue.yaml":
                 p.unlink()
-        return "generated/contract_tests/test_fx_query__cancel_multiple_orders.py"
+        return "generated/contract_tests/data/fx_query/cancel_multiple_orders.json"
     raise AssertionError(kind)
 
 

@@ -1,6 +1,7 @@
 """The checks behind the generated contract tests (generated/contract_tests/).
 
-Each generated module holds one endpoint's cases as data and calls these checks, so the logic is
+Each endpoint's cases are a JSON data file (contract_tests/data/<venue>/<op>.json) that one shared
+generated module reads through load_contracts and runs through these checks, so the logic is
 written once and the cases come from the spec. The checks hold the generated client, the
 compiled validator and the emitted JSON Schema (through jsonschema) to the same answers.
 """
@@ -62,6 +63,20 @@ class Contract:
     source_params: dict[str, str] = field(default_factory=dict)  # wire name -> timestamp | recv_window
     params_in: str = "query"  # query | body | form
     list_encodings: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Contract:
+        """The contract of one data file; its package is imported by name (it must be on sys.path)."""
+        import importlib
+
+        doc = json.loads(path.read_text("utf-8"))
+        doc.pop("$comment", None)  # the provenance line
+        package = importlib.import_module(doc.pop("package"))
+        return cls(package=package, schemas=Path(str(package.__file__)).parent / "schemas", **doc)
+
+    @property
+    def name(self) -> str:
+        return f"{self.package.__name__}.{self.operation}"
 
     # -- the pieces under test -------------------------------------------------------------
 
@@ -297,6 +312,11 @@ class Contract:
 
 
 _DROP = object()
+
+
+def load_contracts(data: Path) -> list[Contract]:
+    """Every endpoint's contract under data/ (one folder a venue), in a stable order."""
+    return [Contract.load(path) for path in sorted(data.glob("*/*.json"))]
 
 
 def random_params(contract: Contract) -> Any:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from specgen.config import Config
 from specgen.emit.output import Plan, read_tree
-from specgen.emit.pipeline import Progress, Result, build_plan
+from specgen.emit.pipeline import CONTRACT_DATA, Progress, Result, build_plan
 from specgen.errors import SpecError, SpecErrors
 
 
@@ -29,9 +29,8 @@ def pending_venues(errors: list[SpecError], config: Config) -> frozenset[str] | 
 
 
 def owned_by(rel: str, venue: str) -> bool:
-    """Whether an output file belongs to a venue: its package, or a contract test named after it."""
-    name = rel.rsplit("/", 1)[-1]
-    return rel.startswith(f"{venue}/") or name.startswith(f"test_{venue}__")
+    """Whether an output file belongs to a venue: its package, or its contract-test data."""
+    return rel.startswith(f"{venue}/") or rel.startswith(f"{CONTRACT_DATA}/{venue}/")
 
 
 def build_plan_except_pending(config: Config, progress: Progress | None = None) -> tuple[Result, list[SpecError]]:

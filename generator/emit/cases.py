@@ -1,8 +1,9 @@
 """Contract cases derived from a spec: every limit at its boundary, every group with none, one
 and both, every enum and pattern with a near miss, wrong types, and response variants.
 
-Derived at generation time and written into the contract-test modules as data, so a reviewer
-sees in the diff exactly which cases a spec change adds, and no template knows any limit.
+Derived at generation time and written as JSON (generated/contract_tests/data/<venue>/<op>.json,
+one case a line) beside the spec's own cases, so a reviewer sees in the diff exactly which cases
+a spec change adds, no template knows any limit, and one shared test module reads them all.
 Each case is a dict: name, params (wire-level), valid, and for invalid ones the rule and JSON
 path the validator must report.
 """
@@ -10,13 +11,14 @@ path the validator must report.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from specgen.spec.kinds.rules.common import off_values
-from specgen.spec.model import Endpoint, Type
-from specgen.spec.text import unwrap
+from specgen.spec.model import Endpoint, Type, Venue
+from specgen.spec.text import Data, Ident, Text, unwrap
 
 Case = dict[str, Any]
 
@@ -202,8 +204,6 @@ def _unconstrained(endpoint: Endpoint, base: dict[str, Any], name: str) -> dict[
 def response_variants(endpoint: Endpoint) -> list[Case]:
     """From each success response case: extra unknown fields (still valid) and each required
     field of the top-level object removed (reported)."""
-    import json
-
     out: list[Case] = []
     for c in endpoint.tests.response:
         raw = c.value
@@ -251,3 +251,58 @@ def _add_unknown(value: Any) -> Any:
     if isinstance(value, list):
         return [_add_unknown(v) for v in value]
     return value
+
+
+def contract_data(venue: Venue, endpoint: Endpoint, provenance: str) -> bytes:
+    """The data file of one endpoint's contract tests: what specgen.contract.Contract.load reads
+    (its provenance line is `$comment`, as in the JSON Schemas)."""
+    doc: dict[str, Any] = {
+        "$comment": provenance,
+        "package": venue.name.value,
+        "operation": endpoint.operation.value,
+        "stem": endpoint.stem.value,
+        "credentials": _plain(venue.test_credentials),
+        "source_params": {p.wire.value: p.source for p in endpoint.params if p.source},
+        "params_in": endpoint.params_in,
+        "list_encodings": _plain(endpoint.list_encodings),
+        "request_cases": _plain(endpoint.tests.request),
+        "malformed_cases": _plain(endpoint.tests.malformed),
+        "response_cases": _plain(endpoint.tests.response),
+        "boundary_cases": request_cases(endpoint),
+        "response_variants": response_variants(endpoint),
+    }
+    return _dump(doc).encode("utf-8")
+
+
+def _plain(value: Any) -> Any:
+    """JSON's values for model data (Text, Ident, Data, tuples); anything else JSON cannot carry is an error."""
+    if isinstance(value, (Text, Ident, Data)):
+        return _plain(value.value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key = _plain(k)
+            if not isinstance(key, str):
+                raise TypeError(f"contract data keys must be strings, not {type(key).__name__}")
+            out[key] = _plain(v)
+        return out
+    json.dumps(value, allow_nan=False)  # raises for what JSON cannot write (Decimal, NaN, objects)
+    return value
+
+
+def _dump(doc: dict[str, Any]) -> str:
+    """One key a line and one case a line: small files whose diffs show each case that changed."""
+
+    def one(value: Any) -> str:
+        return json.dumps(_plain(value), ensure_ascii=False, allow_nan=False)
+
+    lines = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {one(v)}" for v in value)
+            lines.append(f"  {one(key)}: [\n{items}\n  ]")
+        else:
+            lines.append(f"  {one(key)}: {one(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"

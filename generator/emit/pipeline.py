@@ -38,9 +38,11 @@ if TYPE_CHECKING:
 Plan = dict[str, bytes]
 
 PACKAGE_DIR = "package"  # templates/package/<name>.py.j2 -> generated/<venue>/<name>.py
-CONTRACT_TEMPLATE = "contract_test.py.j2"  # -> generated/contract_tests/test_<venue>__<op>.py
+CONTRACT_TEMPLATE = "contract_test.py.j2"  # -> generated/contract_tests/test_contracts.py (one for all venues)
 REFERENCE_TEMPLATE = "reference/README.md.j2"  # generated/<venue>/README.md, for people
 CONTRACT_DIR = "contract_tests"
+CONTRACT_MODULE = f"{CONTRACT_DIR}/test_contracts.py"
+CONTRACT_DATA = f"{CONTRACT_DIR}/data"  # -> data/<venue>/<op>.json: one endpoint's cases
 CONFTEST_TEMPLATE = "contract_conftest.py.j2"  # -> generated/contract_tests/conftest.py
 CONFTEST = f"{CONTRACT_DIR}/conftest.py"
 
@@ -474,7 +476,7 @@ def build_plan(config: Config, progress: Progress | None = None) -> Result:
     for venue in built:
         sources.update(venue.sources)
     if inputs.venues and shared is None:
-        sources[CONFTEST] = _render_conftest(config)
+        sources.update(_render_shared(config))
     formatted = _format(config, sources, live, progress)
     for venue in built:
         files = dict(venue.raw)
@@ -484,7 +486,7 @@ def build_plan(config: Config, progress: Progress | None = None) -> Result:
         spec_count += venue.spec_count
     if inputs.venues:
         if shared is None:
-            files = {CONFTEST: formatted[CONFTEST], **shared_runtime()}
+            files = {CONFTEST: formatted[CONFTEST], CONTRACT_MODULE: formatted[CONTRACT_MODULE], **shared_runtime()}
             cache.write_entry("shared", inputs.shared, files, 0)
             plan.update(files)
         else:
@@ -523,7 +525,7 @@ def _build_uncached(config: Config, progress: Progress | None = None) -> Result:
         sources.update(venue_sources)
         plan.update(raw)
     if venues:
-        sources[CONFTEST] = _render_conftest(config)
+        sources.update(_render_shared(config))
         plan.update(shared_runtime())
     live = None if config.no_cache else trusted_cache(config.cache)
     plan.update(_format(config, sources, live, progress))
@@ -573,12 +575,13 @@ def _set_provenance(env: jinja2.Environment, config: Config, venue: str | None) 
     return line
 
 
-def _render_conftest(config: Config) -> str:
+def _render_shared(config: Config) -> dict[str, str]:
+    """The modules of contract_tests/ that serve every venue (they hold no venue's data)."""
     from specgen.emit.render import render
 
     env = _env(config.templates)
     _set_provenance(env, config, None)
-    return render(env, CONFTEST_TEMPLATE)
+    return {CONFTEST: render(env, CONFTEST_TEMPLATE), CONTRACT_MODULE: render(env, CONTRACT_TEMPLATE)}
 
 
 def _with_comment(schema: dict[str, Any], line: str) -> dict[str, Any]:
@@ -593,7 +596,6 @@ def _render_venue(
     """A venue's rendered (unformatted) Python sources, and its files that need no formatting."""
     from specgen.emit import cases, json_schema
     from specgen.emit.render import render
-    from specgen.spec.model import Data
 
     sources: dict[str, str] = {}
     raw: Plan = {}
@@ -616,14 +618,7 @@ def _render_venue(
         raw[f"{pkg}/schemas/{op}.response.json"] = json_schema.dumps(
             _with_comment(json_schema.response_schema(venue, endpoint), line)
         )
-        sources[f"{CONTRACT_DIR}/test_{pkg}__{op}.py"] = render(
-            env,
-            CONTRACT_TEMPLATE,
-            venue=venue,
-            endpoint=endpoint,
-            boundary_cases=Data(cases.request_cases(endpoint)),
-            response_variants=Data(cases.response_variants(endpoint)),
-        )
+        raw[f"{CONTRACT_DATA}/{pkg}/{op}.json"] = cases.contract_data(venue, endpoint, line)
     return sources, raw
 
 
