@@ -276,7 +276,12 @@ SPEC_CASES: dict[str, tuple[Breaker, Expect]] = {
     ),
     "duplicate_operation": (
         duplicate_operation,
-        Expect("specs/fx_header/cancel_batch_again.yaml", "duplicate-operation", 2, f"already defined in {ENDPOINT}"),
+        Expect(
+            "specs/fx_header/cancel_batch_again.yaml",
+            "duplicate-operation",
+            "operation: cancel_batch",
+            f"already defined in {ENDPOINT}",
+        ),
     ),
     "python_name_collision": (
         python_name_collision,

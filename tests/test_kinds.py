@@ -203,3 +203,118 @@ def test_an_optional_nullable_request_field_is_refused(tmp_path: Path) -> None:
 def test_an_enum_mixing_strings_and_integers_is_refused(tmp_path: Path) -> None:
     message = _refused(tmp_path, lambda e: _param(e, "side").update(values=[1, "2"]))
     assert "[enum] an enum's values are all strings or all integers" in message
+
+
+def test_a_spec_in_an_unknown_language_version_is_refused(tmp_path: Path) -> None:
+    message = _refused(tmp_path, lambda e: e.update(language="specgen/9"))
+    assert "cancel_many.yaml:2: [language-version] language 'specgen/9' is not a version this specgen reads" in message
+    assert "(known: specgen/2)" in message
+
+
+def test_a_spec_without_a_language_version_is_refused(tmp_path: Path) -> None:
+    message = _refused(tmp_path, lambda e: e.pop("language"))
+    assert (
+        "cancel_many.yaml:1: [language-version] the spec states no language version; add 'language: specgen/2'"
+        in message
+    )
+
+
+def test_every_spec_states_the_language_version() -> None:
+    files = [*(ROOT / "specs").glob("*/*.yaml"), *(ROOT / "tests" / "fixtures").rglob("*.yaml")]
+    specs = [f for f in files if re.search(r"^kind: (venue|endpoint)$", f.read_text("utf-8"), re.M)]
+    assert len(specs) > 10
+    for spec in specs:
+        assert re.search(r"^language: specgen/2$", spec.read_text("utf-8"), re.M), spec
+
+
+TOY_KIND = '''"""forbidden: a toy rule kind for the scratch-copy test: the parameter `param` is never sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from specgen.emit.literal import literal, member
+from specgen.spec.kinds.base import Rule, rule_kind, text_or_none
+from specgen.spec.kinds.rules.common import WIRE_NAME
+from specgen.spec.text import Text
+
+
+@rule_kind
+@dataclass(frozen=True)
+class Forbidden(Rule):
+    kind = "forbidden"
+    summary = "The parameter `param` is never sent."
+
+    param: Text
+
+    @classmethod
+    def language(cls, scope):
+        return {"properties": {"param": WIRE_NAME}, "required": ["param"]}
+
+    @classmethod
+    def build(cls, ctx, raw, at, members):
+        members.need(at + ("param",), raw["param"], cls.kind)
+        return cls(text_or_none(raw.get("description")), Text(raw["param"]))
+
+    @property
+    def message(self):
+        return Text(f"never send {self.param.value}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"not": {"required": [self.param.value]}}
+
+    def check(self, w, var, path):
+        with w.block(f"if {literal(self.param)} in {var}:"):
+            where = f"{path} + {member(self.param)}"
+            w.add(f"out.append(Violation({where}, {literal(self.kind)}, {literal(self.message)}))")
+
+    def cases(self, kit, scope):
+        name = self.param.value
+        return [kit.case(f"{name}_forbidden", kit.using(kit.base, name, "x"), False, self.kind, f"$.{name}")]
+'''
+
+
+def test_a_toy_rule_kind_added_in_one_module_of_a_scratch_copy(tmp_path: Path) -> None:
+    """The README's "How to add a rule kind", followed in a copy of the generator."""
+    lib = tmp_path / "lib"
+    shutil.copytree(ROOT / "generator", lib / "specgen", ignore=shutil.ignore_patterns("__pycache__"))
+    (lib / "specgen" / "spec" / "kinds" / "rules" / "forbidden.py").write_text(TOY_KIND, "utf-8")
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "templates", project / "templates")
+    shutil.copytree(FIXTURE_SPECS, project / "specs")
+    (project / "pyproject.toml").write_text('[tool.specgen]\nspecs = "specs"\noutput = "generated"\n', "utf-8")
+    spec = project / "specs" / VENUE / "cancel_many.yaml"
+    spec.write_text(
+        spec.read_text("utf-8")
+        .replace("\nrules:\n", "\nrules:\n  - {kind: forbidden, param: legacyId}\n", 1)
+        .replace("\nparams:\n", "\nparams:\n  - {name: legacyId, type: string}\n", 1)
+    )
+    env = {"PYTHONPATH": str(lib), "PATH": "/usr/bin:/bin"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args], cwd=project, env=env, capture_output=True, text=True, timeout=300
+        )
+
+    refused = run("-m", "specgen", "validate")
+    assert refused.returncode == 2 and "'forbidden' is not one of" in refused.stderr + refused.stdout
+    assert run("-m", "specgen.spec.kinds").returncode == 0  # the language schema, from the kinds
+    generated = run("-m", "specgen", "generate")
+    assert generated.returncode == 0, generated.stderr
+    check = run(
+        "-c",
+        "import sys; sys.path.insert(0, 'generated'); import kindsville as k;"
+        "base = {'batchMode': 'single', 'orders': [{'orderId': '1'}], 'via': 'api', 'note': None, 'accountId': 'a'};"
+        "print(k.validators.validate_cancel_many_request(base));"
+        "print([(v.rule, v.path) for v in k.validators.validate_cancel_many_request({**base, 'legacyId': 's'})])",
+    )
+    assert check.returncode == 0, check.stderr
+    accepted, rejected = check.stdout.splitlines()
+    assert accepted == "[]"
+    assert rejected == "[('forbidden', '$.legacyId')]"
+    contract = run("-m", "pytest", "-q", "-p", "no:cacheprovider", "generated/contract_tests")
+    assert contract.returncode == 0, contract.stdout[-3000:]
+    assert "legacyId_forbidden" in (
+        project / "generated" / "contract_tests" / f"test_{VENUE}__cancel_many.py"
+    ).read_text("utf-8")

@@ -19,6 +19,7 @@ from specgen.config import Config
 from specgen.docs.compare import item_class, type_class
 from specgen.docs.page import DocField, Page, read_page
 from specgen.errors import SpecError, SpecErrors
+from specgen.spec.kinds.language import LANGUAGE
 from specgen.spec.kinds.rules.max_items_when import MaxItemsWhen
 from specgen.spec.naming import pascal
 
@@ -76,6 +77,7 @@ def skeleton(page: Page, venue: dict[str, Any], snapshot: str, digest: str, oper
         notes.add("The page has no parameter table that could be read.", "The spec lists no parameters.")
     spec: dict[str, Any] = {
         "kind": "endpoint",
+        "language": LANGUAGE,
         "operation": operation,
         "summary": page.title or operation.replace("_", " "),
         "source": {"snapshot": snapshot, "sha256": digest},

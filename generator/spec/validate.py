@@ -72,10 +72,35 @@ def _keys_named(error: Any) -> list[str]:
     return [k for k in instance if repr(k) in error.message]
 
 
+def _language_error(doc: Document) -> SpecError | None:
+    """Every spec states its language version first of all: the rest is read by that version's rules."""
+    from specgen.spec.kinds.language import KNOWN_LANGUAGES, LANGUAGE
+
+    known = ", ".join(KNOWN_LANGUAGES)
+    if "language" not in doc.data:
+        return SpecError(
+            doc.path,
+            doc.line_of(()),
+            "language-version",
+            f"the spec states no language version; add 'language: {LANGUAGE}'",
+        )
+    if doc.data["language"] not in KNOWN_LANGUAGES:
+        return SpecError(
+            doc.path,
+            doc.line_of(("language",)),
+            "language-version",
+            f"language {doc.data['language']!r} is not a version this specgen reads (known: {known})",
+        )
+    return None
+
+
 def check_document(doc: Document, expected_kind: str) -> list[SpecError]:
     data = doc.data
     if not isinstance(data, dict):
         return [SpecError(doc.path, doc.line_of(()), "schema:type", "a spec must be a mapping")]
+    unknown_language = _language_error(doc)
+    if unknown_language is not None:
+        return [unknown_language]
     if data.get("kind") != expected_kind:
         found = data.get("kind")
         return [

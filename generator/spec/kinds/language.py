@@ -15,6 +15,14 @@ from typing import Any
 from specgen.spec import signing
 from specgen.spec.kinds.base import RULE_KINDS, TYPE_KINDS
 
+# The versions of the spec language this specgen reads; every spec file states one (`language:`).
+LANGUAGE = "specgen/2"
+KNOWN_LANGUAGES = (LANGUAGE,)
+LANGUAGE_KEY = {
+    "enum": list(KNOWN_LANGUAGES),
+    "description": "The version of the spec language the file is written in; specgen refuses one it does not know.",
+}
+
 NULLABLE = {"type": "boolean", "description": "null is a value too (None in Python)."}
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "spec.schema.json"
@@ -77,6 +85,11 @@ def assemble(schema: dict[str, Any]) -> dict[str, Any]:
     defs["itemRule"] = rule_schema("item")
     defs["typeBody"] = type_body_schema(defs["typeBody"])
     defs.update(signing.schema_defs())  # the auth section, from the signing steps
+    for document in ("venue", "endpoint"):
+        doc = dict(defs[document])
+        doc["properties"] = {"kind": doc["properties"]["kind"], "language": LANGUAGE_KEY, **doc["properties"]}
+        doc["required"] = ["kind", "language", *(k for k in doc["required"] if k not in ("kind", "language"))]
+        defs[document] = doc
     return {**schema, "$defs": defs}
 
 
