@@ -49,7 +49,7 @@ from .outcomes import (
 from .operations import OPERATIONS, batches
 from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
-from .signing import Signable, sign, string_to_sign
+from .signing import sign, Signable, string_to_sign
 from .transport import (
     AsyncHttpxTransport,
     AsyncTransport,

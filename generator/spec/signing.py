@@ -618,6 +618,18 @@ class Auth:
         return tuple(dict.fromkeys(p.name for p in placed if p.where == where and p.name.value in secret))
 
     @property
+    def client_imports(self) -> tuple[str, ...]:
+        """The names the generated client imports from the generated signing module."""
+        names = ["Signable", "sign", "string_to_sign"]
+        names += [f"signed_{v.key}" for v in self.values if v.signed]
+        names += ["NonceSource"] if self.nonce is not None else []
+        names += ["with_body_field"] if self.signature.placement.where == "body" else []
+        names += ["encode_payload"] if self.payload is not None else []
+        stamp = self.timestamp
+        names += {"iso8601": ["iso8601"], "seconds": ["decimal_seconds"]}.get(stamp.format, []) if stamp else []
+        return tuple(sorted(names, key=lambda n: (n.lower(), n)))
+
+    @property
     def uses_cryptography(self) -> bool:
         return self.signature.is_asymmetric
 
