@@ -171,7 +171,8 @@ def test_wire_representable_malformed_cases_get_the_venue_invalid_params_answer(
                 decoded.pop("timestamp", None)
                 if decoded != params:
                     continue  # the wire cannot carry it (an id holding the list's comma, say)
-                reply = sim.handle(raw).reply
+                prefixed = dataclasses.replace(raw, path=f"/{venue.name.value}{raw.path}")  # the venue's own address
+                reply = sim.handle(prefixed).reply
                 assert reply is not None
                 expected = sim_answers.invalid_params
                 body = json.loads(reply.body)

@@ -39,7 +39,7 @@ def pinned(venues: tuple[Venue, ...]) -> list[tuple[Venue, Endpoint, dict[str, A
         for endpoint in venue.endpoints:
             cases = [c.value for c in endpoint.tests.request if "timestamp" in c.value]
             if endpoint.signed and cases:
-                found.append((venue, endpoint, cases[0]))
+                found.append((venue, endpoint, {**cases[0], "venue": venue.name.value}))
     assert found, "no signed endpoint has a pinned request case"
     return found
 
@@ -89,7 +89,8 @@ def send(
 
 def replay(sim: Simulator, case: dict[str, Any], **changes: Any) -> tuple[int, bytes]:
     expect = {**case["expect"], **changes}
-    target = expect["path"] + (f"?{expect['query']}" if expect["query"] else "")
+    # Under the venue's prefix, as a client reaches a venue whose path another venue serves too.
+    target = f"/{case['venue']}" + expect["path"] + (f"?{expect['query']}" if expect["query"] else "")
     body = expect["body"].encode() if isinstance(expect["body"], str) else expect["body"]
     return send(sim, expect["method"], target, dict(expect["headers"]), body)
 
