@@ -22,9 +22,9 @@ EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 EXAMPLES = """\
 examples:
   specgen validate                      check every spec (file, line and rule for each error)
-  specgen validate --venue bybit_v5     one venue's specs only
+  specgen validate --venue my_venue     one venue's specs only
   specgen generate                      write the output folder (default generated/) from specs/
-  specgen generate --venue bybit_v5     regenerate one venue, leaving the others as they are
+  specgen generate --venue my_venue     regenerate one venue, leaving the others as they are
   specgen check                         exit 1 with a diff when the output is stale (CI, pre-commit)
   specgen check --color always | less -R
   specgen serve --port 8765             the loopback exchange simulator
@@ -75,27 +75,27 @@ def _parser() -> argparse.ArgumentParser:
         "validate",
         [common, venue],
         "check the specs only",
-        "  specgen validate\n  specgen validate --venue bybit_v5 --specs path/to/specs\n",
+        "  specgen validate\n  specgen validate --venue my_venue --specs path/to/specs\n",
     )
     command(
         "generate",
         [common, venue],
         "write the output folder from the specs (replaced as a whole; only a folder specgen wrote)",
         "  specgen generate\n"
-        "  specgen generate --venue bybit_v5\n"
+        "  specgen generate --venue my_venue\n"
         "  specgen generate --output build/clients --no-cache\n",
     )
     command(
         "check",
         [common, venue, shown],
         "exit 1 with a diff if the output is not what the specs produce",
-        "  specgen check\n  specgen check --venue bybit_v5\n  specgen check --color never > drift.diff\n",
+        "  specgen check\n  specgen check --venue my_venue\n  specgen check --color never > drift.diff\n",
     )
     s = command(
         "serve",
         [common, venue],
         "run the loopback exchange simulator",
-        "  specgen serve\n  specgen serve --venue bybit_v5 --port 9000\n",
+        "  specgen serve\n  specgen serve --venue my_venue --port 9000\n",
     )
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8765)

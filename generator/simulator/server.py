@@ -275,7 +275,7 @@ class Simulator:
 
     def route(self, method: str, path: str) -> Route | None:
         found = self._routes.get((method, path))
-        if found is None:  # a templated path (/orders/{symbol}), maybe under a venue prefix
+        if found is None:  # a templated path (/orders/{pair}), maybe under a venue prefix
             found = next(
                 (r for (m, key), r in self._routes.items() if m == method and _template_match(key, path) is not None),
                 None,
