@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from specgen.spec.kinds import Ctx, Field, Object
+from specgen.spec.kinds.types.list import List
 from specgen.spec.loader import Location
 from specgen.spec.outcomes import OutcomeRules, RequestIds
 from specgen.spec.text import Ident
@@ -58,7 +59,7 @@ def build_cancel_orders(
         raise ctx.fail(symbol_at, "unknown-param", f"symbol names {param_name!r}, which is not a parameter")
     symbol = holder
     if field_name:
-        items = holder.type.items if holder.type.kind == "list" else None
+        items = holder.type.items if isinstance(holder.type, List) else None
         found = None if items is None else items.field_named(field_name)
         if found is None or holder.wire.value not in used:
             raise ctx.fail(
@@ -88,8 +89,8 @@ def build_cancel_orders(
 def _target(arg: str, ids: RequestIds, by_wire: dict[str, Field]) -> IdsTarget:
     # request_ids were checked when the outcomes were built: the list and its field exist.
     param = by_wire[ids.param.value]
+    assert isinstance(param.type, List) and param.type.items is not None
     items = param.type.items
-    assert items is not None
     if ids.field is None:
         return IdsTarget(arg, param, None, None, items.kind == "int64")
     field = items.field_named(ids.field.value)
