@@ -283,7 +283,9 @@ def test_a_toy_rule_kind_added_in_one_module_of_a_scratch_copy(tmp_path: Path) -
     project = tmp_path / "project"
     shutil.copytree(ROOT / "templates", project / "templates")
     shutil.copytree(FIXTURE_SPECS, project / "specs")
-    (project / "pyproject.toml").write_text('[tool.specgen]\nspecs = "specs"\noutput = "generated"\n', "utf-8")
+    (project / "pyproject.toml").write_text(
+        '[tool.specgen]\nspecs = "specs"\ntemplates = "templates"\noutput = "generated"\n', "utf-8"
+    )
     spec = project / "specs" / VENUE / "cancel_many.yaml"
     spec.write_text(
         spec.read_text("utf-8")
@@ -316,5 +318,5 @@ def test_a_toy_rule_kind_added_in_one_module_of_a_scratch_copy(tmp_path: Path) -
     contract = run("-m", "pytest", "-q", "-p", "no:cacheprovider", "generated/contract_tests")
     assert contract.returncode == 0, contract.stdout[-3000:]
     assert "legacyId_forbidden" in (
-        project / "generated" / "contract_tests" / f"test_{VENUE}__cancel_many.py"
+        project / "generated" / "contract_tests" / "data" / VENUE / "cancel_many.json"
     ).read_text("utf-8")

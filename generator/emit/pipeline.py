@@ -55,11 +55,10 @@ PARALLEL_VENUES = 2
 
 
 def venue_scope(venue: str) -> Callable[[str], bool]:
-    """The output paths a run limited to one venue is about: its package, its contract tests and
-    the files every venue shares (the conftest, specgen_runtime/). Venue names never end in or
-    contain a double underscore, so the contract-test prefix of one venue is never another's."""
-    package, tests, shared = f"{venue}/", f"{CONTRACT_DIR}/test_{venue}__", f"{SHARED_RUNTIME}/"
-    return lambda rel: rel.startswith((package, tests, shared)) or rel == CONFTEST
+    """The output paths a run limited to one venue is about: its package, its contract-test data
+    and the files every venue shares (the conftest and the contract module, specgen_runtime/)."""
+    package, data, shared = f"{venue}/", f"{CONTRACT_DATA}/{venue}/", f"{SHARED_RUNTIME}/"
+    return lambda rel: rel.startswith((package, data, shared)) or rel in (CONFTEST, CONTRACT_MODULE)
 
 
 @dataclass(frozen=True)
