@@ -63,6 +63,7 @@ class Contract:
     source_params: dict[str, str] = field(default_factory=dict)  # wire name -> timestamp | recv_window
     params_in: str = "query"  # query | body | form
     list_encodings: dict[str, str] = field(default_factory=dict)
+    body_array: str = ""  # wire name of the one list parameter sent as the whole body (body: array)
 
     @classmethod
     def load(cls, path: Path) -> Contract:
@@ -190,7 +191,9 @@ class Contract:
     def sent_params(self, request: Any) -> dict[str, Any]:
         """The parameters a built request carries, decoded from its query string or body."""
         if self.params_in == "body":
-            return dict(json.loads(request.body))
+            decoded = json.loads(request.body)
+            # body: array sends the list itself; it reads back as that one parameter
+            return {self.body_array: decoded} if self.body_array else dict(decoded)
         raw = urlsplit(request.url).query if self.params_in == "query" else request.body.decode()
         out: dict[str, Any] = {}
         for pair in raw.split("&") if raw else []:

@@ -265,6 +265,7 @@ def contract_data(venue: Venue, endpoint: Endpoint, provenance: str) -> bytes:
         "source_params": {p.wire.value: p.source for p in endpoint.params if p.source},
         "params_in": endpoint.params_in,
         "list_encodings": _plain(endpoint.list_encodings),
+        **_body_array(endpoint),
         "request_cases": _plain(endpoint.tests.request),
         "malformed_cases": _plain(endpoint.tests.malformed),
         "response_cases": _plain(endpoint.tests.response),
@@ -272,6 +273,13 @@ def contract_data(venue: Venue, endpoint: Endpoint, provenance: str) -> bytes:
         "response_variants": response_variants(endpoint),
     }
     return _dump(doc).encode("utf-8")
+
+
+def _body_array(endpoint: Endpoint) -> dict[str, str]:
+    """body: array sends its one list parameter as the whole body; the harness reads it back under that name."""
+    if endpoint.body_kind != "array":
+        return {}
+    return {"body_array": endpoint.params_in_place("body")[0].wire.value}
 
 
 def _plain(value: Any) -> Any:
