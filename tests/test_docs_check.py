@@ -194,21 +194,27 @@ def _cases() -> list[tuple[str, Path, Plant]]:
         lines = _snapshot(spec).read_text("utf-8").split("\n")
         page = read_page("\n".join(lines))
         venue = spec.parent.name
-        if _limit_lines(lines, True):
+        # plants that edit the request table apply only where the page has one (and the row they need)
+        rows = _rows(lines) if page.request_line is not None else []
+        if rows and _limit_lines(lines, True):
             cases.append((f"{venue}-cell-limit-raised", spec, limit_changed(True, +5)))
             cases.append((f"{venue}-cell-limit-lowered", spec, limit_changed(True, -1)))
             if not _limit_lines(lines, False):  # else the prose still states the limit
                 cases.append((f"{venue}-cell-limit-removed", spec, cell_limit_removed))
-        if _limit_lines(lines, False):
+        if rows and _limit_lines(lines, False):
             cases.append((f"{venue}-prose-limit-raised", spec, limit_changed(False, +5)))
             cases.append((f"{venue}-prose-limit-lowered", spec, limit_changed(False, -1)))
         cases.append((f"{venue}-prose-limit-added", spec, prose_limit_added))
-        cases.append((f"{venue}-optional-param-added", spec, optional_param_added))
-        cases.append((f"{venue}-param-removed", spec, param_removed))
-        cases.append((f"{venue}-required-flipped", spec, required_flipped))
+        if any(r.required is False for r in rows):
+            cases.append((f"{venue}-optional-param-added", spec, optional_param_added))
+        if rows:
+            cases.append((f"{venue}-param-removed", spec, param_removed))
+        if any(r.required is not None for r in rows):
+            cases.append((f"{venue}-required-flipped", spec, required_flipped))
         if any(d.values for d in page.request.values()):
             cases.append((f"{venue}-enum-value-added", spec, enum_value_added))
-        cases.append((f"{venue}-nested-response-field-added", spec, nested_response_field_added))
+        if page.responses:
+            cases.append((f"{venue}-nested-response-field-added", spec, nested_response_field_added))
     return cases
 
 

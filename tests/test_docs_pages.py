@@ -119,6 +119,14 @@ def test_html_tables_keep_their_lines() -> None:
     assert [(lim.bound, lim.n) for lim in page.request["orderIds"].limits] == [("max", 50)]
 
 
+def test_an_html_endpoint_line_without_a_leading_slash() -> None:
+    page = read_page(
+        "<p>The content-type of POST requests is JSON; see https://example.test/a.</p>\n"
+        "<ul><li><strong>POST</strong> <code>api/v1/private/order/cancel</code></li></ul>\n" + KUCOIN_HTML
+    )
+    assert (page.method, page.path) == ("POST", "/api/v1/private/order/cancel")
+
+
 COPIED = """Request Parameters
 
 ParameterTypeMandatoryDescription

@@ -261,6 +261,19 @@ def test_a_success_flag(packages: dict[str, Any]) -> None:
         parse(fx, "cancel_count", {"data": {"count": 1}}, orderIds=["a"])
 
 
+def test_the_simulators_error_body_carries_the_success_flag_false(packages: dict[str, Any]) -> None:
+    from specgen.simulator.answers import error_body
+    from specgen.spec.model import SimAnswer
+
+    fx = packages["fx_flag"]
+    [venue] = [v for v in read_specs(SPECS, ROOT) if v.name.value == "fx_flag"]
+    body = error_body(venue, SimAnswer(Text("E9"), Text("refused"), Text("test")))
+    assert body == {"code": "E9", "msg": "refused", "ok": False}
+    with pytest.raises(fx.ApiError) as caught:  # a body without the flag would be a ResponseError
+        parse(fx, "cancel_count", body, orderIds=["a"])
+    assert (caught.value.code, caught.value.message) == ("E9", "refused")
+
+
 def test_an_error_list_that_is_empty_on_success(packages: dict[str, Any]) -> None:
     fx = packages["fx_errors"]
     ok = parse(fx, "cancel_count", {"error": [], "result": {"count": 2}}, clientIds=["a", "b"])

@@ -435,7 +435,7 @@ def test_faults_and_orders_through_the_http_control_api(simulator: Simulator, ca
         simulator,
         "POST",
         "/__sim__/orders",
-        {"venue": name, "orders": [{"instrument": call.instrument, "order_id": "42"}]},
+        {"venue": name, "orders": [{"instrument": call.instrument or "X", "order_id": "42"}]},
     )
     assert seeded["orders"][0]["order_id"] == "42"
     queued = _control(

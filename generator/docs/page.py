@@ -14,7 +14,9 @@ from specgen.docs.examples import Example, json_blocks, scan
 from specgen.docs.prose import Limit, encoding_in, limits_in, values_in
 from specgen.docs.tables import Row, Table, clean, find_tables
 
-_HTTP = re.compile(r"\b(GET|POST|PUT|DELETE|PATCH)\s+`?(/[\w/{}.\-:]+)`?")
+# The path with or without its leading slash ("POST api/v1/x"); without one it must hold a slash.
+_HTTP = re.compile(r"\b(GET|POST|PUT|DELETE|PATCH)\s+`?(/[\w/{}.\-:]+|[\w{}.\-]+/[\w/{}.\-:]+)`?")
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass
@@ -82,8 +84,8 @@ def read_page(text: str) -> Page:
         if i in taken or not line.strip():
             continue
         words = clean(line)
-        if page.method is None and (m := _HTTP.search(words)):
-            page.method, page.path = m.group(1), m.group(2)
+        if page.method is None and (m := _HTTP.search(_TAG.sub(" ", words))):
+            page.method, page.path = m.group(1), "/" + m.group(2).lstrip("/")
         named = [n for n in top if re.search(rf"\b{re.escape(n)}\b", words)]
         for lim in limits_in(words, i + 1):
             if len(named) == 1 and not lim.when:

@@ -28,8 +28,16 @@ def plain(value: Any) -> JSON:
 
 
 def error_body(venue: Venue, answer: SimAnswer) -> dict[str, JSON]:
-    """The venue's error shape (errors.code / errors.message)."""
-    return {venue.error_code.value: plain(answer.code), venue.error_message.value: answer.message.value}
+    """The venue's error shape (errors.code / errors.message), with the envelope's success flag
+    false where the venue has one (a client reads a body without it as no envelope at all)."""
+    body: dict[str, JSON] = {
+        venue.error_code.value: plain(answer.code),
+        venue.error_message.value: answer.message.value,
+    }
+    env = venue.envelope
+    if env is not None and env.success_flag is not None:
+        body[env.success_flag.value] = False
+    return body
 
 
 def internal_error(venue: Venue) -> SimAnswer:
