@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from specgen.spec.kinds.rules.common import off_values
-from specgen.spec.model import Endpoint, Type, Venue
+from specgen.spec.model import Endpoint, Object, Type, Venue
 from specgen.spec.text import Data, Ident, Text, unwrap
 
 Case = dict[str, Any]
@@ -219,7 +219,7 @@ def response_variants(endpoint: Endpoint) -> list[Case]:
                 "valid": True,
             }
         )
-        if endpoint.response.kind == "object" and isinstance(body, dict):
+        if isinstance(endpoint.response, Object) and isinstance(body, dict):
             for f in endpoint.response.fields:
                 if f.required and f.wire.value in body:
                     trimmed = {k: v for k, v in body.items() if k != f.wire.value}

@@ -61,14 +61,6 @@ def checker_function(t: Object, strict: bool) -> Code:
     return Code(t.checker_function(strict))
 
 
-def rule_checks(t: Type, var: str, path: str) -> Code:
-    """The statements checking an object's rules, each written by its kind's definition."""
-    lines = Lines()
-    for rule in t.rules:
-        rule.check(lines, var, path)
-    return Code(lines.text())
-
-
 def checker(t: Object) -> Code:
     """The name of the function that checks an object type: _check_cancel_batch_order."""
     return Code(t.checker)
@@ -124,7 +116,6 @@ def make_env(templates: Path) -> jinja2.Environment:
         ident=ident,
         member=member,
         regex=regex,
-        rule_checks=rule_checks,
         checker=checker,
         check_code=check_code,
         to_wire=to_wire,

@@ -15,6 +15,7 @@ from typing import Any
 
 from specgen.simulator.book import CANCELED, Order, Result
 from specgen.spec.envelope import Envelope
+from specgen.spec.kinds.types.one_of import OneOf
 from specgen.spec.model import AnswerField, Endpoint, EndpointSimulation, Scalar, SimAnswer, Type, Venue
 from specgen.spec.outcomes import OutcomeSource, Ref
 from specgen.spec.text import Text
@@ -241,7 +242,7 @@ def _list_items(root: Type, path: tuple[Text, ...]) -> Type:
 
 def _choose_variant(type_: Type, source: OutcomeSource, values: list[tuple[Ref, JSON]]) -> Type:
     """For a one_of item: the error variant (keyed by the error code field) when the answer is an error."""
-    if type_.kind != "one_of":
+    if not isinstance(type_, OneOf):
         return type_
     has_error = any(ref == source.error_code for ref, _ in values) and source.error_code is not None
     if has_error:

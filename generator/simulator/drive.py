@@ -88,7 +88,7 @@ class CancelCall:
 
     def _items(self, ids: RequestIds) -> Type | None:
         param = self.endpoint.param(ids.param.value)
-        return param.type.items if param is not None else None
+        return param.type.list_items() if param is not None else None
 
 
 def _typed(value: str, type_: Type | None) -> JSON:

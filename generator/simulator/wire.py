@@ -18,6 +18,8 @@ from specgen.emit import json_schema
 from specgen.simulator import strict
 from specgen.simulator.auth import RawRequest, Rejection
 from specgen.simulator.book import Target
+from specgen.spec.kinds import List
+from specgen.spec.kinds.types.enum import Enum
 from specgen.spec.model import Endpoint, Type, Venue
 from specgen.spec.outcomes import RequestIds
 
@@ -124,14 +126,13 @@ def _json_object(body: bytes) -> dict[str, JSON]:
 def typed(text: str, type_: Type) -> JSON:
     """One query value as the spec types it; a value that does not parse is kept as text for the schema to reject."""
     kind = type_.kind
-    if kind == "list":
+    if isinstance(type_, List):
         if type_.encoding == "comma":
-            assert type_.items is not None
-            return [typed(part, type_.items) for part in text.split(",")]
+            return [typed(part, type_.item) for part in text.split(",")]
         return _loads_or_text(text)
     if kind == "object":
         return _loads_or_text(text)
-    if kind == "int64" or (kind == "enum" and all(isinstance(v, int) for v in type_.values)):
+    if kind == "int64" or (isinstance(type_, Enum) and all(isinstance(v, int) for v in type_.values)):
         return _int_or_text(text)
     if kind == "float":
         try:

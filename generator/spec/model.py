@@ -22,6 +22,7 @@ from specgen.spec.kinds import (
     ConditionalLimit,
     Ctx,
     Field,
+    List,
     Members,
     Object,
     Rule,
@@ -175,17 +176,17 @@ class Endpoint:
         return tuple(p for p in self.params if p.source is None)
 
     @property
-    def request_objects(self) -> tuple[Type, ...]:
+    def request_objects(self) -> tuple[Object, ...]:
         return tuple(t for p in self.params for t in p.type.objects)
 
     @property
-    def response_objects(self) -> tuple[Type, ...]:
+    def response_objects(self) -> tuple[Object, ...]:
         return self.response.objects
 
     @property
     def max_batch(self) -> int | None:
         """The largest list a call may send (unconditional maximum), for batching helpers."""
-        sizes = [p.type.max_items for p in self.params if p.type.kind == "list" and p.type.max_items is not None]
+        sizes = [p.type.max_items for p in self.params if isinstance(p.type, List) and p.type.max_items is not None]
         return max(sizes) if sizes else None
 
     @property
@@ -201,7 +202,7 @@ class Endpoint:
     @property
     def list_encodings(self) -> dict[Text, str]:
         """How each list parameter is written as one query or form value."""
-        return {p.wire: p.type.encoding or "json" for p in self.params if p.type.kind == "list"}
+        return {p.wire: p.type.encoding or "json" for p in self.params if isinstance(p.type, List)}
 
     @property
     def request_type(self) -> Type:
@@ -504,22 +505,22 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
                     f"list it as a parameter with source: {value.key}",
                 )
     for src, i in sources.items():
-        value = venue.auth.value(src)
+        sent = venue.auth.value(src)
         # A value the venue takes among the parameters goes where the endpoint sends them (query or body).
-        if value is None or value.placement.where not in ("query", "body") or value.placement.name != params[i].wire:
+        if sent is None or sent.placement.where not in ("query", "body") or sent.placement.name != params[i].wire:
             raise ctx.fail(
                 ("params", i, "source"),
                 "source",
                 f"the venue does not send {src} as the parameter {params[i].wire.value!r}",
             )
     for i, p in enumerate(params):
-        if p.type.kind == "list" and where(p) == "query" and p.type.encoding is None:
+        if isinstance(p.type, List) and where(p) == "query" and p.type.encoding is None:
             raise ctx.fail(
                 ("params", i),
                 "encoding",
                 f"list {p.wire.value!r} travels in the query, so it needs an encoding (json or comma)",
             )
-        for f in (p, *(g for t in p.type.objects for g in t.fields)):
+        for f in (p, *(g for t in p.type.objects if isinstance(t, Object) for g in t.fields)):
             if f.type.nullable and not f.required:
                 raise ctx.fail(
                     ("params", i),
@@ -614,7 +615,7 @@ def _body_kind(ctx: Ctx, http: dict[str, Any], params: tuple[Field, ...]) -> str
         raise ctx.fail(("http", "body"), "body", "body: none, but parameters are sent in the body")
     if kind == "array" and (len(in_body) != 1 or in_body[0].type.kind != "list"):
         raise ctx.fail(("http", "body"), "body", "body: array sends one list parameter as the whole body")
-    if kind == "form" and any(p.type.kind == "list" and p.type.encoding is None for p in in_body):
+    if kind == "form" and any(isinstance(p.type, List) and p.type.encoding is None for p in in_body):
         raise ctx.fail(("http", "body"), "encoding", "lists in a form body need an encoding (json or comma)")
     return str(kind)
 

@@ -116,9 +116,10 @@ def checked_request_ids(
                 "unknown-param",
                 f"request_ids names {rid.param.value!r}, which is not a parameter of this endpoint",
             )
-        if p.type.kind != "list" or p.type.items is None:
+        items = p.type.list_items()
+        if items is None:
             raise fail(at + (k,), "not-a-list", f"request_ids.{k} must name a list parameter")
-        if rid.field is not None and not p.type.items.has_field(rid.field.value):
+        if rid.field is not None and not items.has_field(rid.field.value):
             raise fail(
                 at + (k,), "unknown-field", f"the items of {rid.param.value!r} have no field {rid.field.value!r}"
             )

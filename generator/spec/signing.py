@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from specgen.emit.literal import py
 from specgen.spec.text import Code, Text
 
 # ---------------------------------------------------------------------------------------------
@@ -43,12 +44,6 @@ class Received(Protocol):
     def value(self, key: str) -> str | None: ...  # an auth value as placed
 
     def header(self, name: str) -> str | None: ...
-
-
-def _py(value: object) -> Code:
-    from specgen.emit.render import py  # the one escaping filter (imported late: render imports the model)
-
-    return py(value)
 
 
 def _raw(text: str) -> bytes:
@@ -133,11 +128,18 @@ VALUE_WORDS = {
     "@passphrase": "passphrase",
     "@payload": "payload",
 }
+
+
+def _value_reader(key: str) -> Callable[[Received], bytes]:
+    """The simulator's reading of one auth value as sent."""
+    return lambda q: _raw(q.value(key) or "")
+
+
 for _word, _key in VALUE_WORDS.items():
     WORDS[_word] = (
         f"The {_key.replace('_', ' ')} exactly as sent (auth.{_key}); empty if it is not sent.",
         f'r.value("{_key}").encode("utf-8")',
-        lambda q, key=_key: _raw(q.value(key) or ""),
+        _value_reader(_key),
     )
 
 
@@ -148,7 +150,7 @@ class Literal(Part):
     text: Text
 
     def code(self) -> Code:
-        return Code(f'{_py(self.text)}.encode("utf-8")')
+        return Code(f'{py(self.text)}.encode("utf-8")')
 
     def received(self, request: Received) -> bytes:
         return self.text.value.encode("utf-8")
@@ -161,7 +163,7 @@ class HeaderValue(Part):
     name: Text
 
     def code(self) -> Code:
-        return Code(f'r.header({_py(self.name)}).encode("utf-8")')
+        return Code(f'r.header({py(self.name)}).encode("utf-8")')
 
     def received(self, request: Received) -> bytes:
         return _raw(request.header(self.name.value) or "")
@@ -474,7 +476,7 @@ class AuthValue:
         (where self is the client, count the clock's reading, creds the credentials, path the path)."""
         if self.key == "timestamp":
             return Code(
-                TIME_FORMATS[self.format].template.format(count=self.count_code(clock_unit), unit=_py(self.unit))
+                TIME_FORMATS[self.format].template.format(count=self.count_code(clock_unit), unit=py(self.unit))
             )
         if self.key == "nonce":
             return Code(f"str(self._nonce.next({self.count_code(clock_unit)}))")
@@ -489,7 +491,7 @@ class AuthValue:
         if self.word == "@path":
             return Code("path")
         assert self.literal is not None
-        return _py(self.literal)
+        return py(self.literal)
 
     @property
     def condition(self) -> Code | None:

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from specgen.errors import SpecError
+from specgen.spec.kinds import Object
+from specgen.spec.kinds.types.enum import Enum
+from specgen.spec.kinds.types.one_of import OneOf
 from specgen.spec.loader import Document, Location
 from specgen.spec.model import (
     COUNTS,
@@ -64,8 +67,8 @@ def _check_instrument(endpoint: Endpoint, sim: EndpointSimulation, fail: Fail) -
 
 def _item_type(endpoint: Endpoint, param: str) -> Type:
     found = endpoint.param(param)
-    items = found.type.items if found is not None else None
-    return items if items is not None else Type(kind="object")
+    items = found.type.list_items() if found is not None else None
+    return items if items is not None else Object()
 
 
 def _check_precedence(sim: EndpointSimulation, fail: Fail) -> None:
@@ -125,7 +128,7 @@ def _check_statuses(endpoint: Endpoint, sim: EndpointSimulation, fail: Fail) -> 
             continue
         field = _list_item(endpoint, source.items, source.status.source == "aligned", source)
         typed = _variant_field(field, source.status.name.value)
-        if typed is not None and typed.kind == "enum":
+        if isinstance(typed, Enum):
             allowed = [v.value if isinstance(v, Text) else v for v in typed.values]
             for state, word in sim.statuses:
                 shown = word.value if isinstance(word, Text) else word
@@ -137,7 +140,7 @@ def _check_statuses(endpoint: Endpoint, sim: EndpointSimulation, fail: Fail) -> 
 
 
 def _variant_field(type_: Type, name: str) -> Type | None:
-    types = [v.type for v in type_.variants] if type_.kind == "one_of" else [type_]
+    types = [v.type for v in type_.variants] if isinstance(type_, OneOf) else [type_]
     found = [t.field_named(name) for t in types]
     return next((f.type for f in found if f is not None), None)
 
@@ -148,7 +151,7 @@ def _list_item(
     if aligned and source is not None and source.aligned_with is not None:
         path = source.aligned_with
     found = endpoint.response.list_items_at(path)
-    return found if found is not None else Type(kind="object")
+    return found if found is not None else Object()
 
 
 def _field_at(root: Type, path: tuple[Text, ...]) -> Type | None:
@@ -184,7 +187,7 @@ def _check_required(venue: Venue, endpoint: Endpoint, sim: EndpointSimulation, f
 
 
 def _walk(type_: Type, path: tuple[str, ...], prefixes: set[tuple[str, ...]], fail: Fail) -> None:
-    if type_.kind != "object" or path not in prefixes:
+    if not isinstance(type_, Object) or path not in prefixes:
         return
     for field in type_.fields:
         here = path + (field.wire.value,)
@@ -238,7 +241,7 @@ def _refs(source: OutcomeSource, where: str) -> list[Text]:
 
 def _variant(type_: Type, source: OutcomeSource, is_error: bool) -> Type:
     """The one_of variant the simulator picks, as answers.py does: keyed by the error code field, else the last."""
-    if type_.kind != "one_of":
+    if not isinstance(type_, OneOf):
         return type_
     if is_error and source.error_code is not None:
         for variant in type_.variants:
@@ -248,6 +251,8 @@ def _variant(type_: Type, source: OutcomeSource, is_error: bool) -> Type:
 
 
 def _require(type_: Type, writes: set[str], what: str, fail: Fail) -> None:
+    if not isinstance(type_, Object):
+        return  # a scalar item has no fields to write
     missing = [f.wire.value for f in type_.fields if f.required and f.wire.value not in writes]
     if missing:
         raise fail(

@@ -23,6 +23,7 @@ __all__ = [
     "ConditionalLimit",
     "Ctx",
     "Field",
+    "List",
     "Members",
     "Object",
     "Rule",
@@ -43,4 +44,5 @@ def _load_all() -> None:
 
 _load_all()
 
-from specgen.spec.kinds.types.object import Object  # noqa: E402  (registered above)
+from specgen.spec.kinds.types.list import List  # noqa: E402  (registered above)
+from specgen.spec.kinds.types.object import Object  # noqa: E402

@@ -19,6 +19,7 @@ from specgen.spec.text import Ident, Text
 
 if TYPE_CHECKING:
     from specgen.emit.cases import CaseKit
+    from specgen.spec.kinds.types.object import Object
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -58,7 +59,7 @@ class Type:
         return ()
 
     @property
-    def objects(self) -> tuple[Type, ...]:
+    def objects(self) -> tuple[Object, ...]:
         """Every object type in this tree, innermost first (the order classes are defined in)."""
         return tuple(o for child in self.children() for o in child.objects)
 

@@ -38,7 +38,7 @@ def list_param(ctx: Ctx, raw: dict[str, Any], at: Location, members: Members, ki
         raise ctx.fail(
             at + ("param",), "not-a-list", f"{kind} applies to lists; {target.wire.value!r} is a {target.type.kind}"
         )
-    item = target.type.items
+    item = target.type.list_items()
     for name in fields:
         if item is None or item.kind != "object" or item.field_named(name) is None:
             raise ctx.fail(

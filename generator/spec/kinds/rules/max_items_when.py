@@ -18,6 +18,7 @@ from specgen.spec.kinds.base import (
     text_or_none,
 )
 from specgen.spec.kinds.rules.common import CONDITION, WIRE_NAME, check_condition, condition, list_param, off_values
+from specgen.spec.kinds.types.list import List
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
 
@@ -47,7 +48,7 @@ class MaxItemsWhen(Rule):
     def build(cls, ctx: Ctx, raw: dict[str, Any], at: Location, members: Members) -> Rule:
         when = condition(ctx, raw["when"], at + ("when",), members, cls.kind)
         target = list_param(ctx, raw, at, members, cls.kind, [])
-        own = target.type.max_items
+        own = target.type.max_items if isinstance(target.type, List) else None
         if own is not None and raw["max"] > own:
             raise ctx.fail(
                 at + ("max",), "min-max", f"conditional max {raw['max']} is above the list's own max_items {own}"
@@ -103,7 +104,8 @@ class MaxItemsWhen(Rule):
                 f"$.{name}",
             ),
         ]
-        limit = kit.param_type(name).max_items
+        param_type = kit.param_type(name)
+        limit = param_type.max_items if isinstance(param_type, List) else None
         off = off_values(kit.endpoint.param(cond), self.when)
         if off and (limit is None or limit > self.max):
             n = self.max + 1

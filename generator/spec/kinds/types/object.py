@@ -53,7 +53,7 @@ class Object(Type):
         return tuple(f.type for f in self.fields)
 
     @property
-    def objects(self) -> tuple[Type, ...]:
+    def objects(self) -> tuple[Object, ...]:
         return super().objects + (self,)
 
     def field_named(self, wire: str) -> Field | None:
@@ -127,7 +127,7 @@ class Object(Type):
                 continue
             wrong, rule = f.type.wrong_value()
             out.append(kit.case(f"{label}_{name}_wrong_type", put({**value, name: wrong}), False, rule, at))
-            out += f.type.value_cases(kit, sample, at, lambda v, name=name: put({**value, name: v}), f"{label}_{name}")
+            out += f.type.value_cases(kit, sample, at, _put_field(put, value, name), f"{label}_{name}")
         unknown = {**value, "unknownField": "x"}
         out.append(
             kit.case(f"{label}_unknown_field", put(unknown), False, "additionalProperties", f"{path}.unknownField")
@@ -136,6 +136,11 @@ class Object(Type):
         for r in self.rules:
             out += r.cases(kit, scope)
         return out
+
+
+def _put_field(put: Put, value: dict[str, Any], name: str) -> Put:
+    """Put the object with one field replaced (a closure per field: the loop variable is bound now)."""
+    return lambda v: put({**value, name: v})
 
 
 def field_schema(f: Field, strict: bool) -> dict[str, Any]:
