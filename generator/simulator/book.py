@@ -7,6 +7,7 @@ each venue's words as its spec's simulation section says.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import threading
 from collections.abc import Iterable, Mapping
@@ -90,6 +91,7 @@ class Book:
         self._orders: dict[tuple[str, str], dict[str, Order]] = {}
         self._accounts: dict[tuple[str, str], Account] = {}
         self._ids = itertools.count(FIRST_ORDER_ID)
+        self._cancels: collections.Counter[tuple[str, str, str]] = collections.Counter()  # for soaks: must stay <= 1
 
     def add_account(self, venue: str, account: Account) -> None:
         """Register an account; the same credentials again are a no-op, other ones for its key an error."""
@@ -152,7 +154,15 @@ class Book:
             results = tuple(self._cancel_one(trial, t, precedence) for t in targets)
             if not all_or_nothing or all(r.kind == "cancelled" for r in results):
                 book.update(trial)
+                self._cancels.update(
+                    (venue, api_key, r.order.order_id) for r in results if r.kind == "cancelled" and r.order
+                )
             return results
+
+    def times_cancelled(self, venue: str, api_key: str, order_id: str) -> int:
+        """How often the book moved this order from open to cancelled (a correct book: 0 or 1)."""
+        with self._lock:
+            return self._cancels[(venue, api_key, order_id)]
 
     @staticmethod
     def _cancel_one(book: dict[str, Order], target: Target, precedence: str) -> Result:
@@ -167,6 +177,7 @@ class Book:
     def reset(self) -> None:
         with self._lock:
             self._orders.clear()
+            self._cancels.clear()
 
 
 def _find(book: Mapping[str, Order], target: Target, precedence: str) -> Order | None:
