@@ -99,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8765)
+    e = command(
+        "export",
+        [common, venue],
+        "write an OpenAPI 3.1 document per venue (default folder: openapi/)",
+        "  specgen export openapi\n  specgen export openapi --venue my_venue --output build/openapi\n",
+    )
+    e.add_argument("format", choices=["openapi"])
     from specgen.docs.commands import add_parsers
 
     add_parsers(sub, common)  # docs check | docs accept | new endpoint | changes
@@ -127,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "generate": _generate,
             "check": _check,
             "serve": _serve,
+            "export": _export,
         }
         return handlers.get(args.command, _docs)(config, args)
     except SpecErrors as exc:
@@ -325,6 +333,21 @@ def _docs(config: Config, args: argparse.Namespace) -> int:
     from specgen.docs.commands import run
 
     return run(config, args)
+
+
+def _export(config: Config, args: argparse.Namespace) -> int:
+    """`specgen export openapi`: <venue>.openapi.json per venue into --output (default: openapi/)."""
+    from specgen.emit.openapi import document, dumps
+    from specgen.spec.specset import read_specs
+
+    venues = read_specs(config.specs, config.root, only=config.venue)
+    folder = Path(args.output) if args.output else config.root / "openapi"
+    folder.mkdir(parents=True, exist_ok=True)
+    for venue in venues:
+        path = folder / f"{venue.name.value}.openapi.json"
+        path.write_bytes(dumps(document(venue)))
+        print(f"wrote {_rel(config, path)}")
+    return 0
 
 
 def _serve(config: Config, args: argparse.Namespace) -> int:

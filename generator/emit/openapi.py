@@ -1,0 +1,286 @@
+"""OpenAPI 3.1 documents, one per venue, from the same models the clients are generated from.
+
+Request and response schemas are the emitted JSON Schemas (emit/json_schema.py), so an outside
+tool (a fuzzer, a gateway, a viewer) sees exactly what the clients and the simulator check. What
+OpenAPI cannot state natively rides in `x-specgen-*` extensions: the signing recipe, conditional
+limits and rules across parameters, rate limits. Error answers are documented with the venue's
+error shape, under each HTTP status the venue (per its simulation section) uses for them; where a
+venue answers errors with HTTP 200, the 200 response is the success body or the error shape.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from specgen.emit.json_schema import DIALECT, request_schema, response_schema
+from specgen.spec.model import Endpoint, Venue
+
+JSON = Any
+SIMULATOR_URL = "http://127.0.0.1:8765"  # `specgen serve`'s default address
+
+
+def document(venue: Venue) -> dict[str, JSON]:
+    """The OpenAPI 3.1 document of one venue."""
+    name = venue.name.value
+    servers = [{"url": venue.production_url.value, "description": "production"}]
+    if venue.testnet_url is not None:
+        servers.append({"url": venue.testnet_url.value, "description": "testnet"})
+    servers.append({"url": f"{SIMULATOR_URL}/{name}", "description": "specgen serve (the loopback simulator)"})
+    paths: dict[str, JSON] = {}
+    for endpoint in venue.endpoints:
+        paths.setdefault(endpoint.path.value, {})[endpoint.method.lower()] = _operation(venue, endpoint)
+    doc: dict[str, JSON] = {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": DIALECT,
+        "info": {
+            "title": venue.title.value,
+            "version": "specgen",
+            "description": f"Written by specgen from specs/{name}/; the source documents are linked per operation.",
+        },
+        "servers": servers,
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "securitySchemes": _security_schemes(venue),
+            "schemas": {"Error": _error_schema(venue)},
+        },
+    }
+    if venue.docs is not None:
+        doc["externalDocs"] = {"url": venue.docs.value}
+    return doc
+
+
+def dumps(doc: dict[str, JSON]) -> bytes:
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# Security -----------------------------------------------------------------------------------------
+
+
+def _security_schemes(venue: Venue) -> dict[str, JSON]:
+    schemes: dict[str, JSON] = {
+        "apiKey": {
+            "type": "apiKey",
+            "in": venue.api_key.where,
+            "name": venue.api_key.name.value,
+            "description": "The API key; every signed request also carries a signature (x-specgen-signature).",
+            "x-specgen-signature": _signature(venue),
+        }
+    }
+    if venue.passphrase is not None:
+        schemes["passphrase"] = {
+            "type": "apiKey",
+            "in": venue.passphrase.where,
+            "name": venue.passphrase.name.value,
+            "description": "The passphrase chosen when the API key was created.",
+        }
+    return schemes
+
+
+def _signature(venue: Venue) -> dict[str, JSON]:
+    """The signing recipe as data (OpenAPI has no way to say it)."""
+    sig = venue.signature
+    recipe: dict[str, JSON] = {
+        "algorithm": sig.algorithm,
+        "encoding": sig.encoding,
+        "prehash": list(sig.prehash),
+        "in": sig.where,
+        "name": sig.name.value,
+        "timestamp": {"in": venue.timestamp.where, "name": venue.timestamp.name.value},
+    }
+    if venue.recv_window is not None:
+        recipe["recv_window"] = {"in": venue.recv_window.where, "name": venue.recv_window.name.value}
+    return recipe
+
+
+def _security(venue: Venue) -> list[dict[str, list[str]]]:
+    both = {"apiKey": [], **({"passphrase": []} if venue.passphrase is not None else {})}
+    return [both]  # type: ignore[list-item]
+
+
+# Operations ---------------------------------------------------------------------------------------
+
+
+def _operation(venue: Venue, endpoint: Endpoint) -> dict[str, JSON]:
+    op: dict[str, JSON] = {
+        "operationId": endpoint.operation.value,
+        "summary": endpoint.summary.value,
+    }
+    if endpoint.response_description is not None:
+        op["description"] = endpoint.response_description.value
+    if endpoint.source_url is not None:
+        op["externalDocs"] = {"url": endpoint.source_url.value}
+    request = request_schema(venue, endpoint)
+    if endpoint.params_in == "query":
+        op["parameters"] = _query_parameters(endpoint, request)
+    else:
+        media = "application/json" if endpoint.params_in == "body" else "application/x-www-form-urlencoded"
+        body = {k: v for k, v in request.items() if k not in ("$schema", "$id")}
+        op["requestBody"] = {"required": True, "content": {media: {"schema": body}}}
+        if endpoint.params_in == "form":
+            op["requestBody"]["content"][media]["encoding"] = _form_encoding(endpoint)
+    op["parameters"] = op.get("parameters", []) + _auth_parameters(venue, endpoint)
+    op["responses"] = _responses(venue, endpoint)
+    if endpoint.signed:
+        op["security"] = _security(venue)
+    extensions = _extensions(endpoint)
+    op.update(extensions)
+    return op
+
+
+def _query_parameters(endpoint: Endpoint, request: dict[str, JSON]) -> list[dict[str, JSON]]:
+    """Each parameter in the query; lists as the venue writes them (a JSON value, or comma-joined)."""
+    required = set(request.get("required", []))
+    out = []
+    for param in endpoint.params:
+        name = param.wire.value
+        schema = request["properties"][name]
+        entry: dict[str, JSON] = {"name": name, "in": "query", "required": name in required}
+        if param.description.value:
+            entry["description"] = param.description.value
+        if param.type.kind in ("list", "object") and (param.type.encoding or "json") == "json":
+            entry["content"] = {"application/json": {"schema": schema}}
+        else:
+            entry["schema"] = schema
+            if param.type.kind == "list":
+                entry["style"], entry["explode"] = "form", False  # comma-joined
+        out.append(entry)
+    return out
+
+
+def _form_encoding(endpoint: Endpoint) -> dict[str, JSON]:
+    found: dict[str, JSON] = {}
+    for param in endpoint.params:
+        if param.type.kind in ("list", "object") and (param.type.encoding or "json") == "json":
+            found[param.wire.value] = {"contentType": "application/json"}
+        elif param.type.kind == "list":
+            found[param.wire.value] = {"style": "form", "explode": False}
+    return found
+
+
+def _auth_parameters(venue: Venue, endpoint: Endpoint) -> list[dict[str, JSON]]:
+    """Signature, timestamp and receive window where they travel as headers (query ones are params already)."""
+    if not endpoint.signed:
+        return []
+    out: list[dict[str, JSON]] = []
+    named = {p.wire.value for p in endpoint.params}
+    places = [(venue.timestamp, {"type": "string", "pattern": "^[0-9]+$"}, True)]
+    if venue.recv_window is not None:
+        places.append((venue.recv_window, {"type": "string", "pattern": "^[0-9]+$"}, False))
+    for placement, schema, required in places:
+        if placement.where == "header":
+            out.append({"name": placement.name.value, "in": "header", "required": required, "schema": schema})
+    sig = venue.signature
+    if sig.where in ("header", "query") and sig.name.value not in named:
+        described = "The signature (x-specgen-signature in the apiKey scheme says how it is made)."
+        out.append(
+            {
+                "name": sig.name.value,
+                "in": sig.where,
+                "required": True,
+                "schema": {"type": "string"},
+                "description": described,
+            }
+        )
+    return out
+
+
+def _responses(venue: Venue, endpoint: Endpoint) -> dict[str, JSON]:
+    success = {k: v for k, v in response_schema(venue, endpoint).items() if k not in ("$schema", "$id")}
+    error_ref = {"$ref": "#/components/schemas/Error"}
+    statuses = _error_statuses(venue)
+    ok_schema = {"anyOf": [success, error_ref]} if 200 in statuses else success
+    out: dict[str, JSON] = {
+        "200": {
+            "description": "The answer" + (" (the venue also answers errors with HTTP 200)" if 200 in statuses else ""),
+            "content": {"application/json": {"schema": ok_schema}},
+        }
+    }
+    for status in sorted(s for s in statuses if s != 200):
+        out[str(status)] = {"description": "The venue's error", "content": {"application/json": {"schema": error_ref}}}
+    for status in venue.rate_limit_statuses:
+        out.setdefault(
+            str(status),
+            {"description": "Rate limited (Retry-After)", "content": {"application/json": {"schema": error_ref}}},
+        )
+    return out
+
+
+def _error_statuses(venue: Venue) -> set[int]:
+    sim = venue.simulation
+    if sim is None:
+        return {400}
+    answers = [sim.bad_api_key, sim.bad_signature, sim.expired_timestamp, sim.invalid_params, sim.rate_limited]
+    found = {a.http_status for a in answers if a is not None} | {500}  # 500: the simulator's internal_error
+    for endpoint in venue.endpoints:
+        whole = endpoint.simulation.all_or_nothing if endpoint.simulation is not None else None
+        if whole is not None:
+            found.add(whole.answer.http_status)
+    return found
+
+
+def _error_schema(venue: Venue) -> dict[str, JSON]:
+    code = venue.error_code.value
+    message = venue.error_message.value
+    kinds = {type(a.code) for a in _answers(venue)}
+    code_type = ["integer"] if kinds == {int} else ["string"] if kinds and int not in kinds else ["integer", "string"]
+    return {
+        "type": "object",
+        "description": "The venue's error body (errors.code / errors.message).",
+        "required": [code, message],
+        "properties": {code: {"type": code_type if len(code_type) > 1 else code_type[0]}, message: {"type": "string"}},
+    }
+
+
+def _answers(venue: Venue) -> list[Any]:
+    sim = venue.simulation
+    if sim is None:
+        return []
+    found = [sim.bad_api_key, sim.bad_signature, sim.expired_timestamp, sim.invalid_params, sim.rate_limited]
+    return [a for a in found + [sim.internal_error] if a is not None]
+
+
+def _extensions(endpoint: Endpoint) -> dict[str, JSON]:
+    """What OpenAPI cannot say: rules across parameters, conditional limits, rate limits, batch size."""
+    out: dict[str, JSON] = {}
+    if endpoint.rules:
+        out["x-specgen-rules"] = [
+            {
+                k: v
+                for k, v in {"kind": r.kind, "message": r.message.value, "description": _text(r.description)}.items()
+                if v
+            }
+            for r in endpoint.rules
+        ]
+    limits = endpoint.rate_limit
+    if limits.weight is not None or limits.limits or limits.description is not None:
+        out["x-specgen-rate-limit"] = {
+            k: v
+            for k, v in {
+                "weight": limits.weight,
+                "limits": [
+                    {
+                        k2: v2
+                        for k2, v2 in {
+                            "pool": lim.pool.value,
+                            "requests": lim.requests,
+                            "per_seconds": lim.per_seconds,
+                        }.items()
+                        if v2 is not None
+                    }
+                    for lim in limits.limits
+                ],
+                "description": _text(limits.description),
+            }.items()
+            if v not in (None, [])
+        }
+    if endpoint.max_batch is not None:
+        out["x-specgen-max-batch"] = endpoint.max_batch
+    return out
+
+
+def _text(value: Any) -> str | None:
+    return value.value if value is not None else None
+
+
+__all__ = ["document", "dumps"]
