@@ -83,7 +83,7 @@ def _signature(venue: Venue) -> dict[str, JSON]:
     recipe: dict[str, JSON] = {
         "algorithm": sig.algorithm,
         "encoding": sig.encoding,
-        "prehash": list(sig.prehash),
+        "parts": [_part(p) for p in sig.parts],
         "in": sig.where,
         "name": sig.name.value,
         "timestamp": {"in": venue.timestamp.where, "name": venue.timestamp.name.value},
@@ -91,6 +91,15 @@ def _signature(venue: Venue) -> dict[str, JSON]:
     if venue.recv_window is not None:
         recipe["recv_window"] = {"in": venue.recv_window.where, "name": venue.recv_window.name.value}
     return recipe
+
+
+def _part(part: Any) -> JSON:
+    """One part of the string to sign: its word (timestamp, body, ...), else its kind and fields."""
+    word = getattr(part, "word", None)
+    if isinstance(word, str):
+        return word
+    fields = {k: v for k, v in vars(part).items() if isinstance(v, (str, int, bool))}
+    return {"kind": type(part).__name__.lower(), **fields}
 
 
 def _security(venue: Venue) -> list[dict[str, list[str]]]:
