@@ -58,15 +58,15 @@ def dumps(doc: dict[str, JSON]) -> bytes:
 
 
 def _security_schemes(venue: Venue) -> dict[str, JSON]:
-    schemes: dict[str, JSON] = {
-        "apiKey": {
+    schemes: dict[str, JSON] = {}
+    if venue.api_key is not None:
+        schemes["apiKey"] = {
             "type": "apiKey",
             "in": venue.api_key.where,
             "name": venue.api_key.name.value,
             "description": "The API key; every signed request also carries a signature (x-specgen-signature).",
             "x-specgen-signature": _signature(venue),
         }
-    }
     if venue.passphrase is not None:
         schemes["passphrase"] = {
             "type": "apiKey",
@@ -86,8 +86,9 @@ def _signature(venue: Venue) -> dict[str, JSON]:
         "parts": [_part(p) for p in sig.parts],
         "in": sig.where,
         "name": sig.name.value,
-        "timestamp": {"in": venue.timestamp.where, "name": venue.timestamp.name.value},
     }
+    if venue.timestamp is not None:
+        recipe["timestamp"] = {"in": venue.timestamp.where, "name": venue.timestamp.name.value}
     if venue.recv_window is not None:
         recipe["recv_window"] = {"in": venue.recv_window.where, "name": venue.recv_window.name.value}
     return recipe
@@ -103,8 +104,10 @@ def _part(part: Any) -> JSON:
 
 
 def _security(venue: Venue) -> list[dict[str, list[str]]]:
-    both = {"apiKey": [], **({"passphrase": []} if venue.passphrase is not None else {})}
-    return [both]  # type: ignore[list-item]
+    both: dict[str, list[str]] = {"apiKey": []} if venue.api_key is not None else {}
+    if venue.passphrase is not None:
+        both["passphrase"] = []
+    return [both]
 
 
 # Operations ---------------------------------------------------------------------------------------
@@ -147,7 +150,7 @@ def _query_parameters(endpoint: Endpoint, request: dict[str, JSON]) -> list[dict
         entry: dict[str, JSON] = {"name": name, "in": "query", "required": name in required}
         if param.description.value:
             entry["description"] = param.description.value
-        if param.type.kind in ("list", "object") and (param.type.encoding or "json") == "json":
+        if param.type.kind in ("list", "object") and (getattr(param.type, "encoding", None) or "json") == "json":
             entry["content"] = {"application/json": {"schema": schema}}
         else:
             entry["schema"] = schema
@@ -160,7 +163,7 @@ def _query_parameters(endpoint: Endpoint, request: dict[str, JSON]) -> list[dict
 def _form_encoding(endpoint: Endpoint) -> dict[str, JSON]:
     found: dict[str, JSON] = {}
     for param in endpoint.params:
-        if param.type.kind in ("list", "object") and (param.type.encoding or "json") == "json":
+        if param.type.kind in ("list", "object") and (getattr(param.type, "encoding", None) or "json") == "json":
             found[param.wire.value] = {"contentType": "application/json"}
         elif param.type.kind == "list":
             found[param.wire.value] = {"style": "form", "explode": False}
@@ -173,12 +176,11 @@ def _auth_parameters(venue: Venue, endpoint: Endpoint) -> list[dict[str, JSON]]:
         return []
     out: list[dict[str, JSON]] = []
     named = {p.wire.value for p in endpoint.params}
-    places = [(venue.timestamp, {"type": "string", "pattern": "^[0-9]+$"}, True)]
-    if venue.recv_window is not None:
-        places.append((venue.recv_window, {"type": "string", "pattern": "^[0-9]+$"}, False))
-    for placement, schema, required in places:
-        if placement.where == "header":
-            out.append({"name": placement.name.value, "in": "header", "required": required, "schema": schema})
+    digits = {"type": "string", "pattern": "^[0-9]+$"}
+    places = [(venue.timestamp, True), (venue.recv_window, False)]
+    for placement, required in places:
+        if placement is not None and placement.where == "header":
+            out.append({"name": placement.name.value, "in": "header", "required": required, "schema": digits})
     sig = venue.signature
     if sig.where in ("header", "query") and sig.name.value not in named:
         described = "The signature (x-specgen-signature in the apiKey scheme says how it is made)."
