@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from specgen.spec.kinds.base import Condition, Ctx, Members, scalar
+from specgen.emit.literal import literal, member
+from specgen.spec.kinds.base import Condition, Ctx, Lines, Members, Rule, scalar
 from specgen.spec.kinds.fields import Field
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
@@ -47,6 +48,20 @@ def list_param(ctx: Ctx, raw: dict[str, Any], at: Location, members: Members, ki
                 f"{kind} names {name!r}, which is not a field of the items of {target.wire.value!r}",
             )
     return target
+
+
+def check_item_field(
+    w: Lines, var: str, path: str, rule: Rule, param: Text, field: Text, guard: str, present: bool
+) -> None:
+    """Write the check that flags each item of the list `param` that has (present) or lacks `field`,
+    while the guard expression holds, as a violation of the rule."""
+    w.add(f"items = {var}.get({literal(param)})")
+    with w.block(f"if {guard} and isinstance(items, list):"):
+        with w.block("for i, item in enumerate(items):"):
+            test = "in" if present else "not in"
+            with w.block(f"if isinstance(item, dict) and {literal(field)} {test} item:"):
+                where = f'{path} + {member(param)} + f"[{{i}}]" + {member(field)}'
+                w.add(f"out.append(Violation({where}, {literal(rule.kind)}, {literal(rule.message)}))")
 
 
 def condition_schema(when: Condition) -> dict[str, Any]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from specgen.emit.literal import literal, member
 from specgen.spec.kinds.base import Case, Condition, Ctx, Lines, Members, Rule, rule_kind, text_or_none
 from specgen.spec.kinds.rules.common import (
     CONDITION,
     WIRE_NAME,
     check_condition,
+    check_item_field,
     condition,
     condition_schema,
     list_param,
@@ -55,13 +55,8 @@ class ItemRequiredWhen(Rule):
         return {"if": condition_schema(self.when), "then": then}
 
     def check(self, w: Lines, var: str, path: str) -> None:
-        w.add(f"items = {var}.get({literal(self.param)})")
-        items = "items"
-        with w.block(f"if {check_condition(self.when, var)} and isinstance({items}, list):"):
-            with w.block(f"for i, item in enumerate({items}):"):
-                with w.block(f"if isinstance(item, dict) and {literal(self.field)} not in item:"):
-                    where = f'{path} + {member(self.param)} + f"[{{i}}]" + {member(self.field)}'
-                    w.add(f"out.append(Violation({where}, {literal(self.kind)}, {literal(self.message)}))")
+        guard = check_condition(self.when, var)
+        check_item_field(w, var, path, self, self.param, self.field, guard, present=False)
 
     def cases(self, kit: CaseKit, scope: Scope) -> list[Case]:
         name, cond, field = self.param.value, self.when.param.value, self.field.value

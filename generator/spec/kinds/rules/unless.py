@@ -13,6 +13,7 @@ from specgen.spec.kinds.rules.common import (
     CONDITION,
     WIRE_NAME,
     check_condition,
+    check_item_field,
     condition,
     condition_schema,
     list_param,
@@ -113,12 +114,8 @@ class ItemFieldRefusedUnless(Rule):
         return {"if": {"not": condition_schema(self.unless)}, "then": then}
 
     def check(self, w: Lines, var: str, path: str) -> None:
-        w.add(f"items = {var}.get({literal(self.param)})")
-        with w.block(f"if not {check_condition(self.unless, var)} and isinstance(items, list):"):
-            with w.block("for i, item in enumerate(items):"):
-                with w.block(f"if isinstance(item, dict) and {literal(self.field)} in item:"):
-                    where = f'{path} + {member(self.param)} + f"[{{i}}]" + {member(self.field)}'
-                    w.add(f"out.append(Violation({where}, {literal(self.kind)}, {literal(self.message)}))")
+        guard = f"not {check_condition(self.unless, var)}"
+        check_item_field(w, var, path, self, self.param, self.field, guard, present=True)
 
     def cases(self, kit: CaseKit, scope: Scope) -> list[Case]:
         name, cond, field = self.param.value, self.unless.param.value, self.field.value
