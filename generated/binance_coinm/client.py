@@ -48,6 +48,7 @@ from .outcomes import (
 
 from .operations import OPERATIONS, batches
 from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
+from .limiter import Limiter
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
 from .signing import sign, Signable, string_to_sign
 from .transport import (
@@ -190,6 +191,7 @@ class _Core:
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         retry: RetryPolicy | None,
     ) -> None:
         if base_url is None:
@@ -200,6 +202,9 @@ class _Core:
         self._credentials = _Credentials(api_key, secret)
         self.recv_window = recv_window
         self._clock = clock or _now  # ms since the epoch
+        self.limiter = (
+            limiter  # waits for (or refuses) a request the venue's quotas have no room for
+        )
         self.retry = retry
         self._closed = False
 
@@ -404,6 +409,7 @@ class Client(_Core):
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         transport: Transport | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -415,6 +421,7 @@ class Client(_Core):
             testnet=testnet,
             recv_window=recv_window,
             clock=clock,
+            limiter=limiter,
             retry=retry,
         )
         self._owns_transport = transport is None
@@ -468,6 +475,8 @@ class Client(_Core):
     def send_cancel_multiple_orders(
         self, call: CancelMultipleOrdersRequest
     ) -> CancelMultipleOrdersResult:
+        if self.limiter is not None:
+            self.limiter.acquire("cancel_multiple_orders")
         response, params = self._send(lambda: self._prepare_cancel_multiple_orders(call))
         return self.parse_cancel_multiple_orders(response, params)
 
@@ -519,6 +528,7 @@ class AsyncClient(_Core):
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         transport: AsyncTransport | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -530,6 +540,7 @@ class AsyncClient(_Core):
             testnet=testnet,
             recv_window=recv_window,
             clock=clock,
+            limiter=limiter,
             retry=retry,
         )
         self._owns_transport = transport is None
@@ -587,6 +598,8 @@ class AsyncClient(_Core):
     async def send_cancel_multiple_orders(
         self, call: CancelMultipleOrdersRequest
     ) -> CancelMultipleOrdersResult:
+        if self.limiter is not None:
+            await self.limiter.async_acquire("cancel_multiple_orders")
         response, params = await self._send(lambda: self._prepare_cancel_multiple_orders(call))
         return self.parse_cancel_multiple_orders(response, params)
 

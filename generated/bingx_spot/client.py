@@ -50,6 +50,7 @@ from .outcomes import (
 
 from .operations import OPERATIONS, batches
 from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
+from .limiter import Limiter
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
 from .signing import sign, Signable, string_to_sign
 from .transport import (
@@ -181,6 +182,7 @@ class _Core:
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         retry: RetryPolicy | None,
     ) -> None:
         if base_url is None:
@@ -191,6 +193,9 @@ class _Core:
         self._credentials = _Credentials(api_key, secret)
         self.recv_window = recv_window
         self._clock = clock or _now  # ms since the epoch
+        self.limiter = (
+            limiter  # waits for (or refuses) a request the venue's quotas have no room for
+        )
         self.retry = retry
         self._closed = False
 
@@ -400,6 +405,7 @@ class Client(_Core):
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         transport: Transport | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -411,6 +417,7 @@ class Client(_Core):
             testnet=testnet,
             recv_window=recv_window,
             clock=clock,
+            limiter=limiter,
             retry=retry,
         )
         self._owns_transport = transport is None
@@ -464,6 +471,8 @@ class Client(_Core):
     def send_cancel_multiple_orders(
         self, call: CancelMultipleOrdersRequest
     ) -> CancelMultipleOrdersResult:
+        if self.limiter is not None:
+            self.limiter.acquire("cancel_multiple_orders")
         response, params = self._send(lambda: self._prepare_cancel_multiple_orders(call))
         return self.parse_cancel_multiple_orders(response, params)
 
@@ -516,6 +525,7 @@ class AsyncClient(_Core):
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         transport: AsyncTransport | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -527,6 +537,7 @@ class AsyncClient(_Core):
             testnet=testnet,
             recv_window=recv_window,
             clock=clock,
+            limiter=limiter,
             retry=retry,
         )
         self._owns_transport = transport is None
@@ -584,6 +595,8 @@ class AsyncClient(_Core):
     async def send_cancel_multiple_orders(
         self, call: CancelMultipleOrdersRequest
     ) -> CancelMultipleOrdersResult:
+        if self.limiter is not None:
+            await self.limiter.async_acquire("cancel_multiple_orders")
         response, params = await self._send(lambda: self._prepare_cancel_multiple_orders(call))
         return self.parse_cancel_multiple_orders(response, params)
 

@@ -50,6 +50,7 @@ from .outcomes import (
 
 from .operations import OPERATIONS, batches
 from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
+from .limiter import Limiter
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
 from .signing import sign, Signable, string_to_sign
 from .transport import (
@@ -175,6 +176,7 @@ class _Core:
         base_url: str | None = None,
         testnet: bool = False,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         retry: RetryPolicy | None,
     ) -> None:
         if base_url is None:
@@ -185,6 +187,9 @@ class _Core:
         self._credentials = _Credentials(api_key, secret, passphrase)
         self.recv_window: int | None = None
         self._clock = clock or _now  # ms since the epoch
+        self.limiter = (
+            limiter  # waits for (or refuses) a request the venue's quotas have no room for
+        )
         self.retry = retry
         self._closed = False
 
@@ -381,6 +386,7 @@ class Client(_Core):
         base_url: str | None = None,
         testnet: bool = False,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         transport: Transport | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -392,6 +398,7 @@ class Client(_Core):
             base_url=base_url,
             testnet=testnet,
             clock=clock,
+            limiter=limiter,
             retry=retry,
         )
         self._owns_transport = transport is None
@@ -437,6 +444,8 @@ class Client(_Core):
         )
 
     def send_batch_cancel_order(self, call: BatchCancelOrderRequest) -> BatchCancelOrderResult:
+        if self.limiter is not None:
+            self.limiter.acquire("batch_cancel_order")
         response, params = self._send(lambda: self._prepare_batch_cancel_order(call))
         return self.parse_batch_cancel_order(response, params)
 
@@ -488,6 +497,7 @@ class AsyncClient(_Core):
         base_url: str | None = None,
         testnet: bool = False,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         transport: AsyncTransport | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -499,6 +509,7 @@ class AsyncClient(_Core):
             base_url=base_url,
             testnet=testnet,
             clock=clock,
+            limiter=limiter,
             retry=retry,
         )
         self._owns_transport = transport is None
@@ -550,6 +561,8 @@ class AsyncClient(_Core):
     async def send_batch_cancel_order(
         self, call: BatchCancelOrderRequest
     ) -> BatchCancelOrderResult:
+        if self.limiter is not None:
+            await self.limiter.async_acquire("batch_cancel_order")
         response, params = await self._send(lambda: self._prepare_batch_cancel_order(call))
         return self.parse_batch_cancel_order(response, params)
 

@@ -51,6 +51,7 @@ from .outcomes import (
 
 from .operations import OPERATIONS, batches
 from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
+from .limiter import Limiter
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
 from .signing import sign, Signable, string_to_sign
 from .transport import (
@@ -176,6 +177,7 @@ class _Core:
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         retry: RetryPolicy | None,
     ) -> None:
         if base_url is None:
@@ -186,6 +188,9 @@ class _Core:
         self._credentials = _Credentials(api_key, secret)
         self.recv_window = recv_window
         self._clock = clock or _now  # ms since the epoch
+        self.limiter = (
+            limiter  # waits for (or refuses) a request the venue's quotas have no room for
+        )
         self.retry = retry
         self._closed = False
 
@@ -384,6 +389,7 @@ class Client(_Core):
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         transport: Transport | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -395,6 +401,7 @@ class Client(_Core):
             testnet=testnet,
             recv_window=recv_window,
             clock=clock,
+            limiter=limiter,
             retry=retry,
         )
         self._owns_transport = transport is None
@@ -438,6 +445,8 @@ class Client(_Core):
         )
 
     def send_cancel_batch(self, call: CancelBatchRequest) -> CancelBatchResult:
+        if self.limiter is not None:
+            self.limiter.acquire("cancel_batch")
         response, params = self._send(lambda: self._prepare_cancel_batch(call))
         return self.parse_cancel_batch(response, params)
 
@@ -490,6 +499,7 @@ class AsyncClient(_Core):
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         transport: AsyncTransport | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -501,6 +511,7 @@ class AsyncClient(_Core):
             testnet=testnet,
             recv_window=recv_window,
             clock=clock,
+            limiter=limiter,
             retry=retry,
         )
         self._owns_transport = transport is None
@@ -548,6 +559,8 @@ class AsyncClient(_Core):
         )
 
     async def send_cancel_batch(self, call: CancelBatchRequest) -> CancelBatchResult:
+        if self.limiter is not None:
+            await self.limiter.async_acquire("cancel_batch")
         response, params = await self._send(lambda: self._prepare_cancel_batch(call))
         return self.parse_cancel_batch(response, params)
 

@@ -24,7 +24,8 @@ from .models import *  # noqa: F403
 from .models import __all__ as _models
 from .outcome import CancelOrdersResult
 from .outcomes import OrderOutcome, OutcomeState
-from .operations import OPERATIONS, RATE_LIMIT_POOLS, Operation, batches
+from .limiter import Limiter, Quota, RateLimitExceeded
+from .operations import OPERATIONS, QUOTAS, RATE_LIMIT_POOLS, Operation, batches, make_limiter
 from .retry import RetryPolicy
 from .transport import (
     AsyncHttpxTransport,
@@ -50,14 +51,18 @@ __all__ = [
     "HttpResponse",
     "HttpxTransport",
     "InvalidParameterError",
+    "Limiter",
     "OPERATIONS",
     "Operation",
     "OrderNotFoundError",
     "OrderOutcome",
     "OutcomeState",
+    "QUOTAS",
+    "Quota",
     "PRODUCTION_URL",
     "RATE_LIMIT_POOLS",
     "RateLimitError",
+    "RateLimitExceeded",
     "RedirectError",
     "ResponseError",
     "ResponseTooLargeError",
@@ -69,5 +74,6 @@ __all__ = [
     "ValidationError",
     "Violation",
     "batches",
+    "make_limiter",
     *_models,
 ]

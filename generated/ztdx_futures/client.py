@@ -48,6 +48,7 @@ from .outcomes import (
 
 from .operations import OPERATIONS, batches
 from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
+from .limiter import Limiter
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
 from .signing import sign, Signable, string_to_sign
 from .transport import (
@@ -187,6 +188,7 @@ class _Core:
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         retry: RetryPolicy | None,
     ) -> None:
         if base_url is None:
@@ -197,6 +199,9 @@ class _Core:
         self._credentials = _Credentials(api_key, secret)
         self.recv_window = recv_window
         self._clock = clock or _now  # ms since the epoch
+        self.limiter = (
+            limiter  # waits for (or refuses) a request the venue's quotas have no room for
+        )
         self.retry = retry
         self._closed = False
 
@@ -399,6 +404,7 @@ class Client(_Core):
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         transport: Transport | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -410,6 +416,7 @@ class Client(_Core):
             testnet=testnet,
             recv_window=recv_window,
             clock=clock,
+            limiter=limiter,
             retry=retry,
         )
         self._owns_transport = transport is None
@@ -461,6 +468,8 @@ class Client(_Core):
         )
 
     def send_batch_cancel_orders(self, call: BatchCancelOrdersRequest) -> BatchCancelOrdersResult:
+        if self.limiter is not None:
+            self.limiter.acquire("batch_cancel_orders")
         response, params = self._send(lambda: self._prepare_batch_cancel_orders(call))
         return self.parse_batch_cancel_orders(response, params)
 
@@ -512,6 +521,7 @@ class AsyncClient(_Core):
         testnet: bool = False,
         recv_window: int | None = DEFAULT_RECV_WINDOW,
         clock: Callable[[], int] | None = None,
+        limiter: Limiter | None = None,
         transport: AsyncTransport | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -523,6 +533,7 @@ class AsyncClient(_Core):
             testnet=testnet,
             recv_window=recv_window,
             clock=clock,
+            limiter=limiter,
             retry=retry,
         )
         self._owns_transport = transport is None
@@ -580,6 +591,8 @@ class AsyncClient(_Core):
     async def send_batch_cancel_orders(
         self, call: BatchCancelOrdersRequest
     ) -> BatchCancelOrdersResult:
+        if self.limiter is not None:
+            await self.limiter.async_acquire("batch_cancel_orders")
         response, params = await self._send(lambda: self._prepare_batch_cancel_orders(call))
         return self.parse_batch_cancel_orders(response, params)
 
