@@ -99,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8765)
+    s.add_argument(
+        "--rate-limits", action="store_true", help="enforce the specs' rate-limit pools (the venue's rate-limit answer)"
+    )
     e = command(
         "export",
         [common, venue],
@@ -354,7 +357,7 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
     from specgen.simulator import serve_forever
 
     try:
-        return serve_forever(config, venue=args.venue, host=args.host, port=args.port)
+        return serve_forever(config, venue=args.venue, host=args.host, port=args.port, rate_limits=args.rate_limits)
     except OSError as exc:  # a busy or forbidden port: name it
         if exc.filename:
             raise

@@ -20,11 +20,7 @@ from tests.helpers import GENERATED, ROOT
 sys.path.insert(0, str(GENERATED))  # the product packages, as test_client_faults imports them
 
 PRODUCT = read_specs(ROOT / "specs", ROOT)
-LIMITED = [
-    v
-    for v in PRODUCT
-    if any(lim.requests is not None and lim.per_seconds is not None for e in v.endpoints for lim in e.rate_limit.limits)
-]
+LIMITED = [v for v in PRODUCT if any(lim.enforced for e in v.endpoints for lim in e.rate_limit.limits)]
 SYMBOL = "BTCUSDT"
 
 
@@ -47,7 +43,7 @@ class FakeClock:
 def _quota(venue: Venue) -> tuple[str, Any]:
     package = importlib.import_module(venue.name.value)
     [(operation, quotas)] = [(op, q) for op, q in package.QUOTAS.items() if q][:1]
-    return operation, min(quotas, key=lambda q: q.requests / q.per_seconds)
+    return operation, min(quotas, key=lambda q: q.count / q.per_seconds)
 
 
 def _extras(venue: Venue) -> dict[str, Any]:
@@ -77,10 +73,10 @@ def test_quotas_come_from_the_specs_and_unstated_ones_are_absent() -> None:
     for venue in PRODUCT:
         package = importlib.import_module(venue.name.value)
         for e in venue.endpoints:
-            stated = [lim for lim in e.rate_limit.limits if lim.requests is not None and lim.per_seconds is not None]
+            stated = [lim for lim in e.rate_limit.limits if lim.enforced]
             quotas = package.QUOTAS[e.operation.value]
-            assert [(q.pool, q.requests, q.per_seconds) for q in quotas] == [
-                (lim.pool.value, lim.requests, lim.per_seconds) for lim in stated
+            assert [(q.pool, q.count, q.per_seconds, q.per_order) for q in quotas] == [
+                (lim.pool.value, lim.count, lim.per_seconds, lim.orders is not None) for lim in stated
             ]
 
 
@@ -95,11 +91,12 @@ def test_the_limiter_raises_before_sending_and_is_shared_by_one_account(simulato
     second = package.make_limiter(key, wait=False, clock=clock, sleep=clock.sleep, registry=registry)
     other = package.make_limiter("another-key", wait=False, clock=clock, registry=registry)
     assert key not in repr(first) and "redacted" in repr(first)
-    for _ in range(quota.requests):
+    for _ in range(quota.count):
         first.acquire(operation)
     with pytest.raises(package.RateLimitExceeded) as caught:
         second.acquire(operation)  # the same account: the same bucket
-    assert caught.value.pool == quota.pool and caught.value.wait == pytest.approx(quota.per_seconds / quota.requests)
+    # Every token was spent at this instant, so none returns before a whole window has passed.
+    assert caught.value.pool == quota.pool and caught.value.wait == pytest.approx(quota.per_seconds)
     assert key not in str(caught.value)
     if quota.scope != "ip":
         other.acquire(operation)  # another account has its own
@@ -108,8 +105,12 @@ def test_the_limiter_raises_before_sending_and_is_shared_by_one_account(simulato
         with pytest.raises(package.RateLimitExceeded):
             client.cancel_orders(SYMBOL, order_ids=["10000001"], **_extras(venue))
     assert simulator.history == ()
-    clock.now += quota.per_seconds / quota.requests
-    second.acquire(operation)  # refilled over time
+    clock.now += quota.per_seconds / 2
+    with pytest.raises(package.RateLimitExceeded):
+        second.acquire(operation)  # half a window later: still full (a refilling bucket would let one through)
+    clock.now += quota.per_seconds / 2
+    for _ in range(quota.count):
+        second.acquire(operation)  # a window after they were spent, every token is back
 
 
 @pytest.mark.parametrize("venue", LIMITED, ids=lambda v: v.name.value)
@@ -122,7 +123,7 @@ def test_the_limiter_waits_on_the_fake_clock(simulator: Simulator, venue: Venue,
     limiter = package.make_limiter(
         key, clock=clock, sleep=clock.sleep, async_sleep=clock.async_sleep, registry=package.Limiter.private_registry()
     )
-    sends = quota.requests + 2
+    sends = 2 * quota.count + 1
     ids = [o.order_id for o in simulator.seed(venue.name.value, [{"instrument": SYMBOL} for _ in range(sends)])]
     if is_async:
 
@@ -137,5 +138,5 @@ def test_the_limiter_waits_on_the_fake_clock(simulator: Simulator, venue: Venue,
             for order_id in ids:
                 client.cancel_orders(SYMBOL, order_ids=[order_id], **_extras(venue))
     assert len(simulator.history) == sends
-    step = quota.per_seconds / quota.requests
-    assert clock.slept == pytest.approx([step, step])  # the two requests beyond the quota waited
+    # The first count went at once; the next count waited one window; the last one more.
+    assert clock.slept == pytest.approx([quota.per_seconds, quota.per_seconds])

@@ -1,5 +1,6 @@
-"""Client-side rate limiting from the spec's pools: token buckets, shared by every client of one
-account, that wait (sync or async) or raise RateLimitExceeded before a request is sent.
+"""Client-side rate limiting from the spec's pools: windows of tokens (each returned a window
+after it was spent), shared by every client of one account, that wait (sync or async) or raise
+RateLimitExceeded before a request is sent.
 
 Part of specgen's runtime, copied verbatim into every generated package (and into the shared
 specgen_runtime package); do not edit. Standard library only.
@@ -8,7 +9,9 @@ specgen_runtime package); do not edit. Standard library only.
 from __future__ import annotations
 
 import asyncio
+import collections
 import hashlib
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -25,61 +28,84 @@ _ACCOUNT_SCOPES = ("uid", "api_key", "account", "key")
 class RateLimitExceeded(ClientError):
     """Sending now would exceed a rate-limit pool, and the limiter was told not to wait.
 
-    pool: the pool's name in the venue spec; wait: seconds until the request would fit.
+    pool: the pool's name in the venue spec; wait: seconds until the request would fit (inf:
+    never, the request naming more orders than the pool allows in a window).
     """
 
     def __init__(self, pool: str, wait: float) -> None:
-        super().__init__(
-            f"rate-limit pool {pool!r} is exhausted for {wait:.3f} s more; nothing was sent"
-        )
+        if math.isinf(wait):
+            said = f"the request is larger than rate-limit pool {pool!r} allows in a whole window"
+        else:
+            said = f"rate-limit pool {pool!r} is exhausted for {wait:.3f} s more"
+        super().__init__(f"{said}; nothing was sent")
         self.pool = pool
         self.wait = wait
 
 
 @dataclass(frozen=True)
 class Quota:
-    """At most `requests` requests per `per_seconds` seconds in `pool`, counted by `scope`."""
+    """At most `count` requests (per_order: orders) per `per_seconds` seconds in `pool`,
+    counted by `scope`."""
 
     pool: str
     scope: str
-    requests: int
+    count: int
     per_seconds: float
+    per_order: bool = False
 
 
-class _Bucket:
-    """requests tokens, refilled continuously over per_seconds; one token per request."""
+class _Window:
+    """The spends of the last per_seconds seconds. A spend returns its tokens exactly
+    per_seconds after it was made, so no window of that length (sliding, or the venue's
+    fixed one) ever holds more than count; a refilling token bucket lets up to twice
+    count through in one window after an idle spell."""
 
-    def __init__(self, quota: Quota, now: float) -> None:
-        self.capacity = float(quota.requests)
-        self.rate = quota.requests / quota.per_seconds
-        self.tokens = self.capacity
-        self.stamp = now
+    def __init__(self, quota: Quota) -> None:
+        self.capacity = quota.count
+        self.period = float(quota.per_seconds)
+        self.spends: collections.deque[tuple[float, int]] = collections.deque()
+        self.used = 0
 
-    def wait(self, now: float) -> float:
-        self.tokens = min(self.capacity, self.tokens + max(0.0, now - self.stamp) * self.rate)
-        self.stamp = max(self.stamp, now)
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+    def wait(self, now: float, cost: int) -> float:
+        """Seconds until cost fits (0.0: now; inf: never, cost being more than the whole quota)."""
+        while self.spends and self.spends[0][0] <= now - self.period:
+            self.used -= self.spends.popleft()[1]
+        free = self.capacity - self.used
+        if free >= cost:
+            return 0.0
+        for stamp, spent in self.spends:  # oldest first: when enough has returned
+            free += spent
+            if free >= cost:
+                return stamp + self.period - now
+        return math.inf
+
+    def spend(self, now: float, cost: int) -> None:
+        self.spends.append((now, cost))
+        self.used += cost
 
 
 class _Registry:
-    """Buckets by (venue, operation, pool, account digest): every limiter of one account shares them."""
+    """Windows by venue, operation, quota (pool, unit, period) and account digest: every limiter
+    of one account shares them."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.buckets: dict[tuple[str, str, str, str], _Bucket] = {}
+        self.windows: dict[tuple[str, str, str, bool, float, str], _Window] = {}
 
 
 _SHARED = _Registry()
 
 
 class Limiter:
-    """Token buckets for one account of one venue, built from the spec's rate limits.
+    """Rate limiting for one account of one venue, built from the spec's rate limits.
 
-    quotas maps each operation to its quotas (a client passes its venue's, from OPERATIONS);
-    an operation without quotas is not limited, since a pool the document does not state is not
-    guessed. wait=True sleeps until a request fits (sleep, or async_sleep in AsyncClient); wait=False
-    raises RateLimitExceeded instead. Limiters of the same venue and API key share their buckets
-    (the key is kept only as a digest, and never shown).
+    quotas maps each operation to its quotas (a client passes its venue's QUOTAS); an operation
+    without quotas is not limited, since a pool the document does not state is not guessed. A
+    request takes one token of each request quota and one per order it names of each per-order
+    quota. wait=True sleeps until a request fits (sleep, or async_sleep in AsyncClient);
+    wait=False raises RateLimitExceeded instead, as does a request larger than a whole quota.
+    Limiters of the same venue and API key share their windows (the key is kept only as a
+    digest, and never shown).
     """
 
     def __init__(
@@ -108,49 +134,50 @@ class Limiter:
 
     @staticmethod
     def private_registry() -> _Registry:
-        """Buckets of their own (for tests, or limiters that must not share)."""
+        """Windows of their own (for tests, or limiters that must not share)."""
         return _Registry()
 
-    def _take(self, operation: str) -> tuple[str, float]:
-        """Take a token from every bucket of operation if all have one: ('', 0.0); otherwise
-        take nothing and say which pool is short and for how long."""
+    def _take(self, operation: str, orders: int) -> tuple[str, float]:
+        """Spend on every quota of operation if all have room: ('', 0.0); otherwise spend
+        nothing and say which pool is short and for how long."""
         quotas = self.quotas.get(operation, ())
         if not quotas:
             return "", 0.0
         now = self._clock()
         with self._registry.lock:
-            buckets = []
+            windows = []
             for q in quotas:
                 who = self._account if q.scope in _ACCOUNT_SCOPES else ""
-                key = (self.venue, operation, q.pool, who)
-                bucket = self._registry.buckets.get(key)
-                if bucket is None:
-                    bucket = self._registry.buckets[key] = _Bucket(q, now)
-                buckets.append((q.pool, bucket))
-            waits = [(bucket.wait(now), pool) for pool, bucket in buckets]
-            longest, pool = max(waits)
+                key = (self.venue, operation, q.pool, q.per_order, q.per_seconds, who)
+                window = self._registry.windows.get(key)
+                if window is None:
+                    window = self._registry.windows[key] = _Window(q)
+                windows.append((q.pool, window, orders if q.per_order else 1))
+            longest, pool = max((window.wait(now, cost), pool) for pool, window, cost in windows)
             if longest > 0.0:
                 return pool, longest
-            for _, bucket in buckets:
-                bucket.tokens -= 1.0
+            for _, window, cost in windows:
+                window.spend(now, cost)
             return "", 0.0
 
-    def acquire(self, operation: str) -> None:
-        """Block (or raise RateLimitExceeded) until operation may send one request."""
+    def _check(self, pool: str, wait: float) -> None:
+        if not self.wait or math.isinf(wait):
+            raise RateLimitExceeded(pool, wait)
+
+    def acquire(self, operation: str, orders: int = 1) -> None:
+        """Block (or raise RateLimitExceeded) until operation may send one request naming orders orders."""
         while True:
-            pool, wait = self._take(operation)
+            pool, wait = self._take(operation, orders)
             if wait <= 0.0:
                 return
-            if not self.wait:
-                raise RateLimitExceeded(pool, wait)
+            self._check(pool, wait)
             self._sleep(wait)
 
-    async def async_acquire(self, operation: str) -> None:
+    async def async_acquire(self, operation: str, orders: int = 1) -> None:
         """acquire, awaiting instead of blocking."""
         while True:
-            pool, wait = self._take(operation)
+            pool, wait = self._take(operation, orders)
             if wait <= 0.0:
                 return
-            if not self.wait:
-                raise RateLimitExceeded(pool, wait)
+            self._check(pool, wait)
             await self._async_sleep(wait)

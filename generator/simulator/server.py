@@ -6,6 +6,8 @@ the raw bytes received), its parameters are decoded from the wire and validated 
 endpoint spec, and the cancel acts on the account's orders. Answers are built from the spec's
 response and outcome declarations; the values the documents do not state come from the specs'
 `simulation` sections. Faults (429, 418, 5xx, slowness, broken bodies) are injected on request.
+With rate_limits=True (`specgen serve --rate-limits`) the spec's rate-limit pools are enforced
+(simulator/limits.py); they are off by default, so tests that send freely are unaffected.
 
 Routes: each endpoint answers at its own path (clients take base_url = the simulator's URL) and
 also under /<venue>/ (base_url(venue)), which stays unambiguous if two venues share a path.
@@ -43,6 +45,7 @@ from specgen.simulator.answers import error_body, internal_error, success_body
 from specgen.simulator.auth import NonceBook, RawRequest, Rejection, authenticate
 from specgen.simulator.book import Account, AccountExists, Book, Order
 from specgen.simulator.faults import Fault, FaultQueue
+from specgen.simulator.limits import RateLimits, orders_named
 from specgen.simulator.wire import ParamReader, targets
 from specgen.spec.model import Condition, Endpoint, Venue
 from specgen.spec.text import Text
@@ -114,6 +117,7 @@ class Simulator:
         port: int = 0,
         clock: Callable[[], int] | None = None,
         log: Callable[[str], None] | None = None,
+        rate_limits: bool = False,
     ) -> None:
         _require_loopback(host)
         for venue in venues:
@@ -124,6 +128,7 @@ class Simulator:
         self.book = Book()
         self.nonces = NonceBook()
         self.faults = FaultQueue()
+        self.rate_limits: RateLimits | None = RateLimits() if rate_limits else None
         self._routes, self.shared_paths = _routes(venues)
         self._log = log
         self._history: collections.deque[Exchange] = collections.deque(maxlen=HISTORY_SIZE)
@@ -230,6 +235,8 @@ class Simulator:
     def reset(self) -> None:
         self.book.reset()
         self.faults.clear()
+        if self.rate_limits is not None:
+            self.rate_limits.reset()
         self._history.clear()
 
     @property
@@ -298,6 +305,11 @@ class Simulator:
         except Rejection as rejected:
             answer = getattr(sim, rejected.kind)
             return _json_reply(answer.http_status, error_body(venue, answer)), rejected.detail
+        if self.rate_limits is not None:
+            exceeded = self.rate_limits.spend(venue, endpoint, api_key, orders_named(endpoint, params), self.clock())
+            if exceeded is not None:
+                said = f"rate limit: pool {exceeded.pool} allows {exceeded.count} per {exceeded.per_seconds:g} s"
+                return self._rate_limited(venue), said
         esim = endpoint.simulation
         assert esim is not None
         whole = esim.all_or_nothing
@@ -307,6 +319,14 @@ class Simulator:
         if whole is not None and atomic and any(r.kind != "cancelled" for r in results):
             return _json_reply(whole.answer.http_status, error_body(venue, whole.answer)), "the whole batch was refused"
         return _json_reply(200, success_body(venue, endpoint, params, results)), None
+
+    def _rate_limited(self, venue: Venue) -> Reply:
+        """The venue's answer to a request over a pool: its rate_limited answer, else its first rate-limit status."""
+        sim = venue.simulation
+        assert sim is not None
+        if sim.rate_limited is not None:
+            return _json_reply(sim.rate_limited.http_status, error_body(venue, sim.rate_limited))
+        return Reply(venue.rate_limit_statuses[0], b"")
 
     def _fault_reply(self, venue: Venue, fault: Fault) -> Reply:
         headers: tuple[tuple[str, str], ...] = ()
@@ -555,13 +575,17 @@ class _Handler(BaseHTTPRequestHandler):
 # The command ------------------------------------------------------------------------------------
 
 
-def serve_forever(config: Config, *, venue: str | None = None, host: str = "127.0.0.1", port: int = 8765) -> int:
+def serve_forever(
+    config: Config, *, venue: str | None = None, host: str = "127.0.0.1", port: int = 8765, rate_limits: bool = False
+) -> int:
     """`specgen serve`: run until interrupted; 0 on Ctrl-C."""
     from specgen.spec.specset import read_specs
 
     _require_loopback(host)  # before reading the specs: fail fast
     venues = read_specs(config.specs, config.root, only=venue)
-    simulator = Simulator(venues, host=host, port=port, log=lambda line: print(line, file=sys.stderr, flush=True))
+    simulator = Simulator(
+        venues, host=host, port=port, log=lambda line: print(line, file=sys.stderr, flush=True), rate_limits=rate_limits
+    )
     simulator.start()
     try:
         print(

@@ -71,6 +71,17 @@ class Limit:
     requests: int | None
     per_seconds: int | float | None
     group: int | None
+    orders: int | None = None  # a limit counted in orders: each order a request names counts one
+
+    @property
+    def count(self) -> int | None:
+        """What the limit allows per window, requests or orders (None: the document does not say)."""
+        return self.orders if self.orders is not None else self.requests
+
+    @property
+    def enforced(self) -> bool:
+        """Whether the limit states its numbers, so clients and the simulator can count it."""
+        return self.count is not None and self.per_seconds is not None
 
 
 @dataclass(frozen=True)
@@ -188,6 +199,17 @@ class Endpoint:
         """The largest list a call may send (unconditional maximum), for batching helpers."""
         sizes = [p.type.max_items for p in self.params if isinstance(p.type, List) and p.type.max_items is not None]
         return max(sizes) if sizes else None
+
+    @property
+    def order_lists(self) -> tuple[Field, ...]:
+        """The list parameters a caller fills; their items are the orders a request names (what a
+        rate limit counted in orders counts, in the client's limiter and in the simulator)."""
+        return tuple(p for p in self.caller_params if isinstance(p.type, List))
+
+    @property
+    def counts_orders(self) -> bool:
+        """Whether a rate limit of this endpoint counts orders rather than requests."""
+        return any(lim.orders is not None and lim.enforced for lim in self.rate_limit.limits)
 
     @property
     def conditional_limits(self) -> tuple[ConditionalLimit, ...]:
@@ -566,6 +588,12 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
                 "unknown-pool",
                 f"rate-limit pool {lim['pool']!r} is not declared by the venue",
             )
+        if "orders" in lim and not any(isinstance(p.type, List) and p.source is None for p in params):
+            raise ctx.fail(
+                ("rate_limit", "limits", i, "orders"),
+                "orders-limit",
+                "a limit counted in orders needs a list parameter whose items are the orders",
+            )
     return Endpoint(
         file=doc.path,
         operation=Ident(safe(raw["operation"])),
@@ -583,7 +611,7 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
         rate_limit=RateLimit(
             rl.get("weight"),
             tuple(
-                Limit(Ident(x["pool"]), x.get("requests"), x.get("per_seconds"), x.get("group"))
+                Limit(Ident(x["pool"]), x.get("requests"), x.get("per_seconds"), x.get("group"), x.get("orders"))
                 for x in rl.get("limits", [])
             ),
             _text(rl.get("description")),
