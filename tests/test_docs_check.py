@@ -55,7 +55,7 @@ def _assert_reported(report: EndpointReport, line: int | None, key: str) -> None
     hits = [f for f in report.disagreements if key in f.key and (line is None or f.doc_line == line)]
     assert hits, f"expected [{key}] at document line {line}:\n{text}"
     rendered = [x for x in render(report) if f"[{hits[0].key}]" in x]
-    assert re.search(r"\.yaml:\d+: ", rendered[0]) and re.search(r"\.md:\d+\)", rendered[0]), rendered
+    assert re.search(r"\.yaml:\d+: ", rendered[0]) and re.search(r"\.(md|html?):\d+\)", rendered[0]), rendered
     assert report.digest_changed
 
 
@@ -65,11 +65,15 @@ def _assert_reported(report: EndpointReport, line: int | None, key: str) -> None
 def _limit_lines(lines: list[str], in_table: bool) -> list[int]:
     table = _request_table(lines)
     rows = {n for r in table.rows for n in r.description_lines}
+    # prose: only lines the page reads as a size of the request (not "a maximum value of 60" elsewhere)
+    page = read_page("\n".join(lines))
+    sizes = {lim.line for lim in page.limits if lim.measure == "count"}
+    sizes |= {lim.line for d in page.request.values() for lim in d.limits}
     found = []
     for i, text in enumerate(lines, 1):
         if not MAX_WORD.search(text) or re.search(r"times|/\s*\d*s\b|per second", text):
             continue
-        if (i in rows) == in_table:
+        if (i in rows) == in_table and (in_table or i in sizes):
             found.append(i)
     return found
 
@@ -128,6 +132,13 @@ def required_flipped(lines: list[str]) -> tuple[list[str], int | None, str]:
         assert word is not None
         cells[k] = cells[k][: word.start()] + _FLIP[word.group(0)] + cells[k][word.end() :]
         lines[row.line - 1] = "|".join(cells)
+    elif re.search(r"<t[rd]\b", text):  # an HTML row, a cell a line: the first cell holding a required word
+        i, cell = next(
+            (i, m)
+            for i in range(row.line - 1, len(lines))
+            if (m := re.search(r"<td>\s*([A-Za-z]+)\s*</td>", lines[i])) and m.group(1) in _FLIP
+        )
+        lines[i] = lines[i][: cell.start(1)] + _FLIP[cell.group(1)] + lines[i][cell.end(1) :]
     else:
         word = "YES" if row.required else "NO"
         lines[row.line - 1] = text.replace(f"{row.type}{word}", f"{row.type}{_FLIP[word]}", 1)
@@ -164,6 +175,10 @@ def nested_response_field_added(lines: list[str]) -> tuple[list[str], int | None
     if view.kind == "example":
         indent = text[: len(text) - len(text.lstrip())]
         lines.insert(line - 1, f'{indent}"plantedNested": "x",')
+    elif re.search(r"<t[rd]\b", text):  # an HTML row, a cell a line: a copy of the whole row before it
+        start = next(i for i in range(line - 1, -1, -1) if "<tr" in lines[i])
+        end = next(i for i in range(line - 1, len(lines)) if "</tr>" in lines[i])
+        lines[start:start] = [x.replace(name, "plantedNested", 1) for x in lines[start : end + 1]]
     else:
         lines.insert(line - 1, text.replace(name, "plantedNested", 1))
     return lines, line, "plantedNested presence"
@@ -207,7 +222,7 @@ def _cases() -> list[tuple[str, Path, Plant]]:
         cases.append((f"{venue}-prose-limit-added", spec, prose_limit_added))
         if any(r.required is False for r in rows):
             cases.append((f"{venue}-optional-param-added", spec, optional_param_added))
-        if rows:
+        if len(rows) > 1:  # removing the only row removes the table: another change
             cases.append((f"{venue}-param-removed", spec, param_removed))
         if any(r.required is not None for r in rows):
             cases.append((f"{venue}-required-flipped", spec, required_flipped))

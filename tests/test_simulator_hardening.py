@@ -139,9 +139,11 @@ def test_an_exception_becomes_the_venue_error_shape_with_500_and_serving_goes_on
             status, body = replay(frozen, case)
         answer = internal_error(venue)
         assert status == 500
+        flag = venue.envelope.success_flag if venue.envelope is not None else None
         assert json.loads(body) == {
             venue.error_code.value: plain(answer.code),
             venue.error_message.value: answer.message.value,
+            **({flag.value: False} if flag is not None else {}),
         }
         assert replay(frozen, case)[0] == 200  # the next request is served as before
     assert any(e.detail == "internal error: RuntimeError" for e in frozen.history)

@@ -218,7 +218,7 @@ _ADDED_ITEMS = {"items.min_length": "item_min", "items.minimum": "item_min", "it
 def _unstated_maxima(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None:
     """A maximum the spec sets on a documented parameter but the document states nowhere (it was
     removed from the page, or never there): the spec may be refusing calls the venue accepts."""
-    prose = [lim for lim in page.limits if lim.bound == "max" and lim.measure != "value"]
+    prose = [lim for lim in page.limits if lim.bound == "max" and lim.measure == "count"]
 
     def walk(docs: dict[str, DocField], specs: dict[str, SpecField], prefix: str, top: bool) -> None:
         for name, d in docs.items():
@@ -258,8 +258,8 @@ def _endpoint_limits(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None
     """Limits the prose states for the request as a whole: about its list parameters."""
     lists = [s for name, s in spec.params.items() if s.kind == "list" and (name in page.request or not page.request)]
     for lim in page.limits:
-        if lim.measure == "value":
-            continue
+        if lim.measure != "count":
+            continue  # a number in prose that counts nothing ("a maximum value of 60") is not a list's size
         for s in lists:
             if not lim.when:
                 _compare_limit(lim, s, f"param {s.name}", s.name, out)

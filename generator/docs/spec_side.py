@@ -62,15 +62,20 @@ def read_endpoint(path: Path, display: str) -> SpecEndpoint:
     if problems:
         raise SpecErrors(problems)
     data = doc.data
-    params = {p["name"]: _field(p, ("params", i)) for i, p in enumerate(data["params"])}
+    params = {_doc_name(p): _field(p, ("params", i)) for i, p in enumerate(data["params"])}
     response = _field({"name": "", **data["response"]["body"]}, ("response", "body"))
     snapshot = path.parent / data["source"]["snapshot"]
     return SpecEndpoint(doc, path.parent, params, response, snapshot)
 
 
+def _doc_name(raw: dict[str, Any]) -> str:
+    """The name the document gives a field: its document_name where the spec renames it."""
+    return str(raw.get("document_name", raw.get("name", "")))
+
+
 def _field(raw: dict[str, Any], at: Location) -> SpecField:
     kind = raw["type"]
-    f = SpecField(raw.get("name", ""), at, kind, bool(raw.get("required", False)))
+    f = SpecField(_doc_name(raw), at, kind, bool(raw.get("required", False)))
     for key in LIMIT_KEYS + ("values", "encoding", "default", "pattern"):
         if key in raw:
             f.facts[key] = raw[key]
@@ -86,7 +91,7 @@ def _field(raw: dict[str, Any], at: Location) -> SpecField:
 def _children(raw: dict[str, Any], at: Location) -> dict[str, SpecField]:
     kind = raw["type"]
     if kind == "object":
-        return {x["name"]: _field(x, at + ("fields", i)) for i, x in enumerate(raw.get("fields", []))}
+        return {_doc_name(x): _field(x, at + ("fields", i)) for i, x in enumerate(raw.get("fields", []))}
     if kind == "list":
         return _children(raw["items"], at + ("items",))
     if kind == "one_of":

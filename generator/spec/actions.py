@@ -32,7 +32,7 @@ class IdsTarget:
 class CancelOrders:
     """cancel_orders(symbol, order_ids=..., client_ids=..., <params>) for one endpoint."""
 
-    symbol: Field  # the parameter, or the item field (symbol_in_items) carrying the symbol
+    symbol: Field | None  # the parameter, or the item field (symbol_in_items), carrying the symbol; None: not sent
     symbol_in_items: bool
     targets: tuple[IdsTarget, ...]  # order ids first, then client ids: the order outcomes come back in
     params: tuple[Field, ...]  # other parameters, passed through as keyword arguments
@@ -52,6 +52,9 @@ def build_cancel_orders(
         if ids is not None:
             targets.append(_target(arg, ids, by_wire))
             used.add(ids.param.value)
+    if "symbol" not in raw:
+        # The venue's ids name orders on their own: the unified call takes a symbol but sends none.
+        return CancelOrders(None, False, tuple(targets), _passed(ctx, raw, at, params, used))
     symbol_at = at + ("symbol",)
     param_name, _, field_name = raw["symbol"].partition(".")
     holder = by_wire.get(param_name)
@@ -70,6 +73,14 @@ def build_cancel_orders(
         raise ctx.fail(symbol_at, "not-a-string", f"symbol names {param_name!r}, which is not a string parameter")
     else:
         used.add(param_name)
+    return CancelOrders(symbol, bool(field_name), tuple(targets), _passed(ctx, raw, at, params, used))
+
+
+def _passed(
+    ctx: Ctx, raw: dict[str, Any], at: Location, params: tuple[Field, ...], used: set[str]
+) -> tuple[Field, ...]:
+    """The parameters passed through as keyword arguments; every other required one must be filled in."""
+    by_wire = {p.wire.value: p for p in params}
     passed: list[Field] = []
     for i, name in enumerate(raw.get("params", [])):
         p = by_wire.get(name)
@@ -83,7 +94,7 @@ def build_cancel_orders(
     left = [p.wire.value for p in params if p.required and p.source is None and p.wire.value not in used]
     if left:
         raise ctx.fail(at, "actions", f"required parameter {left[0]!r} has no place in cancel_orders: add it to params")
-    return CancelOrders(symbol, bool(field_name), tuple(targets), tuple(passed))
+    return tuple(passed)
 
 
 def _target(arg: str, ids: RequestIds, by_wire: dict[str, Field]) -> IdsTarget:
