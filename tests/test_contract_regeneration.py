@@ -49,7 +49,15 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     spec = project / "specs" / "fx_passphrase" / "batch_cancel_order.yaml"
     text = spec.read_text()
     assert text.count("max_items: 50") == 1
-    spec.write_text(text.replace("max_items: 50", "max_items: 40"))
+    # The prose that states the limit follows it (`validate` refuses a contradicting number).
+    for old, new in (
+        ("max_items: 50", "max_items: 40"),
+        ("List, maximum length 50.", "List, maximum length 40."),
+        ("up to 50", "up to 40"),
+    ):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    spec.write_text(text)
     result = run_cli(project, "generate")
     assert result.returncode == 0, result.stderr
     return project, before, tree_bytes(project / "generated")
@@ -73,6 +81,8 @@ def test_changing_a_limit_changes_validator_schema_and_contract_tests(
     assert changed == [
         DATA,
         "fx_passphrase/README.md",  # the reference states the limit
+        "fx_passphrase/client.py",  # so do the docstrings, from the value
+        "fx_passphrase/models.py",
         "fx_passphrase/operations.py",
         "fx_passphrase/schemas/batch_cancel_order.request.json",
         "fx_passphrase/validators.py",

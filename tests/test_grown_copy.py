@@ -41,8 +41,9 @@ def _copy_project(target: Path) -> None:
 
 
 def _raise_a_limit(specs: Path) -> tuple[Path, str]:
-    """Raise the first list limit found in a product spec by 5, dropping that spec's own cases
-    that pinned the old boundary (the only edit of the spec beside the limit)."""
+    """Raise the first list limit found in a product spec by 5, with the spec's summary and
+    descriptions that state it (`validate` refuses prose contradicting a limit), dropping that
+    spec's own cases that pinned the old boundary (the only edits of the spec beside the limit)."""
     for venue in venue_names(specs):
         for path in sorted((specs / venue).glob("*.yaml")):
             text = path.read_text("utf-8")
@@ -50,7 +51,15 @@ def _raise_a_limit(specs: Path) -> tuple[Path, str]:
             if path.name == "venue.yaml" or not match:
                 continue
             old = int(match.group(2))
-            text = text[: match.start(2)] + str(old + 5) + text[match.end(2) :]
+            # The limit's own parameter (from its `- name:` line to the next) and the summary.
+            start = text.rfind("\n  - name:", 0, match.start()) + 1
+            following = text.find("\n  - ", match.end())
+            end = following if following != -1 else len(text)
+            block = text[start : match.start(2)] + str(old + 5) + text[match.end(2) : end]
+            prose = re.compile(rf"^(\s*(?:summary|description): .*?)\b{old}\b", re.M)
+            while prose.search(block):
+                block = prose.sub(rf"\g<1>{old + 5}", block)
+            text = prose.sub(rf"\g<1>{old + 5}", text[:start], count=1) + block + text[end:]
             doc = yaml.safe_load(text)
             cases = doc.get("tests", {}).get("malformed", [])
             kept = [c for c in cases if c.get("rule") not in ("maxItems", "max_items_when")]

@@ -576,11 +576,15 @@ def _set_provenance(env: jinja2.Environment, config: Config, venue: str | None) 
 
 def _render_shared(config: Config) -> dict[str, str]:
     """The modules of contract_tests/ that serve every venue (they hold no venue's data)."""
+    from specgen.emit.imports import prune_imports
     from specgen.emit.render import render
 
     env = _env(config.templates)
     _set_provenance(env, config, None)
-    return {CONFTEST: render(env, CONFTEST_TEMPLATE), CONTRACT_MODULE: render(env, CONTRACT_TEMPLATE)}
+    return {
+        CONFTEST: prune_imports(render(env, CONFTEST_TEMPLATE)),
+        CONTRACT_MODULE: prune_imports(render(env, CONTRACT_TEMPLATE)),
+    }
 
 
 def _with_comment(schema: dict[str, Any], line: str) -> dict[str, Any]:
@@ -594,6 +598,7 @@ def _render_venue(
 ) -> tuple[dict[str, str], Plan]:
     """A venue's rendered (unformatted) Python sources, and its files that need no formatting."""
     from specgen.emit import cases, json_schema
+    from specgen.emit.imports import prune_imports
     from specgen.emit.render import render
 
     sources: dict[str, str] = {}
@@ -601,7 +606,8 @@ def _render_venue(
     pkg = venue.name.value
     line = _set_provenance(env, config, pkg)
     for name in templates:
-        sources[f"{pkg}/{name.removesuffix('.j2')}"] = render(env, f"{PACKAGE_DIR}/{name}", venue=venue)
+        rendered = render(env, f"{PACKAGE_DIR}/{name}", venue=venue)
+        sources[f"{pkg}/{name.removesuffix('.j2')}"] = prune_imports(rendered)
     raw[f"{pkg}/py.typed"] = b""  # PEP 561 marker: its content has a meaning, so no header
     raw[f"{pkg}/README.md"] = render(env, REFERENCE_TEMPLATE, venue=venue).encode("utf-8")
     for name, data in package_runtime().items():

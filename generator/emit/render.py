@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from specgen.emit.docstrings import init_doc, method_doc, model_doc, result_doc
 from specgen.emit.literal import doc, md, md_code, member, py, regex
 from specgen.emit.reference import cell, example_call
 from specgen.errors import SpecError
@@ -122,7 +123,14 @@ def make_env(templates: Path) -> jinja2.Environment:
         from_json=from_json,
         checker_function=checker_function,
     )
-    env.globals.update(decimal_pattern=DECIMAL_PATTERN, integer_pattern=INTEGER_PATTERN)
+    env.globals.update(
+        decimal_pattern=DECIMAL_PATTERN,
+        integer_pattern=INTEGER_PATTERN,
+        method_doc=method_doc,
+        init_doc=init_doc,
+        model_doc=model_doc,
+        result_doc=result_doc,
+    )
     env.tests.update(text=lambda v: isinstance(v, Text))
     return env
 

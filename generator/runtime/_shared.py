@@ -21,7 +21,18 @@ __all__ = ["SHARED_PACKAGE", "uses_shared_runtime"]
 
 SHARED_PACKAGE = "specgen_runtime"
 # The modules that are the same in every package, in the order they import one another.
-RUNTIME_MODULES = ("_wire", "outcome", "errors", "transport", "retry", "limiter")
+RUNTIME_MODULES = (
+    "_wire",
+    "outcome",
+    "errors",
+    "accounting",
+    "limiter",
+    "transport",
+    "retry",
+    "metadata",
+    "answers",
+    "client_base",
+)
 
 
 def _share(package: str) -> bool:

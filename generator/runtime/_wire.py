@@ -8,23 +8,88 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 from urllib.parse import quote
 
-JSON = Any
+# The runtime never imports typing (a few milliseconds of every import): what it needs for type
+# checkers is in `if TYPE_CHECKING:` blocks, which mypy reads and Python skips.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+    from typing import cast as cast
+
+    JSON = Any
+    R = TypeVar("R", bound="Record")
+else:
+    JSON = object  # only ever named in annotations, which are never evaluated
+
+    def cast(kind: object, value: object) -> object:
+        """typing.cast, without importing typing: the value, unchanged."""
+        return value
+
+
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+init_field = object.__setattr__  # how a Record's __init__ sets a field, frozen as it is
 
 
-@dataclass(frozen=True)
-class Violation:
+class Record:
+    """A frozen value: the fields __slots__ names, each set once by __init__ (with init_field).
+
+    Records compare, hash and show themselves by value, as frozen dataclasses do; the generated
+    models and the runtime's values use it instead of dataclasses, whose class machinery would
+    cost every import of a package. Fields named in _hidden are left out of the repr.
+    """
+
+    __slots__: tuple[str, ...] = ()
+    _hidden: tuple[str, ...] = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} is frozen")
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple([getattr(self, name) for name in self.__slots__])
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Record)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = [f"{n}={getattr(self, n)!r}" for n in self.__slots__ if n not in self._hidden]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), self._values())
+
+
+def _rebuild(cls: type[R], values: tuple[object, ...]) -> R:
+    """A record from its values, for copy and pickle (its __init__ may take keywords only)."""
+    record = object.__new__(cls)
+    for name, value in zip(cls.__slots__, values, strict=True):
+        init_field(record, name, value)
+    return record
+
+
+class Violation(Record):
     """One broken rule: where (a JSON path such as $.items[3].name), which rule, and why."""
 
+    __slots__ = ("path", "rule", "message")
     path: str
     rule: str
     message: str
+
+    def __init__(self, path: str, rule: str, message: str) -> None:
+        init_field(self, "path", path)
+        init_field(self, "rule", rule)
+        init_field(self, "message", message)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message} [{self.rule}]"
@@ -52,6 +117,7 @@ def decimal_text(value: Decimal) -> str:
 
 
 def to_decimal(value: JSON) -> Decimal:
+    """A JSON number or numeric string as a finite Decimal; raises ValueError otherwise."""
     if isinstance(value, bool):
         raise ValueError("a boolean is not a number")
     if isinstance(value, (int, Decimal)):
@@ -68,6 +134,7 @@ def to_decimal(value: JSON) -> Decimal:
 
 
 def is_int(value: object) -> bool:
+    """An int that is not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -79,6 +146,7 @@ def is_integral(value: object) -> bool:
 
 
 def is_number(value: object) -> bool:
+    """An int, float or Decimal that is not a bool."""
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
@@ -88,6 +156,7 @@ def in_enum(value: object, allowed: tuple[object, ...]) -> bool:
 
 
 def query_scalar(value: JSON) -> str:
+    """A scalar as query text: true/false, decimals without an exponent."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
@@ -96,8 +165,10 @@ def query_scalar(value: JSON) -> str:
 
 
 def query_string(pairs: list[tuple[str, str]], safe: str) -> str:
-    """name=value pairs joined by &, every reserved character of a value percent-encoded (except
-    safe). Names are the spec's wire names, which the spec language limits to [A-Za-z0-9_-]."""
+    """The name=value pairs joined by &, each value percent-encoded except for safe.
+
+    Names are the spec's wire names, which the spec language limits to [A-Za-z0-9_-].
+    """
     return "&".join(f"{k}={quote(v, safe=safe)}" for k, v in pairs)
 
 
@@ -111,41 +182,48 @@ def query_value(value: JSON, encoding: str | None) -> str:
 
 
 def has_key(value: JSON, key: str) -> bool:
+    """value is an object with a member named key."""
     return isinstance(value, dict) and key in value
 
 
 # Narrowing helpers for parsing values the validators have already checked.
 def as_dict(value: JSON) -> Mapping[str, JSON]:
+    """value, which must be an object."""
     if not isinstance(value, dict):
         raise ValueError(f"expected an object, got {type(value).__name__}")
     return value
 
 
 def as_list(value: JSON) -> list[JSON]:
+    """value, which must be a list."""
     if not isinstance(value, list):
         raise ValueError(f"expected a list, got {type(value).__name__}")
     return value
 
 
 def as_str(value: JSON) -> str:
+    """value, which must be a string."""
     if not isinstance(value, str):
         raise ValueError(f"expected a string, got {type(value).__name__}")
     return value
 
 
 def as_int(value: JSON) -> int:
+    """value, which must be integral, as an int."""
     if not is_integral(value):
         raise ValueError(f"expected an integer, got {type(value).__name__}")
     return int(value)
 
 
 def as_float(value: JSON) -> float:
+    """value, which must be a number, as a float."""
     if not is_number(value):
         raise ValueError(f"expected a number, got {type(value).__name__}")
     return float(value)
 
 
 def as_bool(value: JSON) -> bool:
+    """value, which must be true or false."""
     if not isinstance(value, bool):
         raise ValueError(f"expected true or false, got {type(value).__name__}")
     return value

@@ -6,10 +6,9 @@ specgen_runtime package); do not edit. Standard library only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ._wire import Violation
 
+TYPE_CHECKING = False  # typing stays unimported at run time (see _wire.py)
 if TYPE_CHECKING:
     from .outcome import OrderOutcome
 
@@ -97,8 +96,11 @@ class TransportError(ClientError):
 
 
 class RedirectError(ResponseError):
-    """The answer was a redirect (HTTP 3xx). Redirects are never followed, so that no request,
-    key or signature goes anywhere but where it was sent; target_host is where it pointed."""
+    """The answer was a redirect (HTTP 3xx), which is never followed.
+
+    So no request, key or signature goes anywhere but where it was sent; target_host is where
+    it pointed.
+    """
 
     def __init__(self, http_status: int, target_host: str | None) -> None:
         self.target_host = target_host

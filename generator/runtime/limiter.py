@@ -1,22 +1,20 @@
-"""Client-side rate limiting from the spec's pools: windows of tokens (each returned a window
-after it was spent), shared by every client of one account, that wait (sync or async) or raise
-RateLimitExceeded before a request is sent.
+"""Client-side rate limiting from the spec's pools, before a request is sent.
 
-Part of specgen's runtime, copied verbatim into every generated package (and into the shared
-specgen_runtime package); do not edit. Standard library only.
+Windows of tokens (each returned a window after it was spent), shared by every client of one
+account, that wait (sync or async) or raise RateLimitExceeded. Part of specgen's runtime,
+copied verbatim into every generated package (and into the shared specgen_runtime package);
+do not edit. Standard library only.
 """
 
 from __future__ import annotations
 
-import asyncio
+import _thread
 import collections
-import hashlib
 import math
-import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 
+from ._wire import Record, init_field
 from .errors import ClientError
 
 __all__ = ["Limiter", "Quota", "RateLimitExceeded"]
@@ -42,16 +40,27 @@ class RateLimitExceeded(ClientError):
         self.wait = wait
 
 
-@dataclass(frozen=True)
-class Quota:
-    """At most `count` requests (per_order: orders) per `per_seconds` seconds in `pool`,
-    counted by `scope`."""
+class Quota(Record):
+    """At most `count` requests (per_order: orders) per `per_seconds` seconds in `pool`.
 
+    The pool is counted by `scope`.
+    """
+
+    __slots__ = ("pool", "scope", "count", "per_seconds", "per_order")
     pool: str
     scope: str
     count: int
     per_seconds: float
-    per_order: bool = False
+    per_order: bool
+
+    def __init__(
+        self, pool: str, scope: str, count: int, per_seconds: float, per_order: bool = False
+    ) -> None:
+        init_field(self, "pool", pool)
+        init_field(self, "scope", scope)
+        init_field(self, "count", count)
+        init_field(self, "per_seconds", per_seconds)
+        init_field(self, "per_order", per_order)
 
 
 class _Window:
@@ -89,7 +98,7 @@ class _Registry:
     of one account shares them."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = _thread.allocate_lock()  # threading's Lock, without importing threading
         self.windows: dict[tuple[str, str, str, bool, float, str], _Window] = {}
 
 
@@ -117,9 +126,16 @@ class Limiter:
         wait: bool = True,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
-        async_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        async_sleep: Callable[[float], Awaitable[object]] | None = None,
         registry: _Registry | None = None,
     ) -> None:
+        # asyncio and hashlib are imported here, not at the top: they cost every import.
+        import hashlib
+
+        if async_sleep is None:
+            import asyncio
+
+            async_sleep = asyncio.sleep
         self.venue = venue
         self._account = hashlib.sha256(api_key.encode("utf-8")).hexdigest()
         self.quotas = dict(quotas)

@@ -6,8 +6,9 @@ specgen_runtime package); do not edit. Standard library only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+from ._wire import Record, init_field
 
 __all__ = ["CancelOrdersResult", "OrderOutcome", "OutcomeState"]
 
@@ -25,21 +26,47 @@ class OutcomeState(str, Enum):  # noqa: UP042  (str() stays "OutcomeState.X", as
     "The response does not account for the order: reason says why."
 
 
-@dataclass(frozen=True)
-class OrderOutcome:
+class OrderOutcome(Record):
     """What happened to one order of a batch: the same shape for every venue.
 
     Every order sent gets exactly one, in request order; nothing is dropped. reason says why an
     order is unknown, or which contradictory reports the venue gave for it.
     """
 
+    __slots__ = (
+        "order_id",
+        "client_id",
+        "state",
+        "status",
+        "error_code",
+        "error_message",
+        "reason",
+    )
     order_id: str | None
     client_id: str | None
     state: OutcomeState
-    status: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-    reason: str | None = None
+    status: str | None
+    error_code: str | None
+    error_message: str | None
+    reason: str | None
+
+    def __init__(
+        self,
+        order_id: str | None,
+        client_id: str | None,
+        state: OutcomeState,
+        status: str | None = None,
+        error_code: str | None = None,
+        error_message: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        init_field(self, "order_id", order_id)
+        init_field(self, "client_id", client_id)
+        init_field(self, "state", state)
+        init_field(self, "status", status)
+        init_field(self, "error_code", error_code)
+        init_field(self, "error_message", error_message)
+        init_field(self, "reason", reason)
 
     @property
     def cancelled(self) -> bool:
@@ -47,8 +74,7 @@ class OrderOutcome:
         return self.state is OutcomeState.CANCELLED
 
 
-@dataclass(frozen=True)
-class CancelOrdersResult:
+class CancelOrdersResult(Record):
     """What a unified cancel_orders call did: the same type for every venue.
 
     outcomes holds one outcome per id passed, in the order passed (order ids, then client ids),
@@ -56,9 +82,20 @@ class CancelOrdersResult:
     order sent, and warnings what reading them found worth saying.
     """
 
+    __slots__ = ("outcomes", "results", "warnings")
     outcomes: tuple[OrderOutcome, ...]
     results: tuple[object, ...]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...]
+
+    def __init__(
+        self,
+        outcomes: tuple[OrderOutcome, ...],
+        results: tuple[object, ...],
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        init_field(self, "outcomes", outcomes)
+        init_field(self, "results", results)
+        init_field(self, "warnings", warnings)
 
     @property
     def requests(self) -> int:

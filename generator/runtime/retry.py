@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TypeVar
 
+from ._wire import Record, init_field
 from .errors import TransportError
 from .transport import AsyncTransport, HttpRequest, HttpResponse, Transport, refuse_redirect
 
 __all__ = ["NO_RETRY", "RetryPolicy", "async_send_with_retry", "send_with_retry"]
 
-P = TypeVar("P")
+TYPE_CHECKING = False  # typing stays unimported at run time (see _wire.py)
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    P = TypeVar("P")
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(Record):
     """Send a request again only when doing so cannot act twice.
 
     Retried: a transport failure where the request surely never reached the server (connection
@@ -35,16 +37,28 @@ class RetryPolicy:
     attempt is built and signed again, with a fresh timestamp.
     """
 
-    attempts: int = 3  # tries in all, the first included
-    backoff: float = 0.5
-    max_wait: float = 30.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    __slots__ = ("attempts", "backoff", "max_wait", "sleep")
+    _hidden = ("sleep",)
+    attempts: int  # tries in all, the first included
+    backoff: float
+    max_wait: float
+    sleep: Callable[[float], None]
 
-    def __post_init__(self) -> None:
-        if self.attempts < 1:
+    def __init__(
+        self,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        max_wait: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if attempts < 1:
             raise ValueError("attempts must be at least 1")
-        if not (self.backoff >= 0 and self.max_wait >= 0):
+        if not (backoff >= 0 and max_wait >= 0):
             raise ValueError("backoff and max_wait must not be negative")
+        init_field(self, "attempts", attempts)
+        init_field(self, "backoff", backoff)
+        init_field(self, "max_wait", max_wait)
+        init_field(self, "sleep", sleep)
 
     def after_error(self, error: TransportError, attempt: int) -> float | None:
         """Seconds to wait before trying again after a failed attempt, or None to give up."""

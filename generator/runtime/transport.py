@@ -7,11 +7,16 @@ specgen_runtime package); do not edit. Standard library only.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
-from typing import Any, Protocol
 from urllib.parse import SplitResult, urljoin, urlsplit
 
+from ._wire import Record, init_field
 from .errors import RedirectError, ResponseError, ResponseTooLargeError, TransportError
+
+TYPE_CHECKING = False  # typing stays unimported at run time (see _wire.py)
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+else:
+    Protocol = object
 
 REDACTED = "<redacted>"
 
@@ -22,29 +27,49 @@ def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
     return next((v for k, v in headers if k.lower() == wanted), None)
 
 
-@dataclass(frozen=True)
-class HttpRequest:
+class HttpRequest(Record):
     """A request exactly as it goes on the wire. Its repr hides credentials and signatures."""
 
+    __slots__ = ("method", "url", "headers", "body", "secret_headers", "secret_params")
     method: str
     url: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
-    secret_headers: frozenset[str] = field(default=frozenset(), repr=False)
-    secret_params: frozenset[str] = field(default=frozenset(), repr=False)
+    secret_headers: frozenset[str]
+    secret_params: frozenset[str]
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: tuple[tuple[str, str], ...],
+        body: bytes,
+        secret_headers: frozenset[str] = frozenset(),
+        secret_params: frozenset[str] = frozenset(),
+    ) -> None:
+        init_field(self, "method", method)
+        init_field(self, "url", url)
+        init_field(self, "headers", headers)
+        init_field(self, "body", body)
+        init_field(self, "secret_headers", secret_headers)
+        init_field(self, "secret_params", secret_params)
 
     def header(self, name: str) -> str | None:
+        """A header's value by case-insensitive name (the first, if sent twice)."""
         return _header(self.headers, name)
 
     @property
     def path(self) -> str:
+        """The URL's path."""
         return urlsplit(self.url).path
 
     @property
     def query(self) -> str:
+        """The URL's query string, without '?'."""
         return urlsplit(self.url).query
 
     def redacted_url(self) -> str:
+        """The URL with the values of secret query parameters hidden."""
         return _redact_url(self.url, self.secret_params)
 
     def __repr__(self) -> str:
@@ -54,13 +79,21 @@ class HttpRequest:
         return f"HttpRequest(method={self.method!r}, url={url!r}, headers={shown!r}, body={self.body!r})"
 
 
-@dataclass(frozen=True)
-class HttpResponse:
+class HttpResponse(Record):
+    """An answer as it came: status, headers in order, and the whole (decoded) body."""
+
+    __slots__ = ("status", "headers", "body")
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
 
+    def __init__(self, status: int, headers: tuple[tuple[str, str], ...], body: bytes) -> None:
+        init_field(self, "status", status)
+        init_field(self, "headers", headers)
+        init_field(self, "body", body)
+
     def header(self, name: str) -> str | None:
+        """A header's value by case-insensitive name (the first, if sent twice)."""
         return _header(self.headers, name)
 
     @property
@@ -94,11 +127,19 @@ _CHUNK = 65536
 
 
 class Transport(Protocol):
-    def send(self, request: HttpRequest) -> HttpResponse: ...
+    """What a Client sends requests with: any object with this send method."""
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send request as it is and return the whole answer (TransportError when none comes)."""
+        ...
 
 
 class AsyncTransport(Protocol):
-    async def send(self, request: HttpRequest) -> HttpResponse: ...
+    """What an AsyncClient sends requests with: any object with this async send method."""
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Send request as it is and return the whole answer (TransportError when none comes)."""
+        ...
 
 
 def _where(request: HttpRequest) -> str:
@@ -184,6 +225,7 @@ class UrllibTransport:
         return f"UrllibTransport(timeout={self.timeout!r}, max_body={self.max_body!r})"
 
     def close(self) -> None:
+        """Close the connections this transport keeps open."""
         pass
 
     def __enter__(self) -> UrllibTransport:
@@ -195,6 +237,7 @@ class UrllibTransport:
     def send(self, request: HttpRequest) -> HttpResponse:
         # Imported on first use: http.client brings email and ssl (tens of ms), which importing
         # the package, or sending through another transport, should not cost.
+        """Send request and read the whole answer, within the timeout and max_body."""
         import http.client
         import sys
         import threading
@@ -362,8 +405,8 @@ class _Deadline:
 
 def _bound_stream(stream: Any, deadline: _Deadline) -> None:
     """Make every read and write of an httpcore network stream end by the call's deadline."""
-    if getattr(stream, "_specgen_deadline", False):
-        return
+    if hasattr(stream, "_specgen_deadline"):
+        return  # bounded already
     read, write = stream.read, stream.write
 
     def bounded_read(max_bytes: int, timeout: float | None = None) -> Any:
@@ -416,6 +459,7 @@ class HttpxTransport:
                 _bound_stream(stream, self._deadline)
 
     def send(self, request: HttpRequest) -> HttpResponse:
+        """Send request and read the whole answer, within the timeout and max_body."""
         import time
 
         httpx = self._httpx
@@ -492,6 +536,7 @@ class AsyncHttpxTransport:
         await self.aclose()
 
     async def send(self, request: HttpRequest) -> HttpResponse:
+        """Send request and read the whole answer, within the timeout and max_body."""
         import asyncio
 
         httpx = self._httpx

@@ -43,6 +43,7 @@ from specgen.spec.outcomes import (
     critical_paths,
 )
 from specgen.spec.signing import Auth, AuthValue, Signature, build_auth
+from specgen.spec.stated_limits import check_stated_limits
 from specgen.spec.text import Data, Ident, Text
 
 # Re-exported: the model's parts that live with their kind definitions.
@@ -553,6 +554,7 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
 
     members = Members(ctx, "params", params)
     rules = tuple(build_rule(ctx, r, ("rules", i), members) for i, r in enumerate(raw.get("rules", [])))
+    check_stated_limits(ctx, raw, params, rules)
     response = build_type(ctx, raw["response"]["body"], ("response", "body"))
     outcomes, outcome_rules = build_outcomes(
         ctx.fail, raw.get("outcomes"), ("outcomes",), by_wire, response, raw.get("simulation", {}).get("request_ids")

@@ -8,10 +8,24 @@ import re
 # A plural acronym (IDs), a capitalised or lower word (Order, client, v5), or an acronym (URL).
 _WORD = re.compile(r"[A-Z]+s(?![a-z])|[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
-# Names a generated method or dataclass uses for itself, and builtins its annotations use (a
+# Names a generated method or record uses for itself, and builtins its annotations use (a
 # field named `dict` would shadow `dict[str, JSON]` inside its own class body).
 RESERVED = frozenset(
-    {"self", "cls", "to_wire", "from_json", "dict", "tuple", "str", "int", "float", "bool", "bytes", "object"}
+    {
+        "self",
+        "cls",
+        "to_wire",
+        "from_json",
+        "init_field",
+        "dict",
+        "tuple",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "object",
+    }
 )
 
 

@@ -154,6 +154,10 @@ class Type:
         """The type's limits in words, for docstrings ("1 to 20 items")."""
         return []
 
+    def bounds(self) -> tuple[int | float | None, int | float | None]:
+        """The type's lower and upper limit as numbers (items, characters or value), if it states them."""
+        return None, None
+
 
 def between(low: Any, high: Any, unit: str) -> str | None:
     """'1 to 20 items', 'at least 1 items', 'at most 20 items' (None when neither bound is set)."""

@@ -125,3 +125,6 @@ class List(Type):
     def limits(self) -> list[str]:
         count = between(self.min_items, self.max_items, "items")
         return [count] if count else []
+
+    def bounds(self) -> tuple[int | float | None, int | float | None]:
+        return self.min_items, self.max_items

@@ -41,6 +41,9 @@ class Number(Type):
             out.append(kit.case(f"{label}_above_maximum", put(self.maximum + 1), False, "range", path))
         return out
 
+    def bounds(self) -> tuple[int | float | None, int | float | None]:
+        return self.minimum, self.maximum
+
     def limits(self) -> list[str]:
         if self.minimum is not None and self.maximum is not None:
             return [f"{self.minimum} to {self.maximum}"]

@@ -123,6 +123,9 @@ class String(Type):
             out.append(kit.case(f"{label}_over_max_length", put("€" * (self.max_length + 1)), False, "maxLength", path))
         return out
 
+    def bounds(self) -> tuple[int | float | None, int | float | None]:
+        return self.min_length, self.max_length
+
     def limits(self) -> list[str]:
         length = between(self.min_length, self.max_length, "characters")
         return ([length] if length else []) + ([f"matches {self.pattern.value}"] if self.pattern else [])

@@ -1,0 +1,481 @@
+"""Per-order outcomes from a venue's answer: exactly one per order sent, in request order.
+
+Each venue package describes, per endpoint, where its responses name orders (a Plan, data in
+its outcomes.py); this module reads any response by such a plan. Part of specgen's runtime,
+copied verbatim into every generated package (and into the shared specgen_runtime package);
+do not edit. Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ._wire import JSON, Record, Violation, in_enum, init_field
+from .outcome import OrderOutcome, OutcomeState
+
+__all__ = [
+    "Accounting",
+    "Contradiction",
+    "Plan",
+    "Source",
+    "account",
+    "refused",
+    "tolerate",
+    "unreadable",
+]
+
+
+class Contradiction(ValueError):
+    """The response contradicts the request: more entries than orders sent, or ids never sent."""
+
+
+class Accounting(Record):
+    """One outcome per order sent, and what the reading of the response found worth saying."""
+
+    __slots__ = ("outcomes", "warnings")
+    outcomes: tuple[OrderOutcome, ...]
+    warnings: tuple[str, ...]
+
+    def __init__(self, outcomes: tuple[OrderOutcome, ...], warnings: tuple[str, ...] = ()) -> None:
+        init_field(self, "outcomes", outcomes)
+        init_field(self, "warnings", warnings)
+
+
+Ref = tuple[str, str]  # ("item" | "aligned", field name)
+Ids = tuple[str, str | None]  # (parameter, field of its items or None)
+
+
+class Source(Record):
+    """A list of entries in the response, each answering one order (see the spec's outcomes)."""
+
+    __slots__ = (
+        "items",
+        "aligned",
+        "order_id",
+        "client_id",
+        "status",
+        "error_code",
+        "error_message",
+        "success",
+        "success_field",
+        "success_values",
+        "failure_message",
+        "by_position",
+    )
+    items: tuple[str, ...]
+    aligned: tuple[str, ...] | None
+    order_id: Ref | None
+    client_id: Ref | None
+    status: Ref | None
+    error_code: Ref | None
+    error_message: Ref | None
+    success: bool | None
+    success_field: Ref | None
+    success_values: tuple[JSON, ...]
+    failure_message: str | None
+    by_position: bool
+
+    def __init__(
+        self,
+        *,
+        items: tuple[str, ...],
+        aligned: tuple[str, ...] | None,
+        order_id: Ref | None,
+        client_id: Ref | None,
+        status: Ref | None,
+        error_code: Ref | None,
+        error_message: Ref | None,
+        success: bool | None,
+        success_field: Ref | None,
+        success_values: tuple[JSON, ...],
+        failure_message: str | None,
+        by_position: bool,
+    ) -> None:
+        init_field(self, "items", items)
+        init_field(self, "aligned", aligned)
+        init_field(self, "order_id", order_id)
+        init_field(self, "client_id", client_id)
+        init_field(self, "status", status)
+        init_field(self, "error_code", error_code)
+        init_field(self, "error_message", error_message)
+        init_field(self, "success", success)
+        init_field(self, "success_field", success_field)
+        init_field(self, "success_values", success_values)
+        init_field(self, "failure_message", failure_message)
+        init_field(self, "by_position", by_position)
+
+
+class Plan(Record):
+    """Where one endpoint's request names its orders and its response answers them."""
+
+    __slots__ = ("order_ids", "client_ids", "success", "duplicates", "sources", "aggregate")
+    order_ids: Ids | None
+    client_ids: Ids | None
+    success: OutcomeState
+    duplicates: str  # unknown | first | last | failed | success
+    sources: tuple[Source, ...]
+    aggregate: tuple[tuple[str, ...], OutcomeState] | None
+
+    def __init__(
+        self,
+        *,
+        order_ids: Ids | None,
+        client_ids: Ids | None,
+        success: OutcomeState,
+        duplicates: str,
+        sources: tuple[Source, ...],
+        aggregate: tuple[tuple[str, ...], OutcomeState] | None,
+    ) -> None:
+        init_field(self, "order_ids", order_ids)
+        init_field(self, "client_ids", client_ids)
+        init_field(self, "success", success)
+        init_field(self, "duplicates", duplicates)
+        init_field(self, "sources", sources)
+        init_field(self, "aggregate", aggregate)
+
+
+class _Report:
+    """What one entry of the response says of one order."""
+
+    __slots__ = ("order_id", "client_id", "state", "status", "error_code", "error_message")
+
+    def __init__(
+        self,
+        *,
+        order_id: str | None,
+        client_id: str | None,
+        state: OutcomeState,
+        status: str | None,
+        error_code: str | None,
+        error_message: str | None,
+    ) -> None:
+        self.order_id = order_id
+        self.client_id = client_id
+        self.state = state
+        self.status = status
+        self.error_code = error_code
+        self.error_message = error_message
+
+    def describe(self) -> str:
+        if self.state is OutcomeState.FAILED:
+            code = self.error_code or "no code"
+            return f"failed ({code}: {self.error_message or 'no message'})"
+        if self.status:
+            return f"{self.state.value} (status {self.status})"
+        return f"{self.state.value}"
+
+
+def value_at(body: JSON, path: tuple[str, ...]) -> JSON:
+    """The value at a dotted path, or None where the body has none (an error envelope, say)."""
+    value = body
+    for step in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(step)
+    return value
+
+
+def text(value: JSON) -> str | None:
+    """Ids, codes and messages as text; '' and null mean absent, a list of texts is joined."""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value if v is not None and v != "")
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def sent_ids(params: Mapping[str, JSON], ids: Ids | None) -> list[str | None]:
+    """The ids a request sent, by position, from a list of ids or a list of objects."""
+    sent = params.get(ids[0]) if ids is not None else None
+    if ids is None or not isinstance(sent, list):
+        return []
+    key = ids[1]
+    if key is None:
+        return [text(v) for v in sent]
+    return [text(v.get(key) if isinstance(v, dict) else None) for v in sent]
+
+
+def _read(ref: Ref | None, item: JSON, side: JSON) -> JSON:
+    if ref is None:
+        return None
+    owner = side if ref[0] == "aligned" else item
+    return owner.get(ref[1]) if isinstance(owner, dict) else None
+
+
+def _reports(source: Source, body: JSON, success: OutcomeState) -> list[_Report]:
+    items = value_at(body, source.items)
+    entries = items if isinstance(items, list) else []
+    sides: list[JSON] = []
+    if source.aligned is not None:
+        aligned = value_at(body, source.aligned)
+        sides = aligned if isinstance(aligned, list) else []
+        if len(sides) != len(entries):
+            where = ".".join(source.items), ".".join(source.aligned)
+            raise Contradiction(
+                f"{where[0]} has {len(entries)} entries but {where[1]} has {len(sides)}"
+            )
+    out: list[_Report] = []
+    for i, item in enumerate(entries):
+        side = sides[i] if i < len(sides) else None
+        if source.success is not None:
+            ok = source.success
+        else:
+            ok = in_enum(_read(source.success_field, item, side), source.success_values)
+        status = text(_read(source.status, item, side))
+        code = message = None
+        if not ok:
+            code = text(_read(source.error_code, item, side))
+            message = text(_read(source.error_message, item, side))
+            if message is None and source.failure_message is not None:
+                message = source.failure_message.replace("{status}", status or "unknown")
+        out.append(
+            _Report(
+                order_id=text(_read(source.order_id, item, side)),
+                client_id=text(_read(source.client_id, item, side)),
+                state=success if ok else OutcomeState.FAILED,
+                status=status,
+                error_code=code,
+                error_message=message,
+            )
+        )
+    return out
+
+
+def _orders(n: int) -> str:
+    return "1 order" if n == 1 else f"{n} orders"
+
+
+def _entries(n: int) -> str:
+    return "1 entry" if n == 1 else f"{n} entries"
+
+
+def _choose(reports: list[_Report], policy: str) -> _Report | None:
+    """The report that wins when the venue reported one order more than once (None: unknown)."""
+    if policy == "first":
+        return reports[0]
+    if policy == "last":
+        return reports[-1]
+    wanted = [r for r in reports if (r.state is OutcomeState.FAILED) == (policy == "failed")]
+    return wanted[0] if policy in ("failed", "success") and wanted else None
+
+
+def _sent(plan: Plan, params: Mapping[str, JSON]) -> list[tuple[str | None, str | None]]:
+    """(order id, client id) of each order the request sent, in request order."""
+    order_ids = sent_ids(params, plan.order_ids)
+    client_ids = sent_ids(params, plan.client_ids)
+    count = max(len(order_ids), len(client_ids))
+    return [
+        (
+            order_ids[i] if i < len(order_ids) else None,
+            client_ids[i] if i < len(client_ids) else None,
+        )
+        for i in range(count)
+    ]
+
+
+def refused(
+    plan: Plan, params: Mapping[str, JSON], code: str, message: str, http_status: int
+) -> tuple[OrderOutcome, ...]:
+    """The outcomes of a request the venue answered with an error.
+
+    Every order failed with the error's code, or is unknown after an HTTP 5xx (the venue may
+    have acted before failing).
+    """
+    sent = _sent(plan, params)
+    if http_status >= 500:
+        why = (
+            f"the venue answered HTTP {http_status} ({code}: {message});"
+            " it may have acted on the order"
+        )
+        return tuple(OrderOutcome(oid, cid, OutcomeState.UNKNOWN, reason=why) for oid, cid in sent)
+    return tuple(
+        OrderOutcome(
+            oid,
+            cid,
+            OutcomeState.FAILED,
+            error_code=code or None,
+            error_message=message or None,
+        )
+        for oid, cid in sent
+    )
+
+
+def unreadable(plan: Plan, params: Mapping[str, JSON], why: str) -> tuple[OrderOutcome, ...]:
+    """The outcomes of a response that could not be read: every order unknown, saying why."""
+    reason = f"the response could not be read: {why}"
+    return tuple(
+        OrderOutcome(oid, cid, OutcomeState.UNKNOWN, reason=reason)
+        for oid, cid in _sent(plan, params)
+    )
+
+
+def account(
+    plan: Plan,
+    body: JSON,
+    params: Mapping[str, JSON],
+    failed: tuple[str, str] | None = None,
+) -> Accounting:
+    """Exactly one outcome per order sent, in request order; raises Contradiction.
+
+    failed is the envelope's code and message when it says every order failed: an order the
+    body does not name then failed with them, rather than being unknown.
+    """
+    sent = _sent(plan, params)
+    count = len(sent)
+    by_order = {oid: i for i, (oid, _) in reversed(list(enumerate(sent))) if oid is not None}
+    by_client = {cid: i for i, (_, cid) in reversed(list(enumerate(sent))) if cid is not None}
+    found: list[list[_Report]] = [[] for _ in sent]
+    stray: list[_Report] = []
+    for source in plan.sources:
+        reports = _reports(source, body, plan.success)
+        where = ".".join(source.items) or "the body"
+        if source.by_position and len(reports) > count:
+            raise Contradiction(f"{where} has {_entries(len(reports))} for {_orders(count)} sent")
+        positional = source.by_position and len(reports) == count
+        for i, report in enumerate(reports):
+            at = by_order.get(report.order_id or "")
+            if at is None:
+                at = by_client.get(report.client_id or "")
+            if at is None:
+                # An id of a kind every order was sent with must be one of them.
+                if report.order_id is not None and count and len(by_order) == count:
+                    raise Contradiction(
+                        f"{where} names order id {report.order_id},"
+                        " which the request did not send"
+                    )
+                if report.client_id is not None and count and len(by_client) == count:
+                    raise Contradiction(
+                        f"{where} names client id {report.client_id},"
+                        " which the request did not send"
+                    )
+                anonymous = report.order_id is None and report.client_id is None
+                at = i if positional and anonymous else None
+            if at is None:
+                stray.append(report)
+            else:
+                found[at].append(report)
+    answered = sum(1 for reports in found if reports)
+    if stray and answered + len(stray) > count:
+        raise Contradiction(f"the response has more entries than the {_orders(count)} sent")
+    why_unknown = "the response does not mention this order"
+    if stray:
+        shown = "; ".join(r.describe() for r in stray)
+        why_unknown = (
+            "the response does not have one entry per order sent, and"
+            f" {_entries(len(stray))} without an id cannot be attributed to an order ({shown})"
+        )
+    outcomes: list[OrderOutcome] = []
+    warnings: list[str] = []
+    for i, (oid, cid) in enumerate(sent):
+        reports = found[i]
+        if not reports and failed is not None:
+            outcomes.append(
+                OrderOutcome(
+                    oid,
+                    cid,
+                    OutcomeState.FAILED,
+                    error_code=failed[0] or None,
+                    error_message=failed[1] or None,
+                )
+            )
+            continue
+        if not reports:
+            outcomes.append(_unmentioned(plan, body, oid, cid, count, why_unknown))
+            continue
+        reason = None
+        chosen: _Report | None = reports[0]
+        distinct = {(r.state, r.error_code, r.error_message) for r in reports}
+        if len(distinct) > 1:
+            chosen = _choose(reports, plan.duplicates)
+            told = "; ".join(r.describe() for r in reports)
+            if chosen is not None:
+                verdict = f"the {plan.duplicates} report wins"
+            else:
+                verdict = "so it is unknown"
+            reason = f"the venue reported this order {len(reports)} times: {told}; {verdict}"
+            warnings.append(f"order {oid or cid or '#' + str(i + 1)}: {reason}")
+        if chosen is None:
+            outcomes.append(
+                OrderOutcome(
+                    oid or reports[0].order_id,
+                    cid or reports[0].client_id,
+                    OutcomeState.UNKNOWN,
+                    reason=reason,
+                )
+            )
+            continue
+        outcomes.append(
+            OrderOutcome(
+                order_id=oid or chosen.order_id,
+                client_id=cid or chosen.client_id,
+                state=chosen.state,
+                status=chosen.status,
+                error_code=chosen.error_code,
+                error_message=chosen.error_message,
+                reason=reason,
+            )
+        )
+    return Accounting(tuple(outcomes), tuple(warnings))
+
+
+def _unmentioned(
+    plan: Plan, body: JSON, oid: str | None, cid: str | None, count: int, why: str
+) -> OrderOutcome:
+    """An order no entry answers: from the aggregate count when there is one, else unknown."""
+    if plan.aggregate is None:
+        return OrderOutcome(oid, cid, OutcomeState.UNKNOWN, reason=why)
+    path, state = plan.aggregate
+    done = value_at(body, path)
+    if not isinstance(done, int) or isinstance(done, bool):
+        why = f"the response carries no count at {'.'.join(path)}"
+        return OrderOutcome(oid, cid, OutcomeState.UNKNOWN, reason=why)
+    if done > count:
+        raise Contradiction(f"the venue counts {done} orders cancelled of {_orders(count)} sent")
+    if done == count:
+        return OrderOutcome(oid, cid, state)
+    if done == 0:
+        why = "the venue reports no order cancelled"
+        return OrderOutcome(oid, cid, OutcomeState.FAILED, error_message=why)
+    why = f"the venue counts {done} of {count} orders cancelled without saying which"
+    return OrderOutcome(oid, cid, OutcomeState.UNKNOWN, reason=why)
+
+
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def tolerate(
+    body: JSON, problems: Sequence[Violation], critical: tuple[str, ...]
+) -> tuple[JSON, tuple[str, ...]] | None:
+    """The body with every field that breaks its documented type emptied, and warnings.
+
+    Each warning keeps a field's raw text ('' means no value and needs none). None when a
+    problem touches what the outcomes depend on (ids, status, codes: the paths in critical), a
+    required field, or the shape of the body.
+    """
+    import copy  # here, not at the top: only a body that breaks its types needs it
+    import json
+
+    fixed = copy.deepcopy(body)
+    warnings: list[str] = []
+    for problem in problems:
+        shape = _INDEX.sub("[*]", problem.path)
+        inside = (shape + ".", shape + "[")
+        if problem.rule == "required" or any(c == shape or c.startswith(inside) for c in critical):
+            return None
+        steps = [name if name else int(index) for name, index in _STEP.findall(problem.path[1:])]
+        parent = fixed
+        for step in steps[:-1]:
+            parent = parent[step] if isinstance(parent, (dict, list)) else None
+        last = steps[-1] if steps else None
+        if not isinstance(parent, dict) or not isinstance(last, str) or last not in parent:
+            return None  # an item of a list, or the body itself: nothing to empty
+        raw = parent[last]
+        parent[last] = None
+        if raw != "":
+            shown = raw if isinstance(raw, str) else json.dumps(raw, default=str)
+            warnings.append(
+                f"{problem.path}: {problem.message}; left empty, the raw value was {shown!r}"
+            )
+    return fixed, tuple(warnings)
