@@ -9,6 +9,7 @@ path none of them. Nothing here measures time.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from specgen.emit import pipeline
 
 from tests.helpers import FIXTURE_SPECS, ROOT
 
@@ -192,3 +194,45 @@ def test_a_damaged_cache_costs_time_not_correctness(project: Path) -> None:
     assert "# generated/fx_header/client.py: changed" in result.stdout
     assert _run(project, "generate").returncode == 0
     assert _run(project, "check").returncode == 0
+
+
+def _specgen_imports(path: Path) -> set[str]:
+    """The specgen modules a source file imports (at any depth of the file), as dotted names."""
+    tree = ast.parse(path.read_text("utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("specgen"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("specgen"))
+    return found
+
+
+def test_the_cache_key_covers_every_module_the_emitters_import() -> None:
+    """A module the output depends on but the key leaves out would let a stale stamp pass `check`."""
+    package = ROOT / "generator"
+
+    def keyed(rel: str) -> bool:
+        return any(rel == part or rel.startswith(part.rstrip("/") + "/") for part in pipeline.EMITTER_CODE)
+
+    def source(module: str) -> Path | None:
+        parts = module.split(".")[1:]
+        if not parts:
+            return package / "__init__.py"
+        rel = Path(*parts)
+        for candidate in (package / rel.with_suffix(".py"), package / rel / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    keyed_files = [p for p in sorted(package.rglob("*.py")) if keyed(p.relative_to(package).as_posix())]
+    assert keyed_files
+    # Modules imported only to run the generator (not to shape its output) are left out on purpose.
+    unshaping = {"specgen.config"}
+    missing = set()
+    for path in keyed_files:
+        for module in _specgen_imports(path) - unshaping:
+            found = source(module)
+            if found is not None and not keyed(found.relative_to(package).as_posix()):
+                missing.add(f"{path.relative_to(package)} imports {module}")
+    assert not missing, sorted(missing)
