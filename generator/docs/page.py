@@ -17,6 +17,9 @@ from specgen.docs.tables import Row, Table, clean, find_tables
 # The path with or without its leading slash ("POST api/v1/x"); without one it must hold a slash.
 _HTTP = re.compile(r"\b(GET|POST|PUT|DELETE|PATCH)\s+`?(/[\w/{}.\-:]+|[\w{}.\-]+/[\w/{}.\-:]+)`?")
 _TAG = re.compile(r"<[^>]*>")
+# An OpenAPI paths entry: "  /api/x:" with its operation ("    post:") on the next line.
+_OPENAPI_PATH = re.compile(r"^\s*(/[\w/{}.\-]+):\s*$")
+_OPENAPI_METHOD = re.compile(r"^\s*(get|post|put|delete|patch):\s*$")
 
 
 @dataclass
@@ -86,6 +89,9 @@ def read_page(text: str) -> Page:
         words = clean(line)
         if page.method is None and (m := _HTTP.search(_TAG.sub(" ", words))):
             page.method, page.path = m.group(1), "/" + m.group(2).lstrip("/")
+        elif page.method is None and (m := _OPENAPI_PATH.match(line)) and i + 1 < len(lines):
+            if verb := _OPENAPI_METHOD.match(lines[i + 1]):
+                page.method, page.path = verb.group(1).upper(), m.group(1)
         named = [n for n in top if re.search(rf"\b{re.escape(n)}\b", words)]
         for lim in limits_in(words, i + 1):
             if len(named) == 1 and not lim.when:

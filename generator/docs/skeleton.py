@@ -201,21 +201,30 @@ def _fields(d: DocField, model: str, notes: _Notes, prefix: str) -> list[dict[st
 
 
 def _signing_params(params: list[dict[str, Any]], venue: dict[str, Any], signed: bool, notes: _Notes) -> None:
-    """The timestamp and receive window the client fills in, where the venue sends them in the query."""
+    """The values the client fills in (timestamp, nonce, receive window, the signing's extra values),
+    where the venue's signing sends them among the parameters (the query, or the body)."""
     auth = venue.get("auth", {})
-    for source, required in (("timestamp", True), ("recv_window", False)):
-        place = auth.get(source)
-        if not signed or not place or place.get("in") != "query":
+    # (source, its placement, listed when the page leaves it out, required, type)
+    wanted = [
+        (k, auth.get(k), k != "recv_window", k == "timestamp", "int64") for k in ("timestamp", "nonce", "recv_window")
+    ]
+    wanted += [(x["name"], x, True, False, "string") for x in auth.get("extra", [])]
+    for source, place, listed, required, kind in wanted:
+        if not signed or not place or place.get("in") not in ("query", "body"):
             continue
         found = next((p for p in params if p["name"] == place["name"]), None)
-        if found is None and source == "timestamp":
-            found = {"name": place["name"], "type": "int64", "required": True}
+        if found is None and listed:
+            found = {"name": place["name"], "type": kind, **({"required": True} if required else {})}
             params.append(found)
             notes.add(
-                f"The page does not list {place['name']}, which the venue's signing sends in the query.",
+                f"The page does not list {place['name']}, which the venue's signing sends in the {place['in']}.",
                 "It is listed, filled in by the client.",
+                [f"param {place['name']} presence"],
             )
-        if found is not None:
+        if found is not None and kind == "string":
+            found.update({"type": "string", "source": source})
+            found.pop("required", None)
+        elif found is not None:
             if found["type"] != "int64":
                 notes.add(
                     f"The page types {place['name']} {found['type']}; the client fills it in as milliseconds.",

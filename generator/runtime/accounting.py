@@ -42,7 +42,7 @@ class Accounting(Record):
         init_field(self, "warnings", warnings)
 
 
-Ref = tuple[str, str]  # ("item" | "aligned", field name)
+Ref = tuple[str, str]  # ("item" | "aligned", field name or dotted path into a nested object)
 Ids = tuple[str, str | None]  # (parameter, field of its items or None)
 
 
@@ -62,6 +62,7 @@ class Source(Record):
         "success_values",
         "failure_message",
         "by_position",
+        "success_present",
     )
     items: tuple[str, ...]
     aligned: tuple[str, ...] | None
@@ -75,6 +76,7 @@ class Source(Record):
     success_values: tuple[JSON, ...]
     failure_message: str | None
     by_position: bool
+    success_present: bool  # success is success_field being there and not null
 
     def __init__(
         self,
@@ -91,6 +93,7 @@ class Source(Record):
         success_values: tuple[JSON, ...],
         failure_message: str | None,
         by_position: bool,
+        success_present: bool = False,
     ) -> None:
         init_field(self, "items", items)
         init_field(self, "aligned", aligned)
@@ -104,6 +107,7 @@ class Source(Record):
         init_field(self, "success_values", success_values)
         init_field(self, "failure_message", failure_message)
         init_field(self, "by_position", by_position)
+        init_field(self, "success_present", success_present)
 
 
 class Plan(Record):
@@ -200,7 +204,7 @@ def _read(ref: Ref | None, item: JSON, side: JSON) -> JSON:
     if ref is None:
         return None
     owner = side if ref[0] == "aligned" else item
-    return owner.get(ref[1]) if isinstance(owner, dict) else None
+    return value_at(owner, tuple(ref[1].split(".")))
 
 
 def _reports(source: Source, body: JSON, success: OutcomeState) -> list[_Report]:
@@ -220,6 +224,8 @@ def _reports(source: Source, body: JSON, success: OutcomeState) -> list[_Report]
         side = sides[i] if i < len(sides) else None
         if source.success is not None:
             ok = source.success
+        elif source.success_present:
+            ok = _read(source.success_field, item, side) is not None
         else:
             ok = in_enum(_read(source.success_field, item, side), source.success_values)
         status = text(_read(source.status, item, side))

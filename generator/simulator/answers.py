@@ -186,9 +186,17 @@ def _values(sim: EndpointSimulation, source: OutcomeSource, result: Result) -> l
         (source.error_code, plain(code_message.code) if code_message else None),
         (source.error_message, code_message.message.value if code_message else None),
     ]
-    if cancelled and source.cancelled_when is not None:
+    if cancelled and source.cancelled_when is not None and source.cancelled_values:
         pairs.append((source.cancelled_when, plain(source.cancelled_values[0])))
-    return [(ref, value) for ref, value in pairs if ref is not None and value is not None]
+    found = [(ref, value) for ref, value in pairs if ref is not None and value is not None]
+    if source.cancelled_present and source.cancelled_when is not None:
+        present = source.cancelled_when
+        under = [r for r, _ in found if r.source == present.source and r.path[: len(present.path)] == present.path]
+        if not cancelled:  # success is that field being there: a failed entry has nothing under it
+            found = [(r, v) for r, v in found if r not in under]
+        elif not under:
+            found.append((present, {}))
+    return found
 
 
 def _value(
@@ -257,7 +265,15 @@ def _choose_variant(type_: Type, source: OutcomeSource, values: list[tuple[Ref, 
 
 
 def _set(target: dict[str, JSON], type_: Type | None, name: str, value: JSON) -> None:
-    """target[name] = value in the field's wire type; skipped when the object has no such field."""
+    """target[name] = value in the field's wire type (a dotted name goes into nested objects);
+    skipped when the object has no such field."""
+    *outer, name = name.split(".")
+    for step in outer:
+        holder = type_.field_named(step) if type_ is not None else None
+        if holder is None or value is None:
+            return
+        target = target.setdefault(step, {})
+        type_ = holder.type
     field = type_.field_named(name) if type_ is not None else None
     if field is None or value is None:
         return

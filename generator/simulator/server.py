@@ -238,6 +238,7 @@ class Simulator:
         if self.rate_limits is not None:
             self.rate_limits.reset()
         self._history.clear()
+        self.nonces = NonceBook()
 
     @property
     def history(self) -> tuple[Exchange, ...]:

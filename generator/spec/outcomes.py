@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from specgen.errors import SpecError
+from specgen.spec.kinds.types.one_of import OneOf
 from specgen.spec.text import Text
 
 if TYPE_CHECKING:
@@ -30,10 +31,15 @@ DUPLICATE_POLICIES = ("unknown", "first", "last", "failed", "success")
 
 @dataclass(frozen=True)
 class Ref:
-    """A field of an outcome item ('item') or of the entry aligned with it ('aligned')."""
+    """A field of an outcome item ('item') or of the entry aligned with it ('aligned'); name may
+    be a dotted path into a nested object ('result.id')."""
 
     source: str
     name: Text
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(self.name.value.split("."))
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class OutcomeSource:
     request_order_ids: RequestIds | None
     request_client_ids: RequestIds | None
     by_position: bool = False  # items without an id answer the order sent at the same position
+    cancelled_present: bool = False  # success is cancelled_when's field being present (not null)
 
 
 @dataclass(frozen=True)
@@ -78,10 +85,24 @@ class OutcomeRules:
 
 
 def _ref(raw: str | None) -> Ref | None:
+    """'field', 'a.b' (nested), 'item.field' or 'aligned.field'."""
     if raw is None:
         return None
-    source, _, name = raw.rpartition(".")
-    return Ref(source or "item", Text(name))
+    head, _, rest = raw.partition(".")
+    if rest and head in ("item", "aligned"):
+        return Ref(head, Text(rest))
+    return Ref("item", Text(raw))
+
+
+def _has_path(owner: Type, steps: tuple[str, ...]) -> bool:
+    """The field at this dotted path exists (in some variant of a one_of, at any level)."""
+    if not owner.has_field(steps[0]):
+        return False
+    if len(steps) == 1:
+        return True
+    kinds = [v.type for v in owner.variants] if isinstance(owner, OneOf) else [owner]
+    found = [f for f in (t.field_named(steps[0]) for t in kinds) if f is not None]
+    return any(_has_path(f.type, steps[1:]) for f in found)
 
 
 def _request_ids(raw: str | None) -> RequestIds | None:
@@ -210,8 +231,9 @@ def _build_source(
         raise fail(at, "outcomes", "say success or its older name cancelled, not both")
     success = raw.get("success", raw.get("cancelled"))
     if success is None:
-        raise fail(at, "outcomes", "an outcome source needs success: true, false or {field, in}")
-    when = _ref(success["field"]) if isinstance(success, dict) else None
+        raise fail(at, "outcomes", "an outcome source needs success: true, false, {field, in} or {present}")
+    present = isinstance(success, dict) and "present" in success
+    when = _ref(success["present" if present else "field"]) if isinstance(success, dict) else None
     for name, ref in list(refs.items()) + [("success", when)]:
         if ref is None:
             continue
@@ -220,7 +242,7 @@ def _build_source(
                 at + (name,), "aligned", f"{name} refers to aligned.{ref.name.value} but the source has no aligned_with"
             )
         owner = lists[ref.source]
-        if owner is None or not owner.has_field(ref.name.value):
+        if owner is None or not _has_path(owner, ref.path):
             raise fail(
                 at + (name,),
                 "unknown-field",
@@ -241,12 +263,15 @@ def _build_source(
         cancelled_constant=success if isinstance(success, bool) else None,
         cancelled_when=when,
         cancelled_values=(
-            tuple(Text(v) if isinstance(v, str) else v for v in success["in"]) if isinstance(success, dict) else ()
+            tuple(Text(v) if isinstance(v, str) else v for v in success["in"])
+            if isinstance(success, dict) and not present
+            else ()
         ),
         not_cancelled_message=Text(raw["not_cancelled_message"]) if "not_cancelled_message" in raw else None,
         request_order_ids=ids["order_id"],
         request_client_ids=ids["client_id"],
         by_position=bool(by_position),
+        cancelled_present=present,
     )
 
 

@@ -207,7 +207,7 @@ def _check_items(endpoint: Endpoint, sim: EndpointSimulation, source: OutcomeSou
         "item": {r.value for r in _refs(source, "item")},
         "aligned": {r.value for r in _refs(source, "aligned")},
     }
-    error_fields = {r.name.value for r in (source.error_code, source.error_message) if r is not None}
+    error_fields = {r.path[0] for r in (source.error_code, source.error_message) if r is not None}
     item_type = _list_item(endpoint, source.items)
     kinds = []
     if source.cancelled_constant is not False:
@@ -236,7 +236,7 @@ def _refs(source: OutcomeSource, where: str) -> list[Text]:
         source.error_message,
         source.cancelled_when,
     )
-    return [r.name for r in refs if r is not None and r.source == where]
+    return [Text(r.path[0]) for r in refs if r is not None and r.source == where]  # a nested ref writes its outer field
 
 
 def _variant(type_: Type, source: OutcomeSource, is_error: bool) -> Type:

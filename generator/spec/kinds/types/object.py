@@ -125,9 +125,12 @@ class Object(Type):
             sample = value.get(name, kit.field_sample(name))
             if sample is None:
                 continue
+            # the item with this field set, and the fields a rule makes exclusive with it removed
+            exclusive = {o for r in self.rules for o in r.exclusive_with(name)}
+            alone = {k: v for k, v in value.items() if k not in exclusive}
             wrong, rule = f.type.wrong_value()
-            out.append(kit.case(f"{label}_{name}_wrong_type", put({**value, name: wrong}), False, rule, at))
-            out += f.type.value_cases(kit, sample, at, _put_field(put, value, name), f"{label}_{name}")
+            out.append(kit.case(f"{label}_{name}_wrong_type", put({**alone, name: wrong}), False, rule, at))
+            out += f.type.value_cases(kit, sample, at, _put_field(put, alone, name), f"{label}_{name}")
         unknown = {**value, "unknownField": "x"}
         out.append(
             kit.case(f"{label}_unknown_field", put(unknown), False, "additionalProperties", f"{path}.unknownField")
