@@ -472,6 +472,16 @@ def retrying(v: Venue, transport: Fake, sleeps: list[float], **policy: Any) -> A
 
 
 @pytest.mark.parametrize("name", VENUES)
+def test_an_error_body_with_a_message_and_no_code_is_an_api_error(name: str) -> None:
+    # Some venues answer an auth failure with a message alone, a list of lists of texts.
+    v = venue(name)
+    body = json.dumps({v.message_key: [["refused here"], ["twice"]]}).encode()
+    with pytest.raises(v.package.ApiError) as err:
+        v.send(v.client(Fake(v, response(v, 401, body)), clock=Clock()))
+    assert (err.value.code, err.value.message, err.value.http_status) == ("", "refused here; twice", 401)
+
+
+@pytest.mark.parametrize("name", VENUES)
 def test_retry_is_off_by_default(name: str) -> None:
     v = venue(name)
     fake = Fake(v, response(v, 429, retry_after="1"), response(v, 200, v.success))

@@ -97,8 +97,8 @@ def api_error(
 
 
 def _text(value: JSON) -> str:
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value if v is not None)
+    if isinstance(value, list):  # a list of texts, or of lists of texts
+        return "; ".join(_text(v) for v in value if v is not None)
     return "" if value is None else str(value)
 
 
@@ -136,8 +136,8 @@ def decode(envelope: Envelope, response: HttpResponse) -> tuple[JSON, tuple[str,
     if content_type is not None and "json" not in content_type.lower():
         raise ResponseError(f"expected a JSON content type, got {content_type!r}", status)
     if status >= 400 or status < 200:
-        if code is not None:
-            raise api_error(envelope, _text(code), _text(message), status)
+        if code is not None or message is not None:  # some venues' errors carry a message alone
+            raise api_error(envelope, "" if code is None else _text(code), _text(message), status)
         raise ResponseError("HTTP error without the venue's error body", status)
     if envelope.message is not None:
         message = body.get(envelope.message) if isinstance(body, dict) else None
