@@ -250,6 +250,27 @@ def test_any_other_code_raises_with_failed_outcomes(fx: Any) -> None:
     assert [(o.order_id, o.state.value, o.error_code) for o in caught.value.outcomes] == [("a", "failed", "7")]
 
 
+def test_nested_fields_and_a_present_result_mean_success(fx: Any) -> None:
+    entries = [{"result": {"id": "1"}, "error": None}, {"result": None, "error": {"code": 404, "text": "gone"}}]
+    got = parse(fx, "cancel_nested", {"code": 0, "data": entries}, orderIds=["1", "2"])
+    assert [(o.order_id, o.state.value, o.error_code, o.error_message) for o in got.outcomes] == [
+        ("1", "cancelled", None, None),
+        ("2", "failed", "404", "gone"),  # no id of its own: the order sent at its position
+    ]
+    # an empty result object is there, so it is a success; an entry with neither is a failure without a code
+    got = parse(fx, "cancel_nested", {"code": 0, "data": [{"result": {}}, {}]}, orderIds=["1", "2"])
+    assert [o.state.value for o in got.outcomes] == ["cancelled", "failed"]
+
+
+def test_an_outcome_field_must_exist_at_its_nested_path(tmp_path: Path) -> None:
+    project = scratch_project(tmp_path, with_generated=False, specs=SPECS)
+    spec = project / "specs" / "fx_outcomes" / "cancel_nested.yaml"
+    spec.write_text(spec.read_text("utf-8").replace("order_id: result.id", "order_id: result.nosuch"), "utf-8")
+    done = run_cli(project, "validate")
+    assert done.returncode == 2
+    assert "cancel_nested.yaml:" in done.stderr and "[unknown-field]" in done.stderr and "nosuch" in done.stderr
+
+
 def test_a_success_flag(packages: dict[str, Any]) -> None:
     fx = packages["fx_flag"]
     ok = parse(fx, "cancel_count", {"ok": True, "data": {"count": 1}}, orderIds=["a"])
