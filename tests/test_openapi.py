@@ -11,6 +11,7 @@ success body, or the venue's error shape under the statuses it uses). Bounded by
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from typing import Any
@@ -91,20 +92,23 @@ class Signed(requests.auth.AuthBase):
         assert venue.test_credentials is not None
         self.venue = venue
         self.creds = venue.test_credentials.value
+        self.last = 0  # the clock strictly increases, as a nonce must
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        venue, now = self.venue, str(time.time_ns() // 1_000_000)
+        self.last = max(time.time_ns() // 1_000_000, self.last + 1)
+        venue, now = self.venue, str(self.last)
         parts = urlsplit(r.url or "")
-        drop = {venue.signature.name.value, venue.timestamp.name.value}
-        if venue.recv_window is not None:
-            drop.add(venue.recv_window.name.value)
+        drop = {venue.signature.name.value}
+        for value in (venue.timestamp, venue.recv_window):
+            if value is not None:
+                drop.add(value.name.value)
         # requests writes a space as '+'; a client of these venues writes %20 (the simulator reads '+' as itself).
         pairs = [p.replace("+", "%20") for p in parts.query.split("&") if p and p.partition("=")[0] not in drop]
-        if venue.timestamp.where == "query":
+        if venue.timestamp is not None and venue.timestamp.where == "query":
             pairs.append(f"{venue.timestamp.name.value}={now}")
         for name in drop:
             r.headers.pop(name, None)
-        if venue.timestamp.where == "header":
+        if venue.timestamp is not None and venue.timestamp.where == "header":
             r.headers[venue.timestamp.name.value] = now
         r.headers[venue.api_key.name.value] = self.creds["api_key"]
         if venue.passphrase is not None:
@@ -112,6 +116,13 @@ class Signed(requests.auth.AuthBase):
         query = "&".join(pairs)
         body = r.body.encode() if isinstance(r.body, str) else (r.body or b"")
         path = parts.path.removeprefix(f"/{venue.name.value}")  # the simulator checks the venue's own path
+        body = self._fill_body(body, path, int(now))
+        r.body = body
+        if body:
+            r.headers["Content-Length"] = str(len(body))
+        payload = venue.auth.payload
+        if payload is not None and payload.payload_of == "body":  # the body, base64 in a header
+            r.headers[payload.name.value] = base64.b64encode(body).decode()
         raw = RawRequest(r.method or "GET", path, query, tuple(r.headers.items()), body)
         signature = sign(
             venue.signature.algorithm, venue.signature.encoding, self.creds["secret"].encode(), prehash(venue, raw)
@@ -126,6 +137,19 @@ class Signed(requests.auth.AuthBase):
             r.headers[venue.signature.name.value] = signature
         r.url = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
         return r
+
+    def _fill_body(self, body: bytes, path: str, now: int) -> bytes:
+        """A JSON object body with what the client fills in there (a nonce, the request path)."""
+        placed = [v for v in self.venue.auth.placed("body") if v.key in ("timestamp", "nonce") or v.word == "@path"]
+        try:
+            doc = json.loads(body) if placed and body else None
+        except ValueError:
+            return body
+        if not isinstance(doc, dict):
+            return body
+        for v in placed:
+            doc[v.name.value] = path if v.word == "@path" else now
+        return json.dumps(doc, separators=(",", ":")).encode()
 
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
