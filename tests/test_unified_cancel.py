@@ -206,3 +206,80 @@ def test_bad_actions_are_refused_with_file_and_line(tmp_path: Any, action: str, 
     if rule:  # the model's own checks name their rule and the line they are about
         assert f"[{rule}]" in result.stderr
         assert any(f"cancel_orders.yaml:{n}:" in result.stderr for n in (line, line + 1)), result.stderr
+
+
+class _FaultOnSecond:
+    """The simulator's transport, with a fault striking the second request."""
+
+    def __init__(self, simulator: Simulator, fault: Fault, inner: Any) -> None:
+        self.simulator, self.fault, self.inner, self.sent = simulator, fault, inner, 0
+
+    def _count(self) -> None:
+        self.sent += 1
+        if self.sent == 2:
+            self.simulator.inject(self.fault)
+
+    def send(self, request: Any) -> Any:
+        self._count()
+        return self.inner.send(request)
+
+
+class _AsyncFaultOnSecond(_FaultOnSecond):
+    async def send(self, request: Any) -> Any:  # type: ignore[override]
+        self._count()
+        return await self.inner.send(request)
+
+
+TRANSPORT_FAULTS = [
+    pytest.param("drop", False, id="reset-sync"),
+    pytest.param("drop", True, id="reset-async"),
+    pytest.param("delay", False, id="timeout-sync"),
+]
+
+
+@pytest.mark.parametrize("venue", [v for v in PRODUCT if _cancel(v).max_batch is not None], ids=lambda v: v.name.value)
+@pytest.mark.parametrize(("kind", "is_async"), TRANSPORT_FAULTS)
+def test_a_transport_error_midway_carries_every_ids_outcome(
+    simulator: Simulator, venue: Venue, kind: str, is_async: bool
+) -> None:
+    """A reset or a timeout leaves the interrupted request's orders unknown (the venue may have
+    acted: the simulator did), the earlier ones as answered, the later ones unknown and unsent."""
+    name = venue.name.value
+    package = importlib.import_module(name)
+    extras = _cases_for(venue)[0]
+    size = package.OPERATIONS[_cancel(venue).operation.value].batch_size(**extras)
+    assert size is not None
+    ids = [o.order_id for o in simulator.seed(name, [{"instrument": SYMBOL} for _ in range(2 * size + 1)])]
+    timeout = 2.0
+    fault = Fault("drop", venue=name) if kind == "drop" else Fault.slow(2 * timeout, venue=name)
+    account = simulator.credentials(name)
+    creds = {"api_key": account.api_key, "secret": account.secret}
+    if account.passphrase:
+        creds["passphrase"] = account.passphrase
+
+    if is_async:
+
+        async def run() -> Any:
+            async with package.AsyncHttpxTransport(timeout=timeout) as inner:
+                transport = _AsyncFaultOnSecond(simulator, fault, inner)
+                client = package.AsyncClient(**creds, base_url=simulator.base_url(name), transport=transport)
+                with pytest.raises(package.TransportError) as caught:
+                    await client.cancel_orders(SYMBOL, order_ids=ids, **extras)
+                return caught.value
+
+        error = asyncio.run(run())
+    else:
+        with package.HttpxTransport(timeout=timeout) as inner:
+            client = _client(simulator, venue, transport=_FaultOnSecond(simulator, fault, inner))
+            with pytest.raises(package.TransportError) as caught:
+                client.cancel_orders(SYMBOL, order_ids=ids, **extras)
+        error = caught.value
+    outcomes = error.outcomes
+    assert [o.order_id for o in outcomes] == ids
+    states = [o.state.value for o in outcomes]
+    assert set(states[:size]) <= {"cancelled", "accepted"}
+    assert states[size:] == ["unknown"] * (size + 1)
+    # The interrupted request's own outcomes name the transport error; the unsent one says so.
+    assert all(str(error) in str(o.reason) for o in outcomes[size : 2 * size])
+    assert "not sent" in str(outcomes[-1].reason)
+    assert any(e.fault == kind for e in simulator.history)  # the simulator acted, then failed to answer

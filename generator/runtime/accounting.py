@@ -22,6 +22,7 @@ __all__ = [
     "account",
     "refused",
     "tolerate",
+    "unanswered",
     "unreadable",
 ]
 
@@ -304,6 +305,16 @@ def refused(
             error_message=message or None,
         )
         for oid, cid in sent
+    )
+
+
+def unanswered(plan: Plan, params: Mapping[str, JSON], why: str) -> tuple[OrderOutcome, ...]:
+    """The outcomes of a request whose answer never came (a timeout, a reset): every order
+    unknown, since the venue may have acted on it."""
+    reason = f"no answer came, so the venue may have acted: {why}"
+    return tuple(
+        OrderOutcome(oid, cid, OutcomeState.UNKNOWN, reason=reason)
+        for oid, cid in _sent(plan, params)
     )
 
 

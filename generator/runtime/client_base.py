@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from ._wire import JSON, Violation
-from .errors import ApiError, ClientError, ResponseError, ValidationError
+from .accounting import Plan, unanswered, unreadable
+from .errors import ApiError, ClientError, ResponseError, TransportError, ValidationError
 from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
 from .transport import (
@@ -121,14 +122,15 @@ def cancel_in_requests(
 ) -> CancelOrdersResult:
     """Send each request of a unified cancel in turn and merge their outcomes in request order.
 
-    An ApiError or ResponseError from one request carries every id's outcome: the requests
-    before it, its own, and unknown for the ids not sent.
+    An ApiError, ResponseError or TransportError from one request carries every id's outcome:
+    the requests before it, its own (unknown when no answer came), and unknown for the ids not
+    sent.
     """
     results: list[R] = []
     for call, _ in calls:
         try:
             results.append(send(call))
-        except (ApiError, ResponseError) as exc:
+        except (ApiError, ResponseError, TransportError) as exc:
             exc.outcomes = _so_far(results, calls, exc.outcomes)
             raise
     return _merged(results)
@@ -142,7 +144,7 @@ async def cancel_in_requests_async(
     for call, _ in calls:
         try:
             results.append(await send(call))
-        except (ApiError, ResponseError) as exc:
+        except (ApiError, ResponseError, TransportError) as exc:
             exc.outcomes = _so_far(results, calls, exc.outcomes)
             raise
     return _merged(results)
@@ -210,9 +212,16 @@ class ClientBase(ClientCore):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _send(self, prepare: Prepare) -> tuple[HttpResponse, dict[str, JSON]]:
+    def _send(self, prepare: Prepare, plan: Plan | None = None) -> tuple[HttpResponse, dict[str, JSON]]:
+        """Send under the retry policy; with the endpoint's plan, an error that leaves no
+        answer to read carries every order's outcome (see _lost)."""
         self._check_open()
-        return send_with_retry(self.transport, prepare, self.retry, self.retry_statuses)
+        sent = _Sent(prepare)
+        try:
+            return send_with_retry(self.transport, sent, self.retry, self.retry_statuses)
+        except (TransportError, ResponseError) as exc:
+            _lost(exc, plan, sent.params)
+            raise
 
 
 class AsyncClientBase(ClientCore):
@@ -246,6 +255,35 @@ class AsyncClientBase(ClientCore):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def _send(self, prepare: Prepare) -> tuple[HttpResponse, dict[str, JSON]]:
+    async def _send(
+        self, prepare: Prepare, plan: Plan | None = None
+    ) -> tuple[HttpResponse, dict[str, JSON]]:
+        """ClientBase._send, awaited."""
         self._check_open()
-        return await async_send_with_retry(self.transport, prepare, self.retry, self.retry_statuses)
+        sent = _Sent(prepare)
+        try:
+            return await async_send_with_retry(self.transport, sent, self.retry, self.retry_statuses)
+        except (TransportError, ResponseError) as exc:
+            _lost(exc, plan, sent.params)
+            raise
+
+
+class _Sent:
+    """A request's preparation, remembering the wire parameters of the last one made."""
+
+    def __init__(self, prepare: Prepare) -> None:
+        self.prepare = prepare
+        self.params: dict[str, JSON] | None = None
+
+    def __call__(self) -> tuple[HttpRequest, dict[str, JSON]]:
+        request, self.params = self.prepare()
+        return request, self.params
+
+
+def _lost(exc: TransportError | ResponseError, plan: Plan | None, params: dict[str, JSON] | None) -> None:
+    """A request that got no answer (a timeout, a reset) or none to read (a redirect, too large
+    a body) may have been acted on: every order it names is unknown, unless the error says."""
+    if plan is None or params is None or exc.outcomes:
+        return
+    why = str(exc)
+    exc.outcomes = unanswered(plan, params, why) if isinstance(exc, TransportError) else unreadable(plan, params, why)

@@ -88,7 +88,10 @@ class TransportError(ClientError):
 
     unsent is True only when the request surely never reached the server (the connection was
     refused or the host not found), so that sending it again cannot act twice.
+    outcomes: for a batch call, one unknown outcome per order sent (the venue may have acted).
     """
+
+    outcomes: tuple[OrderOutcome, ...] = ()
 
     def __init__(self, message: str, *, unsent: bool = False) -> None:
         self.unsent = unsent
