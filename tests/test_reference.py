@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from specgen.emit.literal import md, md_code
+from specgen.simulator import Simulator
 from specgen.spec.model import Venue
 
 from tests.helpers import GENERATED, VENUES
@@ -48,7 +49,7 @@ def test_the_reference_names_every_method_parameter_error_and_source(spec_venues
 def test_the_example_call_builds_a_valid_request(spec_venues: tuple[Venue, ...], name: str) -> None:
     venue = venue_named(spec_venues, name)
     text = (GENERATED / name / "README.md").read_text("utf-8")
-    blocks = re.findall(r"^(`{3,})python\n(.*?)\n\1$", text, re.S | re.M)
+    blocks = [b for b in re.findall(r"^(`{3,})python\n(.*?)\n\1$", text, re.S | re.M) if "call = " in b[1]]
     assert len(blocks) == len(venue.endpoints)
     package = importlib.import_module(name)
     for (_, code), endpoint in zip(blocks, venue.endpoints, strict=True):
@@ -86,3 +87,65 @@ def test_a_code_block_cannot_be_closed_by_its_content(value: str) -> None:
     fence = block.split("python\n", 1)[0]
     inner = block[len(fence) + len("python\n") : -len(fence) - 1]
     assert inner == value and fence not in inner
+
+
+def _blocks(text: str) -> list[str]:
+    return [code for _, code in re.findall(r"^(`{3,})python\n(.*?)\n\1$", text, re.S | re.M)]
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_the_unified_call_example_cancels_on_the_simulator(
+    spec_venues: tuple[Venue, ...], name: str, simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reference's cancel_orders example, run as written but against the simulator, cancels
+    the two orders it names; the section states the signature, the batch size and the outcomes."""
+    venue = venue_named(spec_venues, name)
+    text = (GENERATED / name / "README.md").read_text("utf-8")
+    endpoint = venue.cancel_endpoint
+    assert endpoint is not None and endpoint.cancel_orders is not None
+    section = text.split("## `cancel_orders`", 1)[1].split("\n## ", 1)[0]
+    assert f"through `{endpoint.operation.value}`" in section
+    if endpoint.max_batch is not None:
+        assert f"at most {endpoint.max_batch} ids" in section
+    [code] = [b for b in _blocks(section) if "cancel_orders(" in b]
+    symbol = re.search(r"cancel_orders\((['\"])(.*?)\1", code)
+    assert symbol is not None
+    simulator.seed(name, [{"instrument": symbol[2], "order_id": i} for i in ("1001", "1002")])
+    package = importlib.import_module(name)
+    account = simulator.credentials(name)
+    real = {"api_key": account.api_key, "secret": account.secret, "passphrase": account.passphrase}
+
+    def client(**given: str) -> object:  # the example's Client, pointed at the simulator
+        return package.Client(**{k: real[k] for k in given}, base_url=simulator.base_url(name))
+
+    scope: dict[str, object] = {}
+    head, body = code.split("\n\n", 1)
+    exec(head, scope)
+    scope["Client"] = client
+    exec(body, scope)
+    printed = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert [(i, state) for i, state, _ in printed] in (
+        [(i, state) for i in ("1001", "1002")] for state in ("cancelled", "accepted")  # accepted: acted on later
+    )
+    assert {o.status for o in simulator.orders(name)} == {"cancelled"}
+
+
+@pytest.mark.parametrize("name", VENUES)
+def test_the_reference_states_the_rate_limits_and_a_working_limiter(spec_venues: tuple[Venue, ...], name: str) -> None:
+    venue = venue_named(spec_venues, name)
+    text = (GENERATED / name / "README.md").read_text("utf-8")
+    section = text.split("## Rate limits", 1)[1].split("\n## ", 1)[0]
+    for pool in venue.pools:
+        assert f"| `{pool.name.value}` | {pool.scope} |" in section
+    for endpoint in venue.endpoints:
+        row = next(line for line in section.splitlines() if line.startswith(f"| `{endpoint.operation.value}` |"))
+        for limit in endpoint.rate_limit.limits:
+            if limit.enforced:
+                unit = "orders" if limit.orders is not None else "requests"
+                assert f"{limit.count} {unit} per {limit.per_seconds:g} s in `{limit.pool.value}`" in row
+    [code] = _blocks(section)
+    scope: dict[str, object] = {}
+    exec(code, scope)
+    limiter = scope["limiter"]
+    assert scope["client"].limiter is limiter  # type: ignore[attr-defined]
+    assert limiter.quotas == importlib.import_module(name).QUOTAS  # type: ignore[attr-defined]

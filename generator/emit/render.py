@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from specgen.emit.docstrings import init_doc, method_doc, model_doc, result_doc
 from specgen.emit.literal import doc, md, md_code, member, py, regex
-from specgen.emit.reference import cell, example_call
+from specgen.emit.reference import cell, example_call, limiter_example, unified_example
 from specgen.errors import SpecError
 from specgen.spec.kinds.base import Lines
 from specgen.spec.kinds.types.decimal import DECIMAL_PATTERN
@@ -112,6 +112,8 @@ def make_env(templates: Path) -> jinja2.Environment:
         md=md,
         md_code=md_code,
         example_call=example_call,
+        unified_example=unified_example,
+        limiter_example=limiter_example,
         cell=cell,
         pytype=pytype,
         ident=ident,
