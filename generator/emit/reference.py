@@ -39,7 +39,7 @@ def unified_example(venue: Venue) -> Code:
     params = cases[0].value.get("params", {}) if cases else {}
     extras = "".join(f", {p.python.value}={literal(_first_value(p))}" for p in unified.params if p.required)
     credentials = ", ".join(f'{name}="..."' for name in venue.credentials)
-    symbol = _symbol(params, unified.symbol.wire.value)
+    symbol = _symbol(params, unified.symbol.wire.value) if unified.symbol is not None else "BTCUSDT"
     lines = [
         f"from {venue.name.value} import Client",
         "",
