@@ -309,8 +309,10 @@ def refused(
 
 
 def unanswered(plan: Plan, params: Mapping[str, JSON], why: str) -> tuple[OrderOutcome, ...]:
-    """The outcomes of a request whose answer never came (a timeout, a reset): every order
-    unknown, since the venue may have acted on it."""
+    """The outcomes of a request whose answer never came: every order unknown.
+
+    A timeout or a reset leaves the venue free to have acted on the request.
+    """
     reason = f"no answer came, so the venue may have acted: {why}"
     return tuple(
         OrderOutcome(oid, cid, OutcomeState.UNKNOWN, reason=reason)

@@ -212,9 +212,14 @@ class ClientBase(ClientCore):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _send(self, prepare: Prepare, plan: Plan | None = None) -> tuple[HttpResponse, dict[str, JSON]]:
-        """Send under the retry policy; with the endpoint's plan, an error that leaves no
-        answer to read carries every order's outcome (see _lost)."""
+    def _send(
+        self, prepare: Prepare, plan: Plan | None = None
+    ) -> tuple[HttpResponse, dict[str, JSON]]:
+        """Send under the retry policy.
+
+        With the endpoint's plan, an error that leaves no answer to read carries every order's
+        outcome (see _lost).
+        """
         self._check_open()
         sent = _Sent(prepare)
         try:
@@ -262,7 +267,9 @@ class AsyncClientBase(ClientCore):
         self._check_open()
         sent = _Sent(prepare)
         try:
-            return await async_send_with_retry(self.transport, sent, self.retry, self.retry_statuses)
+            return await async_send_with_retry(
+                self.transport, sent, self.retry, self.retry_statuses
+            )
         except (TransportError, ResponseError) as exc:
             _lost(exc, plan, sent.params)
             raise
@@ -280,10 +287,19 @@ class _Sent:
         return request, self.params
 
 
-def _lost(exc: TransportError | ResponseError, plan: Plan | None, params: dict[str, JSON] | None) -> None:
-    """A request that got no answer (a timeout, a reset) or none to read (a redirect, too large
-    a body) may have been acted on: every order it names is unknown, unless the error says."""
+def _lost(
+    exc: TransportError | ResponseError, plan: Plan | None, params: dict[str, JSON] | None
+) -> None:
+    """Give an error that left no answer to read one unknown outcome per order sent.
+
+    A request that got no answer (a timeout, a reset) or none to read (a redirect, too large a
+    body) may have been acted on, unless the error already says what became of each order.
+    """
     if plan is None or params is None or exc.outcomes:
         return
     why = str(exc)
-    exc.outcomes = unanswered(plan, params, why) if isinstance(exc, TransportError) else unreadable(plan, params, why)
+    exc.outcomes = (
+        unanswered(plan, params, why)
+        if isinstance(exc, TransportError)
+        else unreadable(plan, params, why)
+    )
