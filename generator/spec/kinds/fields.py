@@ -89,6 +89,10 @@ class Type:
     def list_items(self) -> Type | None:
         return None
 
+    def map_values(self) -> Type | None:
+        """The type of each value, for a map."""
+        return None
+
     # -- outputs -----------------------------------------------------------------------------
 
     def json_schema(self, strict: bool) -> dict[str, Any]:
