@@ -59,7 +59,7 @@ def test_async_and_sync_build_the_same_request(name: str) -> None:
     [sent] = sync_fake.sent
     [async_sent] = async_fake.inner.sent
     assert sent == async_sent  # method, URL, headers (signature included) and body bytes
-    assert async_result == sync_result and async_result.outcomes
+    assert async_result == sync_result and v.parsed(async_result)
 
 
 @pytest.mark.parametrize("name", VENUES)
@@ -87,7 +87,7 @@ def test_async_against_the_simulator_sends_the_same_bytes_as_sync(simulator: Sim
         second.body,
     )
     assert first.headers == second.headers  # both through httpx: every header, the signature's included
-    assert async_result == sync_result and async_result.outcomes
+    assert async_result == sync_result and v.parsed(async_result)
     assert [e.status for e in simulator.history] == [200, 200]
 
 
@@ -106,7 +106,7 @@ def test_async_context_manager_and_retry_against_the_simulator(simulator: Simula
         return client, result
 
     client, result = asyncio.run(run())
-    assert result.outcomes and sleeps == [0.0]
+    assert v.parsed(result) and sleeps == [0.0]
     assert [e.status for e in simulator.history] == [429, 200]
     assert client.transport._client.is_closed  # the transport it made is closed on leaving
     with pytest.raises(v.package.ClientError, match="closed"):
@@ -160,7 +160,7 @@ def test_async_takes_the_callers_own_httpx_client() -> None:
 
     with scripted(Answer(200, v.success)) as server:
         result, closed = asyncio.run(run(server.url))
-    assert result.outcomes and not closed  # neither the client nor the transport closed the caller's
+    assert v.parsed(result) and not closed  # neither the client nor the transport closed the caller's
 
 
 def test_without_httpx_the_async_client_says_what_is_missing(tmp_path: Any) -> None:

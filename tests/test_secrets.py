@@ -31,13 +31,24 @@ def with_secrets(v: Venue) -> Venue:
     return replace(v, credentials={k: SECRETS[k] for k in v.credentials})
 
 
-def signature_of(request: Any) -> str:
-    """The signature the client put on the wire (a header or a query parameter)."""
-    names = {n.lower() for n in request.secret_headers} | set(request.secret_params)
-    found = [v for k, v in request.headers if k.lower() in names and v not in SECRETS.values()]
-    found += [v for k, v in parse_qsl(urlsplit(request.url).query) if k in request.secret_params]
+def signature_of(request: Any, v: Venue) -> str:
+    """The signature the client put on the wire (the venue's signature header or query parameter)."""
+    name = v.signature_name
+    secret = {h.lower() for h in request.secret_headers}
+    found = [val for k, val in request.headers if k.lower() == name.lower() and k.lower() in secret]
+    found += [val for k, val in parse_qsl(urlsplit(request.url).query) if k == name and k in request.secret_params]
     [signature] = found
     return signature
+
+
+def typed_or_none(kind: Any) -> Any:
+    def build(params: dict[str, Any]) -> Any:
+        try:
+            return kind.from_json(params)
+        except (ValueError, TypeError, KeyError):
+            return None  # a case of wrong JSON types: no typed request holds it
+
+    return build
 
 
 def chain(exc: BaseException) -> list[BaseException]:
@@ -81,11 +92,11 @@ def test_no_secret_in_any_error_repr_or_log_line(name: str, caplog: pytest.LogCa
 
     probe = v.client(clock=lambda: NOW)
     request = getattr(probe, f"build_{v.operation}")(v.request())
-    signature = signature_of(request)
+    signature = signature_of(request, v)
     texts += [repr(probe), str(probe), repr(vars(probe)), repr(request), str(request), repr(package.RetryPolicy())]
 
-    # A call that breaks the spec: nothing is sent.
-    bad = type(v.request()).from_json({k: [] if isinstance(x, list) else x for k, x in v.params.items()})
+    # A call that breaks the spec (the first malformed case a typed request can hold): nothing is sent.
+    bad = next(b for b in map(typed_or_none(type(v.request())), v.malformed) if b is not None)
     attempt(probe, bad)
     # The network fails: refused, and (through a tiny timeout) a server that never answers.
     for client in make_clients(v, closed_port()):
@@ -138,8 +149,8 @@ def test_the_scan_would_catch_a_leak(name: str) -> None:
     request = getattr(v.client(clock=lambda: NOW), f"build_{v.operation}")(v.request())
     wire = request.url + "".join(f"{k}: {val}" for k, val in request.headers)
     assert SECRETS["api_key"] in wire
-    assert signature_of(request) in wire
-    assert signature_of(request) not in repr(request) and SECRETS["api_key"] not in repr(request)
+    assert signature_of(request, v) in wire
+    assert signature_of(request, v) not in repr(request) and SECRETS["api_key"] not in repr(request)
 
 
 @pytest.mark.parametrize("name", VENUES)
@@ -156,7 +167,7 @@ def test_no_secret_in_redirects_or_async_errors(name: str, caplog: pytest.LogCap
     texts: list[str] = []
     with scripted(Answer(200, v.success)) as server:
         request = getattr(v.client(base_url=server.url, clock=lambda: NOW), f"build_{v.operation}")(v.request())
-    signature = signature_of(request)
+    signature = signature_of(request, v)
     echo = request.url.replace("127.0.0.1", "evil.example")  # the signed URL, its query signature included
 
     async def async_attempt(url: str) -> None:

@@ -30,12 +30,13 @@ from specgen.simulator import Fault, Simulator
 from specgen.simulator.answers import plain, success_body
 from specgen.simulator.auth import RawRequest, Rejection, authenticate, prehash, sign, unsigned_query
 from specgen.simulator.book import Account, Book, Target
-from specgen.simulator.drive import calls
+from specgen.simulator.drive import CancelCall, calls
 from specgen.simulator.faults import FaultQueue
 from specgen.simulator.wire import ParamReader, targets
 from specgen.spec.loader import load_text
 from specgen.spec.model import AnswerField, Endpoint, SimAnswer, Venue, build_endpoint
 from specgen.spec.outcomes import OutcomeSource, Ref
+from specgen.spec.signing import SECRETS
 from specgen.spec.simulation import check_simulation
 from specgen.spec.specset import read_specs
 from specgen.spec.text import Text
@@ -56,6 +57,11 @@ def account_of(venue: Venue) -> Account:
 
 def request_cases(venues: tuple[Venue, ...]) -> list[tuple[Venue, Endpoint, dict[str, Any]]]:
     return [(v, e, c.value) for v in venues for e in v.endpoints for c in e.tests.request]
+
+
+def order_calls(venues: tuple[Venue, ...]) -> list[CancelCall]:
+    """The calls that name their orders (a cancel-all names none: tests/test_simulator_cancel_all.py)."""
+    return [c for c in calls(venues) if not c.cancels_all]
 
 
 def raw_from_case(endpoint: Endpoint, case: dict[str, Any]) -> RawRequest:
@@ -135,9 +141,11 @@ def test_pinned_requests_decode_to_their_params(spec_venues: tuple[Venue, ...]) 
     for venue, endpoint, case in request_cases(spec_venues):
         expected = dict(case["params"])
         if endpoint.params_in == "query":
-            expected["timestamp"] = case["timestamp"]
-            if "recv_window" in case:
-                expected["recvWindow"] = case["recv_window"]
+            for p in endpoint.params:  # auth values the venue sends among the parameters
+                if p.source == "timestamp":
+                    expected[p.wire.value] = case["timestamp"]
+                elif p.source == "recv_window" and "recv_window" in case:
+                    expected[p.wire.value] = case["recv_window"]
         got = ParamReader.for_endpoint(venue, endpoint).read(raw_from_case(endpoint, case))
         if endpoint.params_in != "query":  # values the client fills in among the body's (a nonce, the path)
             for p in endpoint.params:
@@ -170,22 +178,37 @@ def encode(venue: Venue, endpoint: Endpoint, params: dict[str, Any]) -> tuple[st
 def signed(venue: Venue, endpoint: Endpoint, params: dict[str, Any], now: int) -> RawRequest:
     account = account_of(venue)
     auth = venue.auth
+    sig = auth.signature
+    secret = SECRETS[sig.secret].apply(account.secret)
+    stamp = auth.value("timestamp")
+    if stamp is not None and stamp.unit == "s":  # whole seconds, maybe an expiry time
+        now = now // 1000 + stamp.expires_in
     if endpoint.params_in == "query":
-        params = {**params, "timestamp": now}
+        stamped = [p.wire.value for p in endpoint.params if p.source == "timestamp"]
+        params = {**params, **{name: now for name in stamped}}
     else:  # what the client fills in among the body's values: a timestamp or nonce, the request path
         for p in endpoint.params:
             value = auth.value(p.source) if p.source is not None else None
             if value is not None and p.wire.value not in params:
                 params = {**params, p.wire.value: endpoint.path.value if value.word == "@path" else now}
     query, body = encode(venue, endpoint, params)
-    sent = {"api_key": account.api_key, "timestamp": str(now), "nonce": str(now), "passphrase": account.passphrase}
+    passphrase = auth.value("passphrase")
+    sent = {
+        "api_key": account.api_key,
+        "timestamp": str(now),
+        "nonce": str(now),
+        "passphrase": (
+            account.passphrase
+            if passphrase is None or passphrase.signed is None
+            else sign(passphrase.signed.algorithm, passphrase.signed.encoding, secret, account.passphrase.encode())
+        ),
+    }
     if auth.payload is not None:  # the body, base64 in a header
         assert auth.payload.payload_of == "body" and auth.payload.payload_encoding == "base64"
         sent["payload"] = base64.b64encode(body).decode()
     headers = [(v.placement.name.value, sent[v.key]) for v in auth.placed("header") if v.key in sent]
     raw = RawRequest(endpoint.method, endpoint.path.value, query, tuple(headers), body)
-    sig = auth.signature
-    signature = sign(sig.algorithm, sig.encoding, account.secret.encode(), prehash(venue, raw))
+    signature = sign(sig.algorithm, sig.encoding, secret, prehash(venue, raw))
     if sig.placement.where == "query":
         return dataclasses.replace(raw, query=f"{query}&signature={signature}")
     return dataclasses.replace(raw, headers=raw.headers + ((sig.placement.name.value, signature),))
@@ -241,7 +264,7 @@ def test_query_values_are_typed_by_the_spec(fixture_venues: tuple[Venue, ...]) -
 
 
 def test_targets_follow_the_spec_request_ids_and_instrument(spec_venues: tuple[Venue, ...]) -> None:
-    for call in calls(spec_venues):
+    for call in order_calls(spec_venues):
         for way in call.ways():
             params = call.params(["11", "12"], by=way)
             ids = [("11", None), ("12", None)] if way == "order_id" else [(None, "11"), (None, "12")]
@@ -252,7 +275,7 @@ def test_targets_follow_the_spec_request_ids_and_instrument(spec_venues: tuple[V
 
 
 def test_answers_match_the_response_schema(spec_venues: tuple[Venue, ...]) -> None:
-    for call in calls(spec_venues):
+    for call in order_calls(spec_venues):
         venue, endpoint = call.venue, call.endpoint
         book = Book()
         book.seed(
@@ -281,7 +304,7 @@ def _list_at(body: Any, path: list[str]) -> list[Any]:
 
 def test_aligned_answers_pair_by_position(spec_venues: tuple[Venue, ...]) -> None:
     checked = 0
-    for call in calls(spec_venues):
+    for call in order_calls(spec_venues):
         sim = call.endpoint.simulation
         assert sim is not None
         for source in (o for o in call.endpoint.outcomes if o.aligned_with is not None and o.error_code is not None):
@@ -296,12 +319,12 @@ def test_aligned_answers_pair_by_position(spec_venues: tuple[Venue, ...]) -> Non
             assert codes[0] == plain(sim.unknown_order.code)
             assert sim.accepted is not None and codes[1] == plain(sim.accepted.code)
             checked += 1
-    assert checked or not any(o.aligned_with for c in calls(spec_venues) for o in c.endpoint.outcomes)
+    assert checked or not any(o.aligned_with for c in order_calls(spec_venues) for o in c.endpoint.outcomes)
 
 
 def test_answer_fields_statuses_and_envelope_codes_come_from_the_section(spec_venues: tuple[Venue, ...]) -> None:
     """Each endpoint with its section changed in memory: the answer follows the change."""
-    for call in calls(spec_venues):
+    for call in order_calls(spec_venues):
         venue, endpoint = call.venue, call.endpoint
         sim = endpoint.simulation
         assert sim is not None
@@ -340,7 +363,7 @@ def test_answer_fields_statuses_and_envelope_codes_come_from_the_section(spec_ve
 
 def test_a_response_with_nowhere_to_put_a_cancelled_order_is_answered(spec_venues: tuple[Venue, ...]) -> None:
     """Aggregate-only answers: no outcome source holds cancelled orders; body_fields count them."""
-    for call in calls(spec_venues):
+    for call in order_calls(spec_venues):
         venue, endpoint = call.venue, call.endpoint
         sim = endpoint.simulation
         assert sim is not None
@@ -525,6 +548,17 @@ def _endpoint_files(spec_venues: tuple[Venue, ...]) -> list[tuple[Venue, Path]]:
     return found
 
 
+def _per_order_files(spec_venues: tuple[Venue, ...]) -> list[tuple[Venue, Path]]:
+    """The endpoints whose requests name orders (the per-order section's keys apply to them)."""
+    return [(v, p) for v, p in _endpoint_files(spec_venues) if "cancel_all" not in _raw_simulation(p)]
+
+
+def _raw_simulation(path: Path) -> dict[str, Any]:
+    found = yaml.safe_load(path.read_text("utf-8")).get("simulation", {})
+    assert isinstance(found, dict)
+    return found
+
+
 def _built(venue: Venue, path: Path, change: Callable[[dict[str, Any]], None]) -> Endpoint:
     """The endpoint spec at path with change applied to its data: built and checked as `specgen validate` does."""
     raw = yaml.safe_load(path.read_text("utf-8"))
@@ -552,7 +586,7 @@ def test_a_section_naming_what_does_not_exist_is_refused(spec_venues: tuple[Venu
     def sim(**values: Any) -> Callable[[dict[str, Any]], None]:
         return lambda raw: raw["simulation"].update(values)
 
-    for venue, path in _endpoint_files(spec_venues):
+    for venue, path in _per_order_files(spec_venues):
         _refused(venue, path, sim(instrument="nope"), "instrument 'nope' is neither")
         _refused(
             venue, path, sim(answer_fields={"nope": "order.price"}), "no outcome source's items have a field 'nope'"
@@ -573,7 +607,7 @@ def test_a_section_that_would_have_to_invent_a_status_is_refused(spec_venues: tu
         raw["simulation"]["terminal_orders"] = "status"
         raw["simulation"].pop("statuses", None)
 
-    for venue, path in _endpoint_files(spec_venues):
+    for venue, path in _per_order_files(spec_venues):
         reads_status = any(
             o.status is not None for e in venue.endpoints for o in e.outcomes if Path(e.file).name == path.name
         )
@@ -590,11 +624,36 @@ def test_envelope_codes_need_an_envelope(spec_venues: tuple[Venue, ...]) -> None
     def with_codes(raw: dict[str, Any]) -> None:
         raw["simulation"]["envelope"] = {"partial": dict(answer), "failed": dict(answer)}
 
-    for venue, path in _endpoint_files(spec_venues):
+    for venue, path in _per_order_files(spec_venues):
         if venue.envelope is None or venue.envelope.code is None:
             _refused(venue, path, with_codes, "envelope codes need the venue's envelope")
         else:
             assert _built(venue, path, with_codes).simulation.partial is not None  # type: ignore[union-attr]
+
+
+def test_a_cancel_all_section_is_checked(spec_venues: tuple[Venue, ...]) -> None:
+    """A cancel-all names no order: per-order keys and outcomes are refused, and what it names must exist."""
+    files = [(v, p) for v, p in _endpoint_files(spec_venues) if "cancel_all" in _raw_simulation(p)]
+
+    def every(**values: Any) -> Callable[[dict[str, Any]], None]:
+        return lambda raw: raw["simulation"]["cancel_all"].update(values)
+
+    def per_order(raw: dict[str, Any]) -> None:
+        raw["simulation"]["unknown_order"] = {"code": 1, "message": "m", "source": "s"}
+
+    def with_outcomes(raw: dict[str, Any]) -> None:
+        raw["outcomes"] = {"request_ids": {}, "sources": [{"items": "", "cancelled": True}]}
+
+    for venue, path in files:
+        assert _built(venue, path, lambda raw: None).simulation.cancel_all is not None  # type: ignore[union-attr]
+        with pytest.raises(SpecError, match="names 'nope', which is not a parameter") as unknown:
+            _built(venue, path, every(instrument="nope"))
+        assert unknown.value.rule == "unknown-param" and unknown.value.line is not None
+        _refused(venue, path, every(ids="nope.deeper"), "nope.deeper is not a list of ids")
+        _refused(venue, path, every(ids_by_instrument="nope"), "nope is not a map from instrument")
+        _refused(venue, path, per_order, "unknown_order answers named orders; a cancel-all names none")
+        with pytest.raises(SpecError):
+            _built(venue, path, with_outcomes)
 
 
 def test_a_required_field_nothing_writes_is_refused(spec_venues: tuple[Venue, ...]) -> None:
@@ -623,7 +682,7 @@ def test_an_item_naming_an_order_by_both_ids_needs_a_precedence(spec_venues: tup
     def without(raw: dict[str, Any]) -> None:
         raw["simulation"].pop("id_precedence", None)
 
-    for venue, path in _endpoint_files(spec_venues):
+    for venue, path in _per_order_files(spec_venues):
         [endpoint] = [e for e in venue.endpoints if Path(e.file).name == path.name]
         sim = endpoint.simulation
         assert sim is not None
@@ -648,6 +707,11 @@ def test_every_simulated_value_says_where_it_comes_from(spec_venues: tuple[Venue
         assert clock is None or any(word in clock.value for word in ("guide", "section", "document", "ssum")), clock
         for endpoint in venue.endpoints:
             assert endpoint.simulation is not None
+            every = endpoint.simulation.cancel_all
+            if every is not None:  # a cancel-all answers no order: its behaviour names its origin
+                assert any(word in every.source.value for word in ("section", "page", "document", "ssum"))
+                continue
+            assert endpoint.simulation.unknown_order is not None
             answers.append(endpoint.simulation.unknown_order)
         for a in answers:
             source = a.source.value

@@ -111,7 +111,7 @@ def _section(lines: list[str], start: int, has_required: bool, blocks_only: bool
         text = lines[i].strip().lower()
         if not text or text.startswith(("|", "```", "~~~")) or len(text) > 80:
             continue
-        if re.search(r"\b(response|returns?|result|output)\b", text):
+        if re.search(r"\b(responses?|returns?|results?|output)\b", text):
             return "response"
         if re.search(r"\b(request|parameters?|input|query|body)\b", text):
             return "request"

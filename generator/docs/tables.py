@@ -111,7 +111,7 @@ def _cells(line: str) -> list[str]:
 
 
 def find_tables(lines: list[str]) -> list[Table]:
-    """Every parameter table in the page (a table needs a name column and a type or required column)."""
+    """Every parameter table in the page: a name column and a type or required column (or only a description)."""
     tables: list[Table] = []
     i = 0
     while i < len(lines):
@@ -154,7 +154,9 @@ def html_tables(text: str) -> list[Table]:
 
 
 def _usable(columns: tuple[str, ...]) -> bool:
-    return "name" in columns and ("type" in columns or "required" in columns or "optional" in columns)
+    typed = "type" in columns or "required" in columns or "optional" in columns
+    # A bare Field | Description table is how some pages list a response's fields.
+    return "name" in columns and (typed or columns == ("name", "description"))
 
 
 def _pipe_table(lines: list[str], i: int) -> tuple[Table, int] | None:

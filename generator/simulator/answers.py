@@ -83,6 +83,34 @@ def success_body(venue: Venue, endpoint: Endpoint, params: dict[str, JSON], resu
     return body
 
 
+def cancel_all_body(venue: Venue, endpoint: Endpoint, params: dict[str, JSON], cancelled: tuple[Order, ...]) -> JSON:
+    """The answer to a cancel-all: the envelope's success, the cancelled ids where the section puts
+    them (a list, or lists by instrument) and the body fields."""
+    sim = endpoint.simulation
+    assert sim is not None and sim.cancel_all is not None
+    every = sim.cancel_all
+    body: JSON = _envelope(venue, sim, ())
+    if every.ids is not None:
+        kind = _list_items(endpoint.response, every.ids).kind
+        body = _put(body, every.ids, [_as_kind(o.order_id, kind) for o in cancelled])
+    if every.ids_by_instrument is not None:
+        lists = _type_at(endpoint.response, every.ids_by_instrument)
+        ids = lists.map_values() if lists is not None else None
+        items = ids.list_items() if ids is not None else None
+        kind = items.kind if items is not None else "string"
+        by_instrument: dict[str, list[JSON]] = {}
+        for order in cancelled:
+            by_instrument.setdefault(order.instrument, []).append(_as_kind(order.order_id, kind))
+        body = _put(body, every.ids_by_instrument, by_instrument)
+    n = len(cancelled)
+    counts = {"requested": n, "cancelled": n, "failed": 0}
+    for field in sim.body_fields:
+        value = _value(field, None, params, counts, sim)
+        if value is not None:
+            body = _put(body, tuple(Text(p) for p in field.name.value.split(".")), value)
+    return body
+
+
 def _success_source(endpoint: Endpoint) -> OutcomeSource | None:
     """The outcome source that holds cancelled orders; None when the response has none."""
     return next((o for o in endpoint.outcomes if o.cancelled_constant or o.cancelled_when is not None), None)

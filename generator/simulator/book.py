@@ -164,6 +164,19 @@ class Book:
         with self._lock:
             return self._cancels[(venue, api_key, order_id)]
 
+    def cancel_all(self, venue: str, api_key: str, instrument: str | None) -> tuple[Order, ...]:
+        """Cancel every open order of the account (of instrument, when given); the orders cancelled, in book order."""
+        with self._lock:
+            book = self._orders.setdefault((venue, api_key), {})
+            cancelled = tuple(
+                replace(o, status=CANCELED)
+                for o in book.values()
+                if o.is_open and (instrument is None or o.instrument == instrument)
+            )
+            book.update((o.order_id, o) for o in cancelled)
+            self._cancels.update((venue, api_key, o.order_id) for o in cancelled)
+            return cancelled
+
     @staticmethod
     def _cancel_one(book: dict[str, Order], target: Target, precedence: str) -> Result:
         order = _find(book, target, precedence)

@@ -41,6 +41,12 @@ class CancelCall:
     def name(self) -> str:
         return f"{self.venue.name.value}.{self.endpoint.operation.value}"
 
+    @property
+    def cancels_all(self) -> bool:
+        """The endpoint names no order: it cancels every open one (of the template's instrument, if any)."""
+        sim = self.endpoint.simulation
+        return sim is not None and sim.cancel_all is not None
+
     def ways(self) -> tuple[str, ...]:
         """How this endpoint can name orders: order_id, client_id or both."""
         sim = self.endpoint.simulation
@@ -100,6 +106,9 @@ def _typed(value: str, type_: Type | None) -> JSON:
 def _instrument_in(template: dict[str, JSON], endpoint: Endpoint) -> str | None:
     """The first non-empty instrument the template names, outside or in its order items."""
     sim = endpoint.simulation
+    if sim is not None and sim.cancel_all is not None:
+        found = template.get(sim.cancel_all.instrument.value) if sim.cancel_all.instrument is not None else None
+        return found if isinstance(found, str) and found else None
     if sim is None or sim.instrument is None:
         return None
     name = sim.instrument.value

@@ -41,7 +41,7 @@ from urllib.parse import parse_qs
 
 from specgen.errors import SpecError
 from specgen.simulator import strict
-from specgen.simulator.answers import error_body, internal_error, success_body
+from specgen.simulator.answers import cancel_all_body, error_body, internal_error, success_body
 from specgen.simulator.auth import NonceBook, RawRequest, Rejection, authenticate
 from specgen.simulator.book import Account, AccountExists, Book, Order
 from specgen.simulator.faults import Fault, FaultQueue
@@ -313,6 +313,11 @@ class Simulator:
                 return self._rate_limited(venue), said
         esim = endpoint.simulation
         assert esim is not None
+        if esim.cancel_all is not None:
+            return (
+                _json_reply(200, cancel_all_body(venue, endpoint, params, self._cancel_all(route, api_key, params))),
+                None,
+            )
         whole = esim.all_or_nothing
         atomic = whole is not None and not _holds(whole.unless, params)
         precedence = esim.id_precedence or "order_id"  # matters only when an item names both ids
@@ -328,6 +333,17 @@ class Simulator:
         if sim.rate_limited is not None:
             return _json_reply(sim.rate_limited.http_status, error_body(venue, sim.rate_limited))
         return Reply(venue.rate_limit_statuses[0], b"")
+
+    def _cancel_all(self, route: Route, api_key: str, params: dict[str, Any]) -> tuple[Order, ...]:
+        """Every open order of the account, or of the instrument the request names, cancelled."""
+        esim = route.endpoint.simulation
+        assert esim is not None and esim.cancel_all is not None
+        every = esim.cancel_all
+        if every.nothing_when is not None and _holds(every.nothing_when, params):
+            return ()
+        named = params.get(every.instrument.value) if every.instrument is not None else None
+        instrument = str(named) if named is not None and named != "" else None
+        return self.book.cancel_all(route.venue.name.value, api_key, instrument)
 
     def _fault_reply(self, venue: Venue, fault: Fault) -> Reply:
         headers: tuple[tuple[str, str], ...] = ()

@@ -42,6 +42,7 @@ from specgen.spec.outcomes import (
     checked_request_ids,
     critical_paths,
 )
+from specgen.spec.outcomes import path as outcome_path
 from specgen.spec.signing import Auth, AuthValue, Signature, build_auth
 from specgen.spec.stated_limits import check_stated_limits
 from specgen.spec.text import Data, Ident, Text
@@ -128,8 +129,19 @@ class AnswerField:
 
 
 @dataclass(frozen=True)
+class CancelAll:
+    """An endpoint that names no order and cancels every open one (of one instrument, when asked)."""
+
+    instrument: Text | None  # the parameter that narrows the cancel to one instrument; absent: every one
+    ids: tuple[Text, ...] | None  # the response list that receives the cancelled orders' ids
+    ids_by_instrument: tuple[Text, ...] | None  # the response map: instrument -> list of the cancelled ids
+    nothing_when: Condition | None  # requests that cancel nothing the simulator's book holds
+    source: Text
+
+
+@dataclass(frozen=True)
 class EndpointSimulation:
-    unknown_order: SimAnswer
+    unknown_order: SimAnswer | None  # None only for a cancel-all endpoint
     terminal_orders: str  # error | status
     accepted: SimAnswer | None
     request_order_ids: RequestIds | None
@@ -142,6 +154,7 @@ class EndpointSimulation:
     body_fields: tuple[AnswerField, ...] = ()
     partial: SimAnswer | None = None  # the envelope's code when some orders were not cancelled
     failed: SimAnswer | None = None  # ... when none was
+    cancel_all: CancelAll | None = None
 
     def status_word(self, state: str) -> Scalar | None:
         return next((word for s, word in self.statuses if s == state), None)
@@ -667,6 +680,10 @@ def _endpoint_simulation(
     if raw is None:
         return None
     at: Location = ("simulation",)
+    if "cancel_all" in raw:
+        return _cancel_all_simulation(ctx, raw, by_wire, outcomes)
+    if "unknown_order" not in raw:
+        raise ctx.fail(at, "simulation", "say how an unknown order is answered: set simulation.unknown_order")
     if "request_ids" in raw:
         ids = checked_request_ids(
             ctx.fail, raw["request_ids"], at + ("request_ids",), by_wire, ("order_id", "client_id")
@@ -716,6 +733,60 @@ def _endpoint_simulation(
         body_fields=tuple(_answer_field(k, v) for k, v in raw.get("body_fields", {}).items()),
         partial=_sim_answer(envelope["partial"]) if "partial" in envelope else None,
         failed=_sim_answer(envelope["failed"]) if "failed" in envelope else None,
+    )
+
+
+# Keys of a per-order simulation that a cancel-all endpoint, naming no order, has no use for.
+_PER_ORDER_KEYS = (
+    "unknown_order",
+    "terminal_orders",
+    "accepted",
+    "request_ids",
+    "all_or_nothing",
+    "instrument",
+    "id_precedence",
+    "answer_fields",
+    "envelope",
+)
+
+
+def _cancel_all_simulation(
+    ctx: Ctx, raw: dict[str, Any], by_wire: dict[str, Field], outcomes: tuple[OutcomeSource, ...]
+) -> EndpointSimulation:
+    at: Location = ("simulation", "cancel_all")
+    spec = raw["cancel_all"]
+    if outcomes:
+        raise ctx.fail(at, "simulation", "a cancel-all names no order, so the endpoint cannot declare outcomes")
+    extra = [k for k in _PER_ORDER_KEYS if k in raw]
+    if extra:
+        raise ctx.fail(
+            ("simulation", extra[0]), "simulation", f"{extra[0]} answers named orders; a cancel-all names none"
+        )
+    instrument = spec.get("instrument")
+    if instrument is not None:
+        param = _need(ctx, at + ("instrument",), by_wire, instrument, "cancel_all.instrument")
+        if param.type.kind in ("list", "object"):
+            raise ctx.fail(at + ("instrument",), "simulation", f"instrument {instrument!r} is not a scalar parameter")
+    nothing = spec.get("nothing_when")
+    when = None
+    if nothing is not None:
+        param = _need(ctx, at + ("nothing_when", "param"), by_wire, nothing["param"], "cancel_all.nothing_when")
+        when = Condition(param.wire, param.python.value, tuple(_scalar(v) for v in nothing["in"]))
+    return EndpointSimulation(
+        unknown_order=None,
+        terminal_orders="error",
+        accepted=None,
+        request_order_ids=None,
+        request_client_ids=None,
+        statuses=tuple((state, _scalar(word)) for state, word in raw.get("statuses", {}).items() if state != "source"),
+        body_fields=tuple(_answer_field(k, v) for k, v in raw.get("body_fields", {}).items()),
+        cancel_all=CancelAll(
+            instrument=_text(instrument),
+            ids=outcome_path(spec.get("ids")),
+            ids_by_instrument=outcome_path(spec.get("ids_by_instrument")),
+            nothing_when=when,
+            source=Text(spec["source"]),
+        ),
     )
 
 

@@ -518,7 +518,7 @@ class AuthValue:
 
 @dataclass(frozen=True)
 class SignedCredential:
-    """A credential sent as encode(algorithm(secret, credential)) (KuCoin API key v2 passphrase)."""
+    """A credential sent as encode(algorithm(secret, credential)): a passphrase signed with the secret."""
 
     algorithm: str
     encoding: str
@@ -902,7 +902,7 @@ def schema_defs() -> dict[str, Any]:
                             "type": "object",
                             "required": ["algorithm"],
                             "additionalProperties": False,
-                            "description": "Sent as encoding(algorithm(secret, passphrase)) (KuCoin v2).",
+                            "description": "Sent as encoding(algorithm(secret, passphrase)): signed with the secret.",
                             "properties": {
                                 "algorithm": {"$ref": "#/$defs/signingAlgorithm"},
                                 "encoding": {"$ref": "#/$defs/signingEncoding"},

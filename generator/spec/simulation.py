@@ -40,6 +40,7 @@ def check_simulation(doc: Document, venue: Venue, endpoint: Endpoint) -> None:
     def fail(at: Location, message: str) -> SpecError:
         return SpecError(doc.path, doc.line_of(AT + at) or doc.line_of(AT), "simulation", message)
 
+    _check_cancel_all(endpoint, sim, fail)
     _check_instrument(endpoint, sim, fail)
     _check_precedence(sim, fail)
     _check_values(endpoint, sim, fail)
@@ -47,6 +48,23 @@ def check_simulation(doc: Document, venue: Venue, endpoint: Endpoint) -> None:
     if (sim.partial or sim.failed) and (venue.envelope is None or venue.envelope.code is None):
         raise fail(("envelope",), "envelope codes need the venue's envelope code field (venue.yaml has none)")
     _check_required(venue, endpoint, sim, fail)
+
+
+def _check_cancel_all(endpoint: Endpoint, sim: EndpointSimulation, fail: Fail) -> None:
+    """The cancelled ids go into a list of ids, or a map from instrument to such lists."""
+    every = sim.cancel_all
+    if every is None:
+        return
+    for key, path, in_map in (("ids", every.ids, False), ("ids_by_instrument", every.ids_by_instrument, True)):
+        if path is None:
+            continue
+        found = _field_at(endpoint.response, path)
+        if in_map:
+            found = found.map_values() if found is not None else None
+        ids = found.list_items() if found is not None else None
+        if ids is None or ids.kind not in ("string", "int64", "int_string"):
+            what = "a map from instrument to lists of ids" if in_map else "a list of ids (strings or integers)"
+            raise fail(("cancel_all", key), f"{_shown(path)} is not {what} in the response")
 
 
 def _check_instrument(endpoint: Endpoint, sim: EndpointSimulation, fail: Fail) -> None:
@@ -180,6 +198,10 @@ def _check_required(venue: Venue, endpoint: Endpoint, sim: EndpointSimulation, f
         if source.aligned_with is not None:
             written.add(tuple(p.value for p in source.aligned_with))
     written |= {tuple(v.name.value.split(".")) for v in sim.body_fields}
+    if sim.cancel_all is not None:
+        written |= {
+            tuple(p.value for p in path) for path in (sim.cancel_all.ids, sim.cancel_all.ids_by_instrument) if path
+        }
     prefixes = {path[:i] for path in written for i in range(len(path) + 1)}
     _walk(endpoint.response, (), prefixes, fail)
     for source in endpoint.outcomes:
