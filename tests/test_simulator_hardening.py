@@ -136,6 +136,7 @@ def test_an_exception_becomes_the_venue_error_shape_with_500_and_serving_goes_on
         frozen.now["ms"] = case["timestamp"]  # type: ignore[attr-defined]
         with monkeypatch.context() as patch:
             patch.setattr(frozen.book, "cancel", explode)
+            patch.setattr(frozen.book, "cancel_all", explode)  # a cancel-all endpoint's
             status, body = replay(frozen, case)
         frozen.nonces = NonceBook()  # the same request again: its nonce (if any) is not a replay here
         answer = internal_error(venue)
