@@ -148,7 +148,8 @@ def test_authentication_failures_cancel_nothing(simulator: Simulator, call: Canc
     # A passphrase signed with the secret is checked first: another secret shows as a wrong passphrase.
     wrong_secret = "bad_api_key" if passphrase is not None and passphrase.signed is not None else "bad_signature"
     attempts: list[tuple[str, dict[str, Any]]] = [
-        (wrong_secret, {"secret": account.secret + "x"}),
+        # Another secret of the same length and alphabet: one that still decodes (base64 secrets).
+        (wrong_secret, {"secret": ("B" if account.secret[0] == "A" else "A") + account.secret[1:]}),
         ("bad_api_key", {"api_key": "not-a-known-key"}),
         ("expired_timestamp", {"clock": lambda: day_old // (1000 if call.venue.auth.clock_unit == "s" else 1)}),
     ]
