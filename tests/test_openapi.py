@@ -32,6 +32,7 @@ from specgen.emit.openapi import document
 from specgen.simulator import Simulator
 from specgen.simulator.auth import RawRequest, prehash, sign
 from specgen.spec.model import Venue
+from specgen.spec.signing import SECRETS
 
 from tests.helpers import ROOT, run_cli
 
@@ -84,6 +85,15 @@ def test_export_writes_one_document_per_venue(tmp_path: Any, spec_venues: tuple[
     assert json.loads((only / f"{first}.openapi.json").read_text("utf-8")) == document(spec_venues[0])
 
 
+def venue_time(venue: Venue) -> int:
+    """Now as the venue's timestamp counts it: milliseconds, or whole seconds (plus an expiry window)."""
+    ms = time.time_ns() // 1_000_000
+    stamp = venue.timestamp
+    if stamp is not None and stamp.unit == "s":
+        return ms // 1000 + stamp.expires_in
+    return ms
+
+
 class Signed(requests.auth.AuthBase):
     """Signs a prepared request as a client of the venue would: fresh timestamp, test keys, the
     signature over the bytes about to be sent (the fuzzer cannot know the recipe)."""
@@ -95,8 +105,10 @@ class Signed(requests.auth.AuthBase):
         self.last = 0  # the clock strictly increases, as a nonce must
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        self.last = max(time.time_ns() // 1_000_000, self.last + 1)
-        venue, now = self.venue, str(self.last)
+        venue, stamp = self.venue, venue_time(self.venue)
+        # A nonce or millisecond time rises strictly; a time in seconds (an expiry) is sent as it is.
+        self.last = stamp if venue.timestamp is not None and venue.timestamp.unit == "s" else max(stamp, self.last + 1)
+        now = str(self.last)
         parts = urlsplit(r.url or "")
         drop = {venue.signature.name.value}
         for value in (venue.timestamp, venue.recv_window):
@@ -111,8 +123,12 @@ class Signed(requests.auth.AuthBase):
         if venue.timestamp is not None and venue.timestamp.where == "header":
             r.headers[venue.timestamp.name.value] = now
         r.headers[venue.api_key.name.value] = self.creds["api_key"]
+        secret = SECRETS[venue.signature.secret].apply(self.creds["secret"])
         if venue.passphrase is not None:
-            r.headers[venue.passphrase.name.value] = self.creds.get("passphrase", "")
+            passphrase, signed = self.creds.get("passphrase", ""), venue.passphrase.signed
+            r.headers[venue.passphrase.name.value] = (
+                passphrase if signed is None else sign(signed.algorithm, signed.encoding, secret, passphrase.encode())
+            )
         query = "&".join(pairs)
         body = r.body.encode() if isinstance(r.body, str) else (r.body or b"")
         path = parts.path.removeprefix(f"/{venue.name.value}")  # the simulator checks the venue's own path
@@ -124,9 +140,7 @@ class Signed(requests.auth.AuthBase):
         if payload is not None and payload.payload_of == "body":  # the body, base64 in a header
             r.headers[payload.name.value] = base64.b64encode(body).decode()
         raw = RawRequest(r.method or "GET", path, query, tuple(r.headers.items()), body)
-        signature = sign(
-            venue.signature.algorithm, venue.signature.encoding, self.creds["secret"].encode(), prehash(venue, raw)
-        )
+        signature = sign(venue.signature.algorithm, venue.signature.encoding, secret, prehash(venue, raw))
         if venue.signature.where == "query":
             query = (
                 f"{query}&{venue.signature.name.value}={signature}"

@@ -72,7 +72,10 @@ def _security_schemes(venue: Venue) -> dict[str, JSON]:
             "type": "apiKey",
             "in": venue.passphrase.where,
             "name": venue.passphrase.name.value,
-            "description": "The passphrase chosen when the API key was created.",
+            "description": (
+                "The passphrase chosen when the API key was created"
+                + ("." if venue.passphrase.signed is None else ", sent signed with the secret (as the signature is).")
+            ),
         }
     return schemes
 
