@@ -313,7 +313,8 @@ def _set(target: dict[str, JSON], type_: Type | None, name: str, value: JSON) ->
 def _as_kind(value: JSON, kind: str) -> JSON:
     if kind == "int64":
         text = str(value)
-        return int(text) if text.lstrip("-").isdigit() and len(text) < 20 else None  # a non-numeric id is no int64
+        digits = text.lstrip("-")  # ASCII digits only: "³".isdigit() holds, but int() refuses it
+        return int(text) if digits.isascii() and digits.isdigit() and len(text) < 20 else None  # else no int64
     if kind in ("string", "decimal"):
         return str(value)
     return value
