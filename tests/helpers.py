@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"
@@ -20,6 +21,15 @@ def venue_names(specs: Path = ROOT / "specs") -> tuple[str, ...]:
 
 # The product venues, discovered: generic suites run for whatever specs/ holds.
 VENUES = venue_names()
+
+
+def case_now_ms(venue: Any, case: dict[str, Any]) -> int:
+    """A pinned request case's clock reading (in the unit of the venue's timestamp) in the
+    simulator's milliseconds."""
+    stamp = venue.auth.timestamp
+    unit = stamp.unit if stamp is not None else "ms"
+    at = int(case["timestamp"])
+    return {"s": at * 1000, "ms": at, "us": at // 1000}[unit]
 
 
 def scratch_project(tmp: Path, with_generated: bool = True, specs: Path = FIXTURE_SPECS) -> Path:

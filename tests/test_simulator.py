@@ -42,7 +42,7 @@ from specgen.spec.specset import read_specs
 from specgen.spec.text import Text
 from specgen.spec.validate import check_document
 
-from tests.helpers import FIXTURE_SPECS, ROOT
+from tests.helpers import FIXTURE_SPECS, ROOT, case_now_ms
 
 
 def venue_named(venues: tuple[Venue, ...], name: str) -> Venue:
@@ -79,7 +79,9 @@ def test_every_pinned_request_case_authenticates(spec_venues: tuple[Venue, ...])
     assert len(cases) >= 9  # every venue pins at least one signed request
     for venue, endpoint, case in cases:
         account = account_of(venue)
-        got = authenticate(venue, raw_from_case(endpoint, case), {account.api_key: account}.get, case["timestamp"])
+        got = authenticate(
+            venue, raw_from_case(endpoint, case), {account.api_key: account}.get, case_now_ms(venue, case)
+        )
         assert got == account, case["name"]
 
 
@@ -98,7 +100,7 @@ def test_one_changed_byte_breaks_every_pinned_signature(spec_venues: tuple[Venue
         else:
             raw = dataclasses.replace(raw, query=raw.query.replace("symbol=", "symbol=X", 1))
         with pytest.raises(Rejection) as caught:
-            authenticate(venue, raw, {account.api_key: account}.get, case["timestamp"])
+            authenticate(venue, raw, {account.api_key: account}.get, case_now_ms(venue, case))
         assert caught.value.kind == "bad_signature", case["name"]
 
 
@@ -517,7 +519,8 @@ def test_only_loopback_hosts_and_only_simulated_specs(spec_venues: tuple[Venue, 
 def test_the_log_never_shows_keys_signatures_or_queries(spec_venues: tuple[Venue, ...]) -> None:
     for venue, endpoint, case in request_cases(spec_venues)[:1] + request_cases(spec_venues)[-1:]:
         lines: list[str] = []
-        with Simulator(spec_venues, log=lines.append, clock=lambda at=case["timestamp"]: at) as sim:
+        at = case_now_ms(venue, case)
+        with Simulator(spec_venues, log=lines.append, clock=lambda at=at: at) as sim:
             raw = raw_from_case(endpoint, case)
             target = f"{sim.base_url(venue.name.value)}{raw.path}" + (f"?{raw.query}" if raw.query else "")
             request = urllib.request.Request(

@@ -27,7 +27,7 @@ from specgen.simulator.server import LISTEN_BACKLOG
 from specgen.simulator.wire import ParamReader
 from specgen.spec.model import Endpoint, SimAnswer, Venue
 
-from tests.helpers import run_cli, scratch_project
+from tests.helpers import case_now_ms, run_cli, scratch_project
 
 JSON = Any
 
@@ -120,10 +120,10 @@ def _placed(case: dict[str, Any], where: str, name: str, value: str) -> dict[str
 
 
 def test_the_pinned_requests_are_answered_200(frozen: Simulator, cases: list[Any]) -> None:
-    for _venue, _endpoint, case in cases:
-        frozen.now["ms"] = case["timestamp"]  # type: ignore[attr-defined]
+    for venue, _endpoint, case in cases:
+        frozen.now["ms"] = case_now_ms(venue, case)  # type: ignore[attr-defined]
         status, body = replay(frozen, case)
-        assert status == 200, (case_id((_venue, _endpoint, case)), body)
+        assert status == 200, (case_id((venue, _endpoint, case)), body)
 
 
 def test_an_exception_becomes_the_venue_error_shape_with_500_and_serving_goes_on(
@@ -133,7 +133,7 @@ def test_an_exception_becomes_the_venue_error_shape_with_500_and_serving_goes_on
         raise RuntimeError("a bug in the simulator")
 
     for venue, _endpoint, case in cases:
-        frozen.now["ms"] = case["timestamp"]  # type: ignore[attr-defined]
+        frozen.now["ms"] = case_now_ms(venue, case)  # type: ignore[attr-defined]
         with monkeypatch.context() as patch:
             patch.setattr(frozen.book, "cancel", explode)
             patch.setattr(frozen.book, "cancel_all", explode)  # a cancel-all endpoint's
@@ -159,7 +159,7 @@ def test_a_malformed_timestamp_gets_the_venue_invalid_params_answer(
     for venue, _endpoint, case in cases:
         if venue.auth.timestamp is None:
             continue  # a nonce instead, inside the signed body: a changed body is the payload tests' case
-        frozen.now["ms"] = case["timestamp"]  # type: ignore[attr-defined]
+        frozen.now["ms"] = case_now_ms(venue, case)  # type: ignore[attr-defined]
         assert venue.simulation is not None
         encoded = quote(value) if venue.auth.timestamp.placement.where == "query" else value
         if venue.auth.timestamp.placement.where == "header" and not value.isascii():
@@ -238,7 +238,7 @@ def test_a_huge_recv_window_never_admits_a_day_old_timestamp(spec_venues: tuple[
             expect["method"], expect["path"], expect["query"], tuple(expect["headers"].items()), expect["body"].encode()
         )
         with pytest.raises(Rejection) as caught:
-            authenticate(venue, raw, {account.api_key: account}.get, case["timestamp"] + 86_400_000)
+            authenticate(venue, raw, {account.api_key: account}.get, case_now_ms(venue, case) + 86_400_000)
         assert caught.value.kind == ("invalid_params" if clock.beyond_max == "refuse" else "expired_timestamp")
         assert clock.max_window_ms is not None
         if clock.beyond_max == "cap":
@@ -261,7 +261,7 @@ def test_windows_within_the_cap_are_honoured_and_the_future_is_bounded(cases: li
         raw = RawRequest(
             expect["method"], expect["path"], expect["query"], tuple(expect["headers"].items()), expect["body"].encode()
         )
-        sent = case["timestamp"]
+        sent = case_now_ms(venue, case)
         window = window_ms(venue, case["recv_window"]) if "recv_window" in case else default
         lookup = {account.api_key: account}.get
         authenticate(venue, raw, lookup, sent + window)  # the edge of the window
@@ -283,7 +283,7 @@ def test_fifty_concurrent_clients_see_no_reset(frozen: Simulator, cases: list[An
     failures: list[BaseException] = []
     lock = threading.Lock()
     venue, _endpoint, case = next(c for c in cases if c[1].method == "POST" and c[2]["expect"]["body"])
-    frozen.now["ms"] = case["timestamp"]  # type: ignore[attr-defined]
+    frozen.now["ms"] = case_now_ms(venue, case)  # type: ignore[attr-defined]
 
     def client() -> None:
         try:
