@@ -52,6 +52,7 @@ class Venue:
     retry: tuple[tuple[int, bool], ...] = ()  # errors.retry: (status, only with Retry-After)
     has_outcomes: bool = True  # the endpoint declares outcomes (a cancel-all names no order)
     signature_name: str = ""  # the header or query parameter that carries the signature
+    clock_unit: str = "ms"  # what the client's clock counts (the unit of the venue's timestamp)
     malformed: tuple[dict[str, Any], ...] = ()  # calls that break the spec (its malformed cases)
 
     def parsed(self, result: Any) -> bool:
@@ -104,6 +105,7 @@ def venue(name: str) -> Venue:
         retry=tuple((r["status"], r.get("only_with_retry_after", False)) for r in header["errors"].get("retry", [])),
         has_outcomes="outcomes" in spec,
         signature_name=header["auth"]["signature"]["name"],
+        clock_unit=header["auth"].get("timestamp", {}).get("unit", "ms"),
         malformed=tuple(c["params"] for c in spec.get("tests", {}).get("malformed", [])),
     )
 

@@ -146,7 +146,8 @@ def _compare_field(
         )
     for lim in d.limits:
         _compare_limit(lim, s, key, path, out)
-    if d.values:
+    booleans = s.kind in ("bool", "bool_string") and {v.lower() for v in d.values} <= {"true", "false"}
+    if d.values and not booleans:  # true, false listed for a boolean is the type's own two values
         have = tuple(s.facts.get("values", ()))
         if not have:
             out.append(

@@ -79,12 +79,17 @@ def _unique(limits: list[Limit]) -> list[Limit]:
     return out
 
 
+_MEANING = re.compile(r"\bmeans?\s*$", re.I)
+
+
 def values_in(text: str, names: set[str]) -> tuple[str, ...]:
     """The values a cell lists in code marks (`linear`, `spot`), leaving out parameter names and examples."""
     values: list[str] = []
     for clause in re.split(r"[.;:](?:\s|$)|\n", text):
         for m in _BACKTICK.finditer(clause):
-            if _EXAMPLE_WORDS.search(clause[: m.start()]) or m.group(1) in names:
+            before = clause[: m.start()]
+            # "0 means `success`": the marked word is what a value means, not a value
+            if _EXAMPLE_WORDS.search(before) or _MEANING.search(before) or m.group(1) in names:
                 continue
             if m.group(1) not in values:
                 values.append(m.group(1))
