@@ -59,7 +59,9 @@ def test_the_example_call_builds_a_valid_request(spec_venues: tuple[Venue, ...],
         scope: dict[str, object] = {}
         exec(code.split("\n\n", 1)[0], scope)  # the import line
         exec(textwrap.dedent(make_call), scope)
-        request = package.Client(**{c: "x" for c in venue.credentials}, clock=lambda: 1700000000000).__getattribute__(
+        given = venue.test_credentials.value if venue.test_credentials is not None else {}
+        creds = {c: given.get(c, "x") for c in venue.credentials}  # a secret the recipe can decode
+        request = package.Client(**creds, clock=lambda: 1700000000000).__getattribute__(
             f"build_{endpoint.operation.value}"
         )(scope["call"])
         assert request.method == endpoint.method

@@ -14,9 +14,10 @@ from tests.helpers import FIXTURE_SPECS, ROOT, venue_names
 # Words a venue's spec may use that are also the generator's own vocabulary (HTTP and signing
 # concepts every venue has); naming them in generator/ is not venue knowledge.
 # "Signature" is also RFC 9421's own header name, and the class of the signing step; "orders" is the
-# unified cancel_orders call's and the order book's own word, "market" an order type (limit, market).
+# unified cancel_orders call's and the order book's own word, "market" an order type (limit, market);
+# "text" is a common word (and a parameter's wire name at one venue).
 GENERIC = {"request", "timestamp", "signature", "Signature", "nonce", "process", "Content-Type", "locale"}
-GENERIC |= {"orders", "market"}
+GENERIC |= {"orders", "market", "text"}
 # The unified call's own parameter, `cancel_orders(symbol, order_ids=, client_ids=)` (issue 16), is
 # specgen's vocabulary: each spec maps it to its own wire name in its `actions:` section.
 UNIFIED = {"symbol"}
