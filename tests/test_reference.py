@@ -104,7 +104,9 @@ def test_the_unified_call_example_cancels_on_the_simulator(
     venue = venue_named(spec_venues, name)
     text = (GENERATED / name / "README.md").read_text("utf-8")
     endpoint = venue.cancel_endpoint
-    assert endpoint is not None and endpoint.cancel_orders is not None
+    if endpoint is None or endpoint.cancel_orders is None:  # no actions: maps it (a cancel-all names no order)
+        assert "## `cancel_orders`" not in text
+        return
     section = text.split("## `cancel_orders`", 1)[1].split("\n## ", 1)[0]
     assert f"through `{endpoint.operation.value}`" in section
     if endpoint.max_batch is not None:
