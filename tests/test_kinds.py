@@ -180,6 +180,26 @@ def test_new_type_kinds_reject_near_misses(package: ModuleType) -> None:
             assert [(v.rule, v.path) for v in validate({**good, name: value})] == [(rule, f"$.{name}")], (name, value)
 
 
+def test_the_map_kind_reads_keys_as_data_and_counts_its_entries(package: ModuleType) -> None:
+    validate = package.validators.validate_cancel_many_response
+    data = package.models.CancelManyData
+    body = {"code": 0, "msg": "ok", "result": {"list": [], "byMarket": {"BTC": ["1", "2"], "ETH": []}}}
+    assert validate(body) == []
+    assert data.from_json(body["result"]).by_market == {"BTC": ("1", "2"), "ETH": ()}
+    assert data.from_json({"list": []}).by_market is None
+    # The hint a caller sees: keys are strings, values the item type.
+    assert typing.get_type_hints(data)["by_market"] == dict[str, tuple[str, ...]] | None
+
+    def rules(by_market: object) -> list[tuple[str, str]]:
+        found = validate({**body, "result": {"list": [], "byMarket": by_market}})
+        return [(v.rule, v.path) for v in found]
+
+    assert rules(["BTC"]) == [("type", "$.result.byMarket")]
+    assert rules({"BTC": "1"}) == [("type", "$.result.byMarket.BTC")]
+    assert rules({"BTC": [1]}) == [("type", "$.result.byMarket.BTC[0]")]
+    assert rules({k: [] for k in "ABCD"}) == [("maxProperties", "$.result.byMarket")]
+
+
 def _refused(tmp_path: Path, change: typing.Callable[[dict[str, typing.Any]], None]) -> str:
     folder = tmp_path / "specs" / VENUE
     shutil.copytree(FIXTURE_SPECS / VENUE, folder)

@@ -214,7 +214,7 @@ def response_variants(endpoint: Endpoint) -> list[Case]:
         out.append(
             {
                 "name": f"{raw['name']}_with_unknown_fields",
-                "body": _add_unknown(body),
+                "body": _add_unknown(body, endpoint.response),
                 "request": request,
                 "valid": True,
             }
@@ -245,12 +245,23 @@ def response_variants(endpoint: Endpoint) -> list[Case]:
     return out
 
 
-def _add_unknown(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {**{k: _add_unknown(v) for k, v in value.items()}, "fieldAddedLater": {"nested": [1, "x"]}}
+def _add_unknown(value: Any, type_: Type | None) -> Any:
+    """value with a field the spec does not know added to each object in it. Led by the type where it
+    is known: a map's keys are data, so an entry added there would be a wrong value, not an unknown field."""
     if isinstance(value, list):
-        return [_add_unknown(v) for v in value]
-    return value
+        items = type_.list_items() if type_ is not None else None
+        return [_add_unknown(v, items) for v in value]
+    if not isinstance(value, dict):
+        return value
+    entries = type_.map_values() if type_ is not None else None
+    if entries is not None:
+        return {k: _add_unknown(v, entries) for k, v in value.items()}
+
+    def child(name: str) -> Type | None:
+        found = type_.field_named(name) if type_ is not None else None
+        return found.type if found is not None else None
+
+    return {**{k: _add_unknown(v, child(k)) for k, v in value.items()}, "fieldAddedLater": {"nested": [1, "x"]}}
 
 
 def contract_data(venue: Venue, endpoint: Endpoint, provenance: str) -> bytes:
