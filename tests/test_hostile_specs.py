@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import json
 import keyword
 import re
@@ -42,7 +43,9 @@ from specgen.emit.formatting import format_one
 from specgen.emit.pipeline import build_plan
 from specgen.emit.render import doc, make_env, py, render
 from specgen.errors import SpecError, SpecErrors
+from specgen.simulator import Simulator
 from specgen.spec.model import Data
+from specgen.spec.specset import read_specs
 from specgen.spec.text import Ident, Text
 
 from tests.helpers import FIXTURE_SPECS, ROOT
@@ -547,6 +550,49 @@ def awkward_spec() -> tuple[dict[str, Any], dict[str, Any]]:
     return venue, endpoint
 
 
+def test_an_endpoint_without_parameters_generates_typed_working_code(tmp_path: Path) -> None:
+    """A cancel-all that takes nothing: no bare '*' in a method or the request record (a syntax
+    error once), mypy --strict clean, and the call cancels every open order in the simulator."""
+    venue, endpoint = load_base()
+    endpoint["params"] = []
+    for key in ("rules", "outcomes", "tests", "actions"):
+        endpoint.pop(key, None)
+    endpoint["summary"] = "Cancel every open order of the account."
+    body = endpoint["response"]["body"]
+    body["fields"] = [f for f in body["fields"] if f["name"] != "retExtInfo"]
+    [result] = [f for f in body["fields"] if f["name"] == "result"]
+    result["fields"] = [{"name": "list", "type": "list", "required": True, "items": {"type": "string"}}]
+    endpoint["simulation"] = {"cancel_all": {"ids": "result.list", "source": "A frozen fixture: every open order."}}
+    write_specs(tmp_path, venue, endpoint)
+    plan = plan_for(tmp_path, formatted=True)
+    out = tmp_path / "out"
+    for rel, data in plan.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "fx_header"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert typed.returncode == 0, typed.stdout
+    with imported(plan, tmp_path / "imported") as got:
+        pkg = got.package
+        assert list(inspect.signature(pkg.Client.cancel_batch).parameters) == ["self"]
+        assert pkg.CancelBatchRequest() == pkg.CancelBatchRequest()
+        with Simulator(read_specs(tmp_path / "specs", tmp_path)) as sim:
+            orders = sim.seed("fx_header", [{"instrument": "AAA"}, {"instrument": "BBB"}])
+            account = sim.credentials("fx_header")
+            client = pkg.Client(
+                api_key=account.api_key, secret=account.secret, base_url=sim.base_url("fx_header"), timeout=5.0
+            )
+            with client:
+                answer = client.cancel_batch()
+            assert sorted(answer.response.result.list) == sorted(o.order_id for o in orders)
+            assert [sim.order("fx_header", o.order_id).status for o in orders] == ["cancelled", "cancelled"]
+
+
 def test_keyword_and_builtin_names_generate_typed_working_code(tmp_path: Path) -> None:
     venue, endpoint = awkward_spec()
     write_specs(tmp_path, venue, endpoint)
@@ -627,6 +673,8 @@ REFUSED = {
     "model_is_the_result_class": (("params", 1, "items", "model"), "CancelBatchResult", "duplicate-model"),
     "operation_is_a_client_attribute": (("operation",), "transport", "reserved-name"),
     "operation_is_the_retry_attribute": (("operation",), "retry", "reserved-name"),
+    "operation_is_the_limiter_attribute": (("operation",), "limiter", "reserved-name"),
+    "operation_is_a_class_attribute": (("operation",), "production_url", "reserved-name"),
     "operation_is_private": (("operation",), "_signed", "reserved-name"),
     "operation_is_special": (("operation",), "__init__", "reserved-name"),
     "operation_stem_is_a_keyword": (("operation",), "none", "reserved-name"),

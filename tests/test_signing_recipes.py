@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import importlib
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -315,3 +316,19 @@ def test_every_recipe_package_passes_mypy_strict(recipe_packages: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_the_openapi_export_describes_the_auth_headers_the_client_sends(recipe_packages: Path, name: str) -> None:
+    from specgen.emit.openapi import document
+
+    extra = {"passphrase": "my-passphrase"} if name == "sig_kucoin" else {}
+    extra |= {"identity": "hcmlinj@gmail.com"} if name == "sig_payload_fields" else {}
+    request = build(name, **extra)
+    [venue] = [v for v in read_specs(recipe_packages / "specs", recipe_packages) if v.name.value == name]
+    [operation] = document(venue)["paths"][PATH].values()
+    described = [p for p in operation["parameters"] if p["in"] == "header" and "pattern" in p["schema"]]
+    assert described or not any(v.is_time for v in venue.auth.placed("header"))
+    for parameter in described:
+        sent = request.header(parameter["name"])
+        assert sent is not None and re.fullmatch(parameter["schema"]["pattern"], sent), (parameter, sent)

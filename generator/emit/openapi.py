@@ -179,11 +179,11 @@ def _auth_parameters(venue: Venue, endpoint: Endpoint) -> list[dict[str, JSON]]:
         return []
     out: list[dict[str, JSON]] = []
     named = {p.wire.value for p in endpoint.params}
-    digits = {"type": "string", "pattern": "^[0-9]+$"}
-    places = [(venue.timestamp, True), (venue.recv_window, False)]
-    for placement, required in places:
-        if placement is not None and placement.where == "header":
-            out.append({"name": placement.name.value, "in": "header", "required": required, "schema": digits})
+    places = [(venue.timestamp, True), (venue.auth.nonce, True), (venue.recv_window, False)]
+    for value, required in places:
+        if value is not None and value.where == "header":
+            schema = {"type": "string", "pattern": value.wire_pattern}
+            out.append({"name": value.name.value, "in": "header", "required": required, "schema": schema})
     sig = venue.signature
     if sig.where in ("header", "query") and sig.name.value not in named:
         described = "The signature (x-specgen-signature in the apiKey scheme says how it is made)."

@@ -380,6 +380,7 @@ class TimeFormat:
     write: Callable[[int, str], str]
     read: Callable[[str, str], int]
     json_number: bool  # in a JSON body or payload: a number, not a string
+    pattern: str  # what the text on the wire looks like (a JSON Schema pattern, for the OpenAPI export)
 
 
 TIME_FORMATS = {
@@ -392,6 +393,7 @@ TIME_FORMATS = {
             lambda c, u: str(c),
             _parse_integer,
             True,
+            "^[0-9]+$",
         ),
         TimeFormat(
             "iso8601",
@@ -400,6 +402,7 @@ TIME_FORMATS = {
             _iso,
             _parse_iso,
             False,
+            "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$",
         ),
         TimeFormat(
             "seconds",
@@ -408,6 +411,7 @@ TIME_FORMATS = {
             _decimal_seconds,
             _parse_decimal_seconds,
             False,
+            "^[0-9]+(\\.[0-9]+)?$",
         ),
     )
 }
@@ -457,6 +461,11 @@ class AuthValue:
     @property
     def is_time(self) -> bool:
         return self.key in ("timestamp", "nonce") and self.credential is None and self.word is None
+
+    @property
+    def wire_pattern(self) -> str:
+        """What this value looks like on the wire: a time value in its format, else a count (recv window)."""
+        return TIME_FORMATS[self.format].pattern if self.is_time else TIME_FORMATS["integer"].pattern
 
     @property
     def json_number(self) -> bool:

@@ -68,7 +68,21 @@ RESERVED_MODELS = frozenset(
 # A venue package named specgen would shadow specgen itself (the output's own folders, such as
 # contract_tests, are refused by model.RESERVED_VENUES).
 RESERVED_VENUES = frozenset({"specgen"})
-RESERVED_OPERATIONS = frozenset({"transport", "base_url", "recv_window", "retry", "close", "aclose"})
+# Attributes the client template sets itself, besides those of the runtime's client classes.
+CLIENT_ATTRIBUTES = frozenset({"recv_window", "limiter"})
+
+
+def _client_names() -> frozenset[str]:
+    """Public names a generated client has before any operation: an operation by one would shadow it."""
+    from specgen.runtime import client_base
+
+    names = set(CLIENT_ATTRIBUTES)
+    for cls in (client_base.ClientCore, client_base.ClientBase, client_base.AsyncClientBase):
+        names.update(n for n in [*vars(cls), *cls.__annotations__] if not n.startswith("_"))
+    return frozenset(names)
+
+
+RESERVED_OPERATIONS = _client_names()
 # The client's methods for an operation op: op, then these prefixed to it.
 METHOD_PREFIXES = ("", "build_", "send_", "parse_")
 
