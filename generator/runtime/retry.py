@@ -86,6 +86,33 @@ class RetryPolicy(Record):
 NO_RETRY = RetryPolicy(attempts=1)
 
 
+class _Retrying:
+    """The retry loop without its I/O: it judges each attempt's answer and keeps the count, so
+    that the sync and asyncio drivers below only build, send and sleep."""
+
+    response: HttpResponse  # the last answer judged
+
+    def __init__(self, policy: RetryPolicy | None, rules: Mapping[int, bool]) -> None:
+        self.policy = policy or NO_RETRY
+        self.rules = rules
+        self.attempt = 0
+
+    def wait(self, request: HttpRequest, answer: HttpResponse | TransportError) -> float | None:
+        """Seconds to wait before the next attempt, or None when answer is the result.
+
+        A redirect is refused (RedirectError), and a failure not to retry is raised as it is.
+        """
+        self.attempt += 1
+        if isinstance(answer, TransportError):
+            wait = self.policy.after_error(answer, self.attempt)
+            if wait is None:
+                raise answer
+            return wait
+        refuse_redirect(request, answer.status, answer.headers)
+        self.response = answer
+        return self.policy.after_answer(answer.status, answer.retry_after, self.attempt, self.rules)
+
+
 def send_with_retry(
     transport: Transport,
     prepare: Callable[[], tuple[HttpRequest, P]],
@@ -93,23 +120,12 @@ def send_with_retry(
     rules: Mapping[int, bool],
 ) -> tuple[HttpResponse, P]:
     """Send what prepare builds; under a retry policy, build, sign and send again what is safe to."""
-    policy = policy or NO_RETRY
-    attempt = 1
-    while True:
+    retrying = _Retrying(policy, rules)
+    request, params = prepare()
+    while (wait := retrying.wait(request, _sent(transport, request))) is not None:
+        retrying.policy.sleep(wait)
         request, params = prepare()  # each attempt is signed afresh, with a new timestamp
-        try:
-            response = transport.send(request)
-            refuse_redirect(request, response.status, list(response.headers))
-        except TransportError as exc:
-            wait = policy.after_error(exc, attempt)
-            if wait is None:
-                raise
-        else:
-            wait = policy.after_answer(response.status, response.retry_after, attempt, rules)
-            if wait is None:
-                return response, params
-        policy.sleep(wait)
-        attempt += 1
+    return retrying.response, params
 
 
 async def async_send_with_retry(
@@ -125,23 +141,30 @@ async def async_send_with_retry(
     """
     import asyncio
 
-    policy = policy or NO_RETRY
-    attempt = 1
-    while True:
-        request, params = prepare()
-        try:
-            response = await transport.send(request)
-            refuse_redirect(request, response.status, list(response.headers))
-        except TransportError as exc:
-            wait = policy.after_error(exc, attempt)
-            if wait is None:
-                raise
-        else:
-            wait = policy.after_answer(response.status, response.retry_after, attempt, rules)
-            if wait is None:
-                return response, params
-        if policy.sleep is time.sleep:
+    retrying = _Retrying(policy, rules)
+    request, params = prepare()
+    while (wait := retrying.wait(request, await _async_sent(transport, request))) is not None:
+        if retrying.policy.sleep is time.sleep:
             await asyncio.sleep(wait)
         else:
-            policy.sleep(wait)
-        attempt += 1
+            retrying.policy.sleep(wait)
+        request, params = prepare()
+    return retrying.response, params
+
+
+def _sent(transport: Transport, request: HttpRequest) -> HttpResponse | TransportError:
+    """The answer, or the TransportError that came instead (the retry loop judges both)."""
+    try:
+        return transport.send(request)
+    except TransportError as exc:
+        return exc
+
+
+async def _async_sent(
+    transport: AsyncTransport, request: HttpRequest
+) -> HttpResponse | TransportError:
+    """_sent, awaiting the transport."""
+    try:
+        return await transport.send(request)
+    except TransportError as exc:
+        return exc

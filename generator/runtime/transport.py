@@ -14,6 +14,7 @@ from .errors import RedirectError, ResponseError, ResponseTooLargeError, Transpo
 
 TYPE_CHECKING = False  # typing stays unimported at run time (see _wire.py)
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any, Protocol
 else:
     Protocol = object
@@ -120,7 +121,9 @@ def _redact_url(url: str, secret_params: frozenset[str] | set[str]) -> str:
 # Each transport refuses anything but http and https, never follows a redirect (a 3xx raises
 # RedirectError and nothing is sent again: the credentials would go to the target), caps the
 # body it reads (max_body bytes, decompressed), and treats timeout as a deadline for the whole
-# call: connecting, sending and reading, however slowly the server drips its answer.
+# call: connecting, sending and reading, however slowly the server drips its answer. What does
+# not depend on the I/O (the checks, the bounded reading, the wording of failures) is written
+# once below; each transport only connects, sends and hands over the bytes as they come.
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024
 _CHUNK = 65536
@@ -154,21 +157,7 @@ def _check_url(request: HttpRequest) -> SplitResult:
     return parts
 
 
-def _check_limits(timeout: float, max_body: int) -> None:
-    if not timeout > 0 or timeout == float("inf"):
-        raise ValueError("timeout must be a positive number of seconds")
-    if max_body < 0:
-        raise ValueError("max_body must not be negative")
-
-
-def _too_long(status: int, headers: list[tuple[str, str]], max_body: int) -> None:
-    """Refuse at once a body whose announced length is over the cap."""
-    length = _header(tuple(headers), "Content-Length")
-    if length is not None and length.strip().isdigit() and int(length) > max_body:
-        raise ResponseTooLargeError(max_body, status)
-
-
-def refuse_redirect(request: HttpRequest, status: int, headers: list[tuple[str, str]]) -> None:
+def refuse_redirect(request: HttpRequest, status: int, headers: Iterable[tuple[str, str]]) -> None:
     """Raise RedirectError for a 3xx answer, from any transport (a caller's own too): never followed."""
     if 300 <= status < 400:
         location = _header(tuple(headers), "Location")
@@ -176,16 +165,26 @@ def refuse_redirect(request: HttpRequest, status: int, headers: list[tuple[str, 
         raise RedirectError(status, target)
 
 
-class _BoundedDecoder:
-    """Counts (and for gzip or deflate, decompresses) body bytes, never past max_body."""
+class _Reading:
+    """One answer being read, whoever does the I/O: a redirect is refused, a body whose announced
+    length is over the cap is refused at once, and the bytes fed in are counted (and, for gzip
+    or deflate, decompressed), never past max_body."""
 
-    def __init__(self, encoding: str | None, status: int, max_body: int) -> None:
+    def __init__(
+        self,
+        request: HttpRequest,
+        status: int,
+        headers: Iterable[tuple[str, str]],
+        max_body: int,
+    ) -> None:
         import zlib
 
-        self.status = status
-        self.max_body = max_body
-        self.size = 0
-        coding = (encoding or "identity").strip().lower()
+        self.status, self.headers, self.max_body = status, tuple(headers), max_body
+        refuse_redirect(request, status, self.headers)
+        length = _header(self.headers, "Content-Length")
+        if length is not None and length.strip().isdigit() and int(length) > max_body:
+            raise ResponseTooLargeError(max_body, status)
+        coding = (_header(self.headers, "Content-Encoding") or "identity").strip().lower()
         if coding in ("identity", ""):
             self._inflate: Any = None
         elif coding in ("gzip", "x-gzip", "deflate"):
@@ -193,36 +192,75 @@ class _BoundedDecoder:
         else:
             raise ResponseError(f"unsupported content encoding {coding!r}", status)
         self._zlib_error: type[Exception] = zlib.error
+        self._size = 0
+        self._chunks: list[bytes] = []
 
-    def feed(self, data: bytes) -> bytes:
+    def feed(self, data: bytes) -> None:
+        """Take the next bytes of the body as they came off the wire."""
         if self._inflate is not None:
             try:
-                data = self._inflate.decompress(data, self.max_body - self.size + 1)
+                data = self._inflate.decompress(data, self.max_body - self._size + 1)
             except self._zlib_error:
                 raise ResponseError("the compressed body is corrupt", self.status) from None
-        self.size += len(data)
-        if self.size > self.max_body:
+        self._size += len(data)
+        if self._size > self.max_body:
             raise ResponseTooLargeError(self.max_body, self.status)
-        return data
+        self._chunks.append(data)
 
-    def finish(self) -> bytes:
-        return b"" if self._inflate is None else self.feed(b"")
+    def response(self) -> HttpResponse:
+        """The whole answer, once the body has ended."""
+        if self._inflate is not None:
+            self.feed(b"")
+        return HttpResponse(self.status, self.headers, b"".join(self._chunks))
 
 
-class UrllibTransport:
+def _failure(where: str, reason: object, timeout: float, unsent: bool = False) -> TransportError:
+    """A TransportError that says what failed; never the exception's own text, which may hold the URL."""
+    import socket
+    import ssl
+
+    if isinstance(reason, TimeoutError):
+        return TransportError(f"{where}: timed out after {timeout} s", unsent=unsent)
+    unsent = unsent or isinstance(reason, (ConnectionRefusedError, socket.gaierror))
+    if isinstance(reason, ssl.SSLError):
+        return TransportError(
+            f"{where}: TLS error: {reason.reason or type(reason).__name__}", unsent=unsent
+        )
+    if isinstance(reason, OSError) and reason.strerror:
+        return TransportError(f"{where}: {type(reason).__name__}: {reason.strerror}", unsent=unsent)
+    what = type(reason).__name__ if isinstance(reason, BaseException) else str(reason)
+    return TransportError(f"{where}: {what}", unsent=unsent)
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = {id(exc)}
+    while (inner := exc.__cause__ or exc.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        exc = inner
+    return exc
+
+
+class _Bounded:
+    """What every transport is given: a deadline for the whole call and a cap on the body read."""
+
+    def __init__(self, timeout: float = 10.0, *, max_body: int = DEFAULT_MAX_BODY) -> None:
+        if not timeout > 0 or timeout == float("inf"):
+            raise ValueError("timeout must be a positive number of seconds")
+        if max_body < 0:
+            raise ValueError("max_body must not be negative")
+        self.timeout = timeout
+        self.max_body = max_body
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(timeout={self.timeout!r}, max_body={self.max_body!r})"
+
+
+class UrllibTransport(_Bounded):
     """The default transport: the standard library (http.client), one connection per call.
 
     timeout is a deadline for the whole call; max_body caps the body read (bytes). close() and
     `with` are accepted for symmetry with the other transports; there is nothing to release.
     """
-
-    def __init__(self, timeout: float = 10.0, *, max_body: int = DEFAULT_MAX_BODY) -> None:
-        _check_limits(timeout, max_body)
-        self.timeout = timeout
-        self.max_body = max_body
-
-    def __repr__(self) -> str:
-        return f"UrllibTransport(timeout={self.timeout!r}, max_body={self.max_body!r})"
 
     def close(self) -> None:
         """Close the connections this transport keeps open."""
@@ -265,24 +303,15 @@ class UrllibTransport:
         try:
             conn.request(request.method, target, body=data, headers=headers)
             resp = conn.getresponse()
-            status, got = resp.status, list(resp.getheaders())
-            refuse_redirect(request, status, got)
-            _too_long(status, got, self.max_body)
-            decoder = _BoundedDecoder(
-                _header(tuple(got), "Content-Encoding"), status, self.max_body
-            )
-            chunks = []
+            reading = _Reading(request, resp.status, resp.getheaders(), self.max_body)
             while chunk := resp.read1(_CHUNK):
-                chunks.append(decoder.feed(chunk))
+                reading.feed(chunk)
             if resp.length:  # the connection ended before Content-Length said
                 raise http.client.IncompleteRead(b"", resp.length)
-            chunks.append(decoder.finish())
-            return HttpResponse(status, tuple(got), b"".join(chunks))
+            return reading.response()
         except (OSError, ValueError, http.client.HTTPException) as exc:
-            if expired.is_set():
-                failure = TransportError(f"{_where(request)}: timed out after {self.timeout} s")
-            else:
-                failure = _failure(_where(request), exc, self.timeout)
+            reason = TimeoutError() if expired.is_set() else exc
+            failure = _failure(_where(request), reason, self.timeout)
         finally:
             watchdog.cancel()
             conn.close()
@@ -299,32 +328,6 @@ def _expire(conn: Any, expired: Any) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-
-
-def _failure(where: str, reason: object, timeout: float, unsent: bool = False) -> TransportError:
-    """A TransportError that says what failed; never the exception's own text, which may hold the URL."""
-    import socket
-    import ssl
-
-    if isinstance(reason, TimeoutError):
-        return TransportError(f"{where}: timed out after {timeout} s", unsent=unsent)
-    unsent = unsent or isinstance(reason, (ConnectionRefusedError, socket.gaierror))
-    if isinstance(reason, ssl.SSLError):
-        return TransportError(
-            f"{where}: TLS error: {reason.reason or type(reason).__name__}", unsent=unsent
-        )
-    if isinstance(reason, OSError) and reason.strerror:
-        return TransportError(f"{where}: {type(reason).__name__}: {reason.strerror}", unsent=unsent)
-    what = type(reason).__name__ if isinstance(reason, BaseException) else str(reason)
-    return TransportError(f"{where}: {what}", unsent=unsent)
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    seen = {id(exc)}
-    while (inner := exc.__cause__ or exc.__context__) is not None and id(inner) not in seen:
-        seen.add(id(inner))
-        exc = inner
-    return exc
 
 
 class _RedactSecretParams:
@@ -363,6 +366,54 @@ _HTTPX_LOGGERS = (
     "httpcore.http2",
     "httpcore.proxy",
 )
+
+
+class _Httpx(_Bounded):
+    """What the sync and asyncio httpx transports share: the client they use, the arguments of
+    every call, the reading of an answer and the wording of a failure. Only the I/O differs."""
+
+    def __init__(
+        self, timeout: float = 10.0, *, client: Any = None, max_body: int = DEFAULT_MAX_BODY
+    ) -> None:
+        super().__init__(timeout, max_body=max_body)
+        self._httpx: Any = _import_httpx(type(self).__name__)
+        self._owns_client = client is None
+        self._client: Any = self._new_client(timeout) if client is None else client
+        # What a call may raise that becomes a TransportError (a timeout included).
+        self._errors: tuple[type[Exception], ...] = (
+            self._httpx.HTTPError,
+            self._httpx.InvalidURL,
+            TimeoutError,
+        )
+
+    def _new_client(self, timeout: float) -> Any:
+        raise NotImplementedError
+
+    def _call(self, request: HttpRequest) -> dict[str, Any]:
+        """The arguments of client.stream for request, once its URL is checked."""
+        _check_url(request)
+        _HTTPX_LOG_FILTER.names.update(request.secret_params)
+        headers = list(request.headers)
+        if request.header("Accept-Encoding") is None:  # only encodings _Reading decodes
+            headers.append(("Accept-Encoding", "gzip, deflate"))
+        return {
+            "method": request.method,
+            "url": request.url,
+            "headers": headers,
+            "content": request.body or None,
+            "timeout": self.timeout,
+            "follow_redirects": False,
+        }
+
+    def _reading(self, request: HttpRequest, resp: Any) -> _Reading:
+        return _Reading(request, resp.status_code, resp.headers.multi_items(), self.max_body)
+
+    def _failure(self, request: HttpRequest, exc: Exception) -> TransportError:
+        """The TransportError for what httpx (or the deadline) raised: unsent when refused, as for urllib."""
+        timed_out = isinstance(exc, (TimeoutError, self._httpx.TimeoutException))
+        return _failure(
+            _where(request), TimeoutError() if timed_out else _root_cause(exc), self.timeout
+        )
 
 
 def _import_httpx(who: str) -> Any:
@@ -419,7 +470,7 @@ def _bound_stream(stream: Any, deadline: _Deadline) -> None:
     stream._specgen_deadline = True
 
 
-class HttpxTransport:
+class HttpxTransport(_Httpx):
     """An httpx-based transport (pip install httpx): connection pooling and HTTP/1.1 keep-alive.
 
     client: an httpx.Client of your own (its pool, proxies, certificates); close() then leaves
@@ -430,16 +481,11 @@ class HttpxTransport:
     def __init__(
         self, timeout: float = 10.0, *, client: Any = None, max_body: int = DEFAULT_MAX_BODY
     ) -> None:
-        _check_limits(timeout, max_body)
-        self._httpx: Any = _import_httpx("HttpxTransport")
-        self._owns_client = client is None
-        self._client: Any = self._httpx.Client(timeout=timeout) if client is None else client
-        self.timeout = timeout
-        self.max_body = max_body
+        super().__init__(timeout, client=client, max_body=max_body)
         self._deadline = _Deadline()
 
-    def __repr__(self) -> str:
-        return f"HttpxTransport(timeout={self.timeout!r}, max_body={self.max_body!r})"
+    def _new_client(self, timeout: float) -> Any:
+        return self._httpx.Client(timeout=timeout)
 
     def close(self) -> None:
         """Close the connection pool, unless the httpx.Client was passed in (it is the caller's)."""
@@ -462,67 +508,30 @@ class HttpxTransport:
         """Send request and read the whole answer, within the timeout and max_body."""
         import time
 
-        httpx = self._httpx
-        _check_url(request)
-        _HTTPX_LOG_FILTER.names.update(request.secret_params)
+        call = self._call(request)
         self._deadline.set(time.monotonic() + self.timeout)
         try:
-            with self._client.stream(
-                request.method,
-                request.url,
-                headers=_httpx_headers(request),
-                content=request.body or None,
-                timeout=self.timeout,
-                follow_redirects=False,
-                extensions={"trace": self._trace},
-            ) as resp:
-                status, got = resp.status_code, list(resp.headers.multi_items())
-                refuse_redirect(request, status, got)
-                _too_long(status, got, self.max_body)
-                decoder = _BoundedDecoder(
-                    resp.headers.get("Content-Encoding"), status, self.max_body
-                )
-                chunks = []
+            with self._client.stream(**call, extensions={"trace": self._trace}) as resp:
+                reading = self._reading(request, resp)
                 for chunk in resp.iter_raw(_CHUNK):
                     self._deadline.remaining(None)
-                    chunks.append(decoder.feed(chunk))
-                chunks.append(decoder.finish())
-                return HttpResponse(status, tuple(got), b"".join(chunks))
-        except (httpx.TimeoutException, TimeoutError):
-            failure = TransportError(f"{_where(request)}: timed out after {self.timeout} s")
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # unsent when refused, as for urllib
-            failure = _failure(_where(request), _root_cause(exc), self.timeout)
+                    reading.feed(chunk)
+                return reading.response()
+        except self._errors as exc:
+            failure = self._failure(request, exc)
         finally:
             self._deadline.set(None)
         raise failure  # outside the handler: httpx's exceptions hold the request, key and signature
 
 
-def _httpx_headers(request: HttpRequest) -> list[tuple[str, str]]:
-    """The request's headers, asking only for encodings the bounded decoder reads."""
-    headers = list(request.headers)
-    if request.header("Accept-Encoding") is None:
-        headers.append(("Accept-Encoding", "gzip, deflate"))
-    return headers
-
-
-class AsyncHttpxTransport:
+class AsyncHttpxTransport(_Httpx):
     """The asyncio transport, on httpx.AsyncClient (pip install httpx); as HttpxTransport.
 
     client: an httpx.AsyncClient of your own, which aclose() leaves open.
     """
 
-    def __init__(
-        self, timeout: float = 10.0, *, client: Any = None, max_body: int = DEFAULT_MAX_BODY
-    ) -> None:
-        _check_limits(timeout, max_body)
-        self._httpx: Any = _import_httpx("AsyncHttpxTransport")
-        self._owns_client = client is None
-        self._client: Any = self._httpx.AsyncClient(timeout=timeout) if client is None else client
-        self.timeout = timeout
-        self.max_body = max_body
-
-    def __repr__(self) -> str:
-        return f"AsyncHttpxTransport(timeout={self.timeout!r}, max_body={self.max_body!r})"
+    def _new_client(self, timeout: float) -> Any:
+        return self._httpx.AsyncClient(timeout=timeout)
 
     async def aclose(self) -> None:
         """Close the connection pool, unless the httpx.AsyncClient was passed in."""
@@ -539,32 +548,16 @@ class AsyncHttpxTransport:
         """Send request and read the whole answer, within the timeout and max_body."""
         import asyncio
 
-        httpx = self._httpx
-        _check_url(request)
-        _HTTPX_LOG_FILTER.names.update(request.secret_params)
+        call = self._call(request)
         try:
-            return await asyncio.wait_for(self._exchange(request), self.timeout)
-        except (httpx.TimeoutException, TimeoutError):
-            failure = TransportError(f"{_where(request)}: timed out after {self.timeout} s")
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            failure = _failure(_where(request), _root_cause(exc), self.timeout)
+            return await asyncio.wait_for(self._exchange(request, call), self.timeout)
+        except self._errors as exc:
+            failure = self._failure(request, exc)
         raise failure  # outside the handler: httpx's exceptions hold the request, key and signature
 
-    async def _exchange(self, request: HttpRequest) -> HttpResponse:
-        async with self._client.stream(
-            request.method,
-            request.url,
-            headers=_httpx_headers(request),
-            content=request.body or None,
-            timeout=self.timeout,
-            follow_redirects=False,
-        ) as resp:
-            status, got = resp.status_code, list(resp.headers.multi_items())
-            refuse_redirect(request, status, got)
-            _too_long(status, got, self.max_body)
-            decoder = _BoundedDecoder(resp.headers.get("Content-Encoding"), status, self.max_body)
-            chunks = []
+    async def _exchange(self, request: HttpRequest, call: dict[str, Any]) -> HttpResponse:
+        async with self._client.stream(**call) as resp:
+            reading = self._reading(request, resp)
             async for chunk in resp.aiter_raw(_CHUNK):
-                chunks.append(decoder.feed(chunk))
-            chunks.append(decoder.finish())
-            return HttpResponse(status, tuple(got), b"".join(chunks))
+                reading.feed(chunk)
+            return reading.response()
