@@ -5,6 +5,7 @@ and the contract cases. The fixture venue under tests/fixtures/kinds/ uses every
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import re
@@ -22,7 +23,7 @@ import yaml
 from specgen.config import Config
 from specgen.emit.pipeline import build_plan
 from specgen.errors import SpecError, SpecErrors
-from specgen.spec.kinds import RULE_KINDS
+from specgen.spec.kinds import RULE_KINDS, TYPE_KINDS
 from specgen.spec.kinds.language import SCHEMA_FILE, assemble, dumps
 from specgen.spec.specset import read_specs
 
@@ -52,6 +53,63 @@ def test_no_rule_kind_is_named_outside_its_definition() -> None:
             if kinds.search(line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def _kind_switches(tree: ast.AST, names: set[str]) -> Iterator[int]:
+    """Lines that compare a `kind` (a name or an attribute) with one of names, by ==, != or in."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        sides = [node.left, *node.comparators]
+        if not any(
+            (isinstance(s, ast.Name) and s.id == "kind") or (isinstance(s, ast.Attribute) and s.attr == "kind")
+            for s in sides
+        ):
+            continue
+        quoted = {
+            c.value for s in sides for c in ast.walk(s) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+        }
+        if quoted & names:
+            yield node.lineno
+
+
+def test_no_type_kind_is_switched_on_outside_its_definition() -> None:
+    """Code outside spec/kinds/ asks a type what it needs (scalar, list_items(), json_integer,
+    holds_ids, query_encoding, from_text, at(...)), never compares its kind with a kind's name.
+    (generator/docs/ reads the raw YAML of specs, before any type is built: not covered here.)"""
+    names = set(TYPE_KINDS)
+    assert list(_kind_switches(ast.parse('if t.type.kind in ("list", "object"):\n    pass'), names)) == [1]
+    assert list(_kind_switches(ast.parse('if kind != "int64":\n    pass'), names)) == [1]
+    assert list(_kind_switches(ast.parse('if r.kind == "cancelled":\n    pass'), names)) == []
+    offenders = []
+    for path in sorted((ROOT / "generator").rglob("*.py")):
+        parts = path.relative_to(ROOT / "generator").parts
+        if parts[0] == "docs" or parts[:2] == ("spec", "kinds"):
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        offenders += [f"{path.relative_to(ROOT)}:{line}" for line in _kind_switches(tree, names)]
+    assert offenders == []
+
+
+def test_each_type_kind_reads_its_own_wire_text() -> None:
+    """The simulator reads a query, path or form value by asking its type (Type.read_text): a
+    value that is none of the type's is kept as text, for the request schema to refuse."""
+    int64, text = TYPE_KINDS["int64"](), TYPE_KINDS["string"]()
+    assert [int64.read_text(t) for t in ("-12", "12x", "³", "1" * 20)] == [-12, "12x", "³", "1" * 20]
+    assert [TYPE_KINDS["float"]().read_text(t) for t in ("1.5", "nan", "1e999")] == [1.5, "nan", "1e999"]
+    assert [TYPE_KINDS["bool"]().read_text(t) for t in ("true", "false", "True")] == [True, False, "True"]
+    assert (
+        TYPE_KINDS["enum"](values=(1, 2)).read_text("2") == 2
+        and TYPE_KINDS["enum"](values=("1",)).read_text("1") == "1"
+    )
+    assert [TYPE_KINDS[k]().read_text("007") for k in ("string", "int_string", "decimal", "bool_string")] == ["007"] * 4
+    comma, json_list = TYPE_KINDS["list"](items=int64, encoding="comma"), TYPE_KINDS["list"](items=text)
+    assert comma.read_text("1,2,x") == [1, 2, "x"] and comma.query_encoding == "comma"
+    assert json_list.read_text('["a", "b"]') == ["a", "b"] and json_list.read_text("[1,") == "[1,"
+    assert (
+        TYPE_KINDS["object"]().read_text('{"a": [1]}') == {"a": [1]} and TYPE_KINDS["object"]().query_encoding == "json"
+    )
+    assert TYPE_KINDS["map"](items=int64).read_text("[" * 100 + "]" * 100) == "[" * 100 + "]" * 100  # too deep
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,13 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from specgen.simulator import Simulator, strict
+from specgen.simulator import Simulator
 from specgen.simulator.answers import internal_error, plain
 from specgen.simulator.auth import NonceBook, RawRequest, Rejection, authenticate, window_ms
 from specgen.simulator.book import Account
 from specgen.simulator.server import LISTEN_BACKLOG
 from specgen.simulator.wire import ParamReader
+from specgen.spec import strict
 from specgen.spec.model import Endpoint, SimAnswer, Venue
 
 from tests.helpers import case_now_ms, run_cli, scratch_project

@@ -232,7 +232,7 @@ def response_variants(endpoint: Endpoint) -> list[Case]:
                             "path": f"$.{f.wire.value}",
                         }
                     )
-        if endpoint.response.kind == "list" and isinstance(body, list):
+        if endpoint.response.list_items() is not None and isinstance(body, list):
             out.append(
                 {
                     "name": f"{raw['name']}_not_a_list",

@@ -153,11 +153,11 @@ def _query_parameters(endpoint: Endpoint, request: dict[str, JSON]) -> list[dict
         entry: dict[str, JSON] = {"name": name, "in": "query", "required": name in required}
         if param.description.value:
             entry["description"] = param.description.value
-        if param.type.kind in ("list", "object") and (getattr(param.type, "encoding", None) or "json") == "json":
+        if param.type.query_encoding == "json":
             entry["content"] = {"application/json": {"schema": schema}}
         else:
             entry["schema"] = schema
-            if param.type.kind == "list":
+            if param.type.query_encoding == "comma":
                 entry["style"], entry["explode"] = "form", False  # comma-joined
         out.append(entry)
     return out
@@ -166,9 +166,9 @@ def _query_parameters(endpoint: Endpoint, request: dict[str, JSON]) -> list[dict
 def _form_encoding(endpoint: Endpoint) -> dict[str, JSON]:
     found: dict[str, JSON] = {}
     for param in endpoint.params:
-        if param.type.kind in ("list", "object") and (getattr(param.type, "encoding", None) or "json") == "json":
+        if param.type.query_encoding == "json":
             found[param.wire.value] = {"contentType": "application/json"}
-        elif param.type.kind == "list":
+        elif param.type.query_encoding == "comma":
             found[param.wire.value] = {"style": "form", "explode": False}
     return found
 

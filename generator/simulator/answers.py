@@ -73,8 +73,7 @@ def success_body(venue: Venue, endpoint: Endpoint, params: dict[str, JSON], resu
     counts = _counts(results)
     rules = endpoint.outcome_rules
     if rules is not None and rules.aggregate is not None:  # the venue answers with a count alone
-        count_type = _type_at(endpoint.response, rules.aggregate.count)
-        count = _as_kind(counts["cancelled"], count_type.kind if count_type is not None else "int64")
+        count = _as_type(counts["cancelled"], endpoint.response.at(rules.aggregate.count))
         body = _put(body, rules.aggregate.count, count)
     for field in sim.body_fields:
         value = _value(field, None, params, counts, sim)
@@ -91,16 +90,15 @@ def cancel_all_body(venue: Venue, endpoint: Endpoint, params: dict[str, JSON], c
     every = sim.cancel_all
     body: JSON = _envelope(venue, sim, ())
     if every.ids is not None:
-        kind = _list_items(endpoint.response, every.ids).kind
-        body = _put(body, every.ids, [_as_kind(o.order_id, kind) for o in cancelled])
+        items = _list_items(endpoint.response, every.ids)
+        body = _put(body, every.ids, [_as_type(o.order_id, items) for o in cancelled])
     if every.ids_by_instrument is not None:
-        lists = _type_at(endpoint.response, every.ids_by_instrument)
+        lists = endpoint.response.at(every.ids_by_instrument)
         ids = lists.map_values() if lists is not None else None
-        items = ids.list_items() if ids is not None else None
-        kind = items.kind if items is not None else "string"
+        id_type = ids.list_items() if ids is not None else None
         by_instrument: dict[str, list[JSON]] = {}
         for order in cancelled:
-            by_instrument.setdefault(order.instrument, []).append(_as_kind(order.order_id, kind))
+            by_instrument.setdefault(order.instrument, []).append(_as_type(order.order_id, id_type))
         body = _put(body, every.ids_by_instrument, by_instrument)
     n = len(cancelled)
     counts = {"requested": n, "cancelled": n, "failed": 0}
@@ -261,14 +259,6 @@ def _cancelled_value(source: OutcomeSource, ref: Ref | None) -> JSON:
     return None
 
 
-def _type_at(root: Type, path: tuple[Text, ...]) -> Type | None:
-    here: Type | None = root
-    for step in path:
-        found = here.field_named(step.value) if here is not None else None
-        here = found.type if found is not None else None
-    return here
-
-
 def _list_items(root: Type, path: tuple[Text, ...]) -> Type:
     items = root.list_items_at(path)
     if items is None:  # the model checks every outcome path, so this means a bug here
@@ -305,16 +295,18 @@ def _set(target: dict[str, JSON], type_: Type | None, name: str, value: JSON) ->
     field = type_.field_named(name) if type_ is not None else None
     if field is None or value is None:
         return
-    converted = _as_kind(value, field.type.kind)
+    converted = _as_type(value, field.type)
     if converted is not None:
         target[name] = converted
 
 
-def _as_kind(value: JSON, kind: str) -> JSON:
-    if kind == "int64":
-        text = str(value)
-        digits = text.lstrip("-")  # ASCII digits only: "³".isdigit() holds, but int() refuses it
-        return int(text) if digits.isascii() and digits.isdigit() and len(text) < 20 else None  # else no int64
-    if kind in ("string", "decimal"):
-        return str(value)
-    return value
+def _as_type(value: JSON, type_: Type | None) -> JSON:
+    """A value (an id from the book, a count, a request value) as the field's scalar type has it on
+    the wire: read from its text as the type reads a query value, None when it is no value of the
+    type; kept as it is for a structured type, a boolean, or no type known."""
+    if type_ is None or not type_.scalar or isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return value
+    try:
+        return type_.from_text(str(value))
+    except ValueError:
+        return None

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from specgen.simulator import strict
 from specgen.simulator.book import Account
+from specgen.spec import strict
 from specgen.spec.model import DEFAULT_CLOCK, Venue
 from specgen.spec.signing import ALGORITHMS, ENCODINGS, SECRETS, AuthValue, b64decode_any
 

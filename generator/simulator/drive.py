@@ -98,9 +98,8 @@ class CancelCall:
 
 
 def _typed(value: str, type_: Type | None) -> JSON:
-    if type_ is not None and type_.kind == "int64" and value.isdigit():
-        return int(value)
-    return value
+    """An id as the request's id field has it on the wire (a number where the field is an integer)."""
+    return value if type_ is None else type_.read_text(value)
 
 
 def _instrument_in(template: dict[str, JSON], endpoint: Endpoint) -> str | None:

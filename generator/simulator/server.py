@@ -40,13 +40,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from specgen.errors import SpecError
-from specgen.simulator import strict
 from specgen.simulator.answers import cancel_all_body, error_body, internal_error, success_body
 from specgen.simulator.auth import NonceBook, RawRequest, Rejection, authenticate
 from specgen.simulator.book import Account, AccountExists, Book, Order
 from specgen.simulator.faults import Fault, FaultQueue
 from specgen.simulator.limits import RateLimits, orders_named
 from specgen.simulator.wire import ParamReader, targets
+from specgen.spec import strict
 from specgen.spec.model import Condition, Endpoint, Venue
 from specgen.spec.text import Text
 

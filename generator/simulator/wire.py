@@ -1,9 +1,10 @@
 """Parameters as the venue reads them off the wire, checked against the endpoint spec.
 
-Path, query and form values are percent-decoded and typed by the spec (lists by their encoding:
-json or comma); JSON bodies are an object of parameters or, for body: array, one list. The
-result is validated with the endpoint's request JSON Schema (the one
-emitted to generated/<venue>/schemas/), so the simulator and the clients share one definition.
+Path, query and form values are percent-decoded and read as their type kind reads a text
+(`Type.read_text`: a list by its encoding, json or comma); JSON bodies are an object of
+parameters or, for body: array, one list. The result is validated with the endpoint's request
+JSON Schema (the one emitted to generated/<venue>/schemas/), so the simulator and the clients
+share one definition.
 """
 
 from __future__ import annotations
@@ -15,12 +16,10 @@ from urllib.parse import unquote
 
 import jsonschema
 from specgen.emit import json_schema
-from specgen.simulator import strict
 from specgen.simulator.auth import RawRequest, Rejection
 from specgen.simulator.book import Target
-from specgen.spec.kinds import List
-from specgen.spec.kinds.types.enum import Enum
-from specgen.spec.model import Endpoint, Type, Venue
+from specgen.spec import strict
+from specgen.spec.model import Endpoint, Venue
 from specgen.spec.outcomes import RequestIds
 
 JSON = Any
@@ -56,7 +55,7 @@ class ParamReader:
         found = match_path(endpoint, request.path)
         for name, value in (found or {}).items():
             param = endpoint.param(name)
-            params[name] = value if param is None else typed(value, param.type)
+            params[name] = value if param is None else param.type.read_text(value)
         self._pairs(request.query, sig.name.value if sig.where == "query" else None, params)
         kind = endpoint.body_kind
         if kind == "json":
@@ -83,7 +82,7 @@ class ParamReader:
             if name == skip:
                 continue
             param = self.endpoint.param(name)
-            _merge(params, {name: value if param is None else typed(value, param.type)})
+            _merge(params, {name: value if param is None else param.type.read_text(value)})
 
 
 def _merge(params: dict[str, JSON], more: dict[str, JSON]) -> None:
@@ -121,41 +120,6 @@ def _json_object(body: bytes) -> dict[str, JSON]:
     if not isinstance(value, dict):
         raise Rejection("invalid_params", "the body is not a JSON object")
     return value
-
-
-def typed(text: str, type_: Type) -> JSON:
-    """One query value as the spec types it; a value that does not parse is kept as text for the schema to reject."""
-    kind = type_.kind
-    if isinstance(type_, List):
-        if type_.encoding == "comma":
-            return [typed(part, type_.item) for part in text.split(",")]
-        return _loads_or_text(text)
-    if kind == "object":
-        return _loads_or_text(text)
-    if kind == "int64" or (isinstance(type_, Enum) and all(isinstance(v, int) for v in type_.values)):
-        return _int_or_text(text)
-    if kind == "float":
-        try:
-            return strict.finite_float(text)
-        except ValueError:
-            return text
-    if kind == "bool":
-        return {"true": True, "false": False}.get(text, text)
-    return text  # string, decimal (a string on the wire), enum of strings
-
-
-def _loads_or_text(text: str) -> JSON:
-    try:
-        return strict.loads(text)
-    except ValueError:
-        return text
-
-
-def _int_or_text(text: str) -> JSON:
-    try:
-        return strict.integer(text, "a value")
-    except ValueError:
-        return text
 
 
 def targets(endpoint: Endpoint, params: dict[str, JSON]) -> tuple[Target, ...]:

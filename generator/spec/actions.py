@@ -9,6 +9,7 @@ from typing import Any
 
 from specgen.spec.kinds import Ctx, Field, Object
 from specgen.spec.kinds.types.list import List
+from specgen.spec.kinds.types.string import String
 from specgen.spec.loader import Location
 from specgen.spec.outcomes import OutcomeRules, RequestIds
 from specgen.spec.text import Ident
@@ -69,7 +70,7 @@ def build_cancel_orders(
                 symbol_at, "unknown-field", f"symbol names {raw['symbol']!r}: no field of the list that carries the ids"
             )
         symbol = found
-    elif holder.type.kind != "string":
+    elif not isinstance(holder.type, String):
         raise ctx.fail(symbol_at, "not-a-string", f"symbol names {param_name!r}, which is not a string parameter")
     else:
         used.add(param_name)
@@ -103,7 +104,7 @@ def _target(arg: str, ids: RequestIds, by_wire: dict[str, Field]) -> IdsTarget:
     assert isinstance(param.type, List) and param.type.items is not None
     items = param.type.items
     if ids.field is None:
-        return IdsTarget(arg, param, None, None, items.kind == "int64")
+        return IdsTarget(arg, param, None, None, items.json_integer)
     field = items.field_named(ids.field.value)
     assert field is not None and isinstance(items, Object) and items.model is not None
-    return IdsTarget(arg, param, items.model, field, field.type.kind == "int64")
+    return IdsTarget(arg, param, items.model, field, field.type.json_integer)

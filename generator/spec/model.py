@@ -511,7 +511,7 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
     path_names = re.findall(r"\{([A-Za-z0-9_]+)\}", raw["http"]["path"])
     for name in path_names:
         p = _need(ctx, ("http", "path"), by_wire, name, "the path")
-        if p.location not in (None, "path") or p.type.kind in ("list", "object") or not p.required:
+        if p.location not in (None, "path") or not p.type.scalar or not p.required:
             raise ctx.fail(
                 ("http", "path"), "path-param", f"{name!r} fills the path, so it must be a required scalar in: path"
             )
@@ -656,7 +656,7 @@ def _body_kind(ctx: Ctx, http: dict[str, Any], params: tuple[Field, ...]) -> str
     kind = http.get("body") or ("form" if http["params_in"] == "form" else "json" if in_body else "none")
     if kind == "none" and in_body:
         raise ctx.fail(("http", "body"), "body", "body: none, but parameters are sent in the body")
-    if kind == "array" and (len(in_body) != 1 or in_body[0].type.kind != "list"):
+    if kind == "array" and (len(in_body) != 1 or in_body[0].type.list_items() is None):
         raise ctx.fail(("http", "body"), "body", "body: array sends one list parameter as the whole body")
     if kind == "form" and any(isinstance(p.type, List) and p.type.encoding is None for p in in_body):
         raise ctx.fail(("http", "body"), "encoding", "lists in a form body need an encoding (json or comma)")
@@ -765,7 +765,7 @@ def _cancel_all_simulation(
     instrument = spec.get("instrument")
     if instrument is not None:
         param = _need(ctx, at + ("instrument",), by_wire, instrument, "cancel_all.instrument")
-        if param.type.kind in ("list", "object"):
+        if not param.type.scalar:
             raise ctx.fail(at + ("instrument",), "simulation", f"instrument {instrument!r} is not a scalar parameter")
     nothing = spec.get("nothing_when")
     when = None

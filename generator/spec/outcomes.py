@@ -203,11 +203,8 @@ def build_outcomes(
 
 
 def _is_number_at(response: Type, where: tuple[Text, ...]) -> bool:
-    here: Type | None = response
-    for step in where:
-        found = here.field_named(step.value) if here is not None else None
-        here = found.type if found is not None else None
-    return here is not None and here.kind == "int64"
+    here = response.at(where)
+    return here is not None and here.json_integer
 
 
 def _build_source(

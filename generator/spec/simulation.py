@@ -58,11 +58,11 @@ def _check_cancel_all(endpoint: Endpoint, sim: EndpointSimulation, fail: Fail) -
     for key, path, in_map in (("ids", every.ids, False), ("ids_by_instrument", every.ids_by_instrument, True)):
         if path is None:
             continue
-        found = _field_at(endpoint.response, path)
+        found = endpoint.response.at(path)
         if in_map:
             found = found.map_values() if found is not None else None
         ids = found.list_items() if found is not None else None
-        if ids is None or ids.kind not in ("string", "int64", "int_string"):
+        if ids is None or not ids.holds_ids:
             what = "a map from instrument to lists of ids" if in_map else "a list of ids (strings or integers)"
             raise fail(("cancel_all", key), f"{_shown(path)} is not {what} in the response")
 
@@ -76,7 +76,7 @@ def _check_instrument(endpoint: Endpoint, sim: EndpointSimulation, fail: Fail) -
         ids is not None and ids.field is not None and _item_type(endpoint, ids.param.value).has_field(name)
         for ids in (sim.request_order_ids, sim.request_client_ids)
     )
-    if (param is None or param.type.kind in ("list", "object")) and not in_items:
+    if (param is None or not param.type.scalar) and not in_items:
         raise fail(
             ("instrument",),
             f"instrument {name!r} is neither a scalar parameter nor a field of the items that name the orders",
@@ -112,7 +112,7 @@ def _check_values(endpoint: Endpoint, sim: EndpointSimulation, fail: Fail) -> No
                 raise fail(at, f"no count {value.key.value!r} (known: {', '.join(COUNTS)})")
             if value.source == "request" and value.key is not None:
                 param = endpoint.param(value.key.value)
-                if param is None or param.type.kind in ("list", "object"):
+                if param is None or not param.type.scalar:
                     raise fail(at, f"request.{value.key.value} is not a scalar parameter of this endpoint")
     for value in sim.answer_fields:
         if not any(_list_item(endpoint, o.items).has_field(value.name.value) for o in endpoint.outcomes):
@@ -121,7 +121,7 @@ def _check_values(endpoint: Endpoint, sim: EndpointSimulation, fail: Fail) -> No
                 f"no outcome source's items have a field {value.name.value!r}",
             )
     for value in sim.body_fields:
-        if _field_at(endpoint.response, tuple(Text(p) for p in value.name.value.split("."))) is None:
+        if endpoint.response.at(tuple(Text(p) for p in value.name.value.split("."))) is None:
             raise fail(("body_fields", value.name.value), f"the response has no field {value.name.value}")
 
 
@@ -170,14 +170,6 @@ def _list_item(
         path = source.aligned_with
     found = endpoint.response.list_items_at(path)
     return found if found is not None else Object()
-
-
-def _field_at(root: Type, path: tuple[Text, ...]) -> Type | None:
-    here: Type | None = root
-    for step in path:
-        found = here.field_named(step.value) if here is not None and here.kind == "object" else None
-        here = found.type if found is not None else None
-    return here
 
 
 # Required fields ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from specgen.spec.kinds.base import TYPE_KINDS, Case, Ctx, Lines
 from specgen.spec.loader import Location
 from specgen.spec.naming import safe, snake
+from specgen.spec.strict import loads
 from specgen.spec.text import Ident, Text
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class Type:
     keys: ClassVar[dict[str, Any]] = {}  # the spec keys this kind admits, with their JSON Schemas
     required_keys: ClassVar[tuple[str, ...]] = ()
     needs_sample: ClassVar[bool] = True  # contract cases vary a value only when the spec's cases give one
+    scalar: ClassVar[bool] = True  # one JSON value on the wire, not an array or an object of them
+    holds_ids: ClassVar[bool] = False  # its values can be order ids (strings or integers)
 
     nullable: bool = False
 
@@ -78,12 +81,17 @@ class Type:
         """An object with this field, or a one_of with a variant that has it."""
         return self.field_named(wire) is not None
 
-    def list_items_at(self, path: tuple[Text, ...]) -> Type | None:
-        """The item type of the list at path (field names from here), or None if there is none."""
+    def at(self, path: tuple[Text, ...]) -> Type | None:
+        """The type of the field at path (field names from here, through nested objects), if there is one."""
         here: Type | None = self
         for step in path:
             found = here.field_named(step.value) if here is not None else None
             here = found.type if found is not None else None
+        return here
+
+    def list_items_at(self, path: tuple[Text, ...]) -> Type | None:
+        """The item type of the list at path (field names from here), or None if there is none."""
+        here = self.at(path)
         return here.list_items() if here is not None else None
 
     def list_items(self) -> Type | None:
@@ -92,6 +100,31 @@ class Type:
     def map_values(self) -> Type | None:
         """The type of each value, for a map."""
         return None
+
+    @property
+    def json_integer(self) -> bool:
+        """Its JSON value is an integer (ids of such a type are sent as numbers)."""
+        return False
+
+    # -- reading the wire ----------------------------------------------------------------------
+
+    @property
+    def query_encoding(self) -> str | None:
+        """How a value is written as one query value: its text (None, a scalar), json or comma."""
+        return None if self.scalar else "json"
+
+    def from_text(self, text: str) -> Any:
+        """The JSON value text stands for, written as one query, path or form value; ValueError
+        when it is no value of this type. A scalar is its text unless its kind reads it; an array
+        or an object is JSON (read strictly: bounded depth, no NaN)."""
+        return loads(text) if self.query_encoding == "json" else text
+
+    def read_text(self, text: str) -> Any:
+        """from_text, keeping a text that is no value of this type as it is (for the schema to refuse)."""
+        try:
+            return self.from_text(text)
+        except ValueError:
+            return text
 
     # -- outputs -----------------------------------------------------------------------------
 

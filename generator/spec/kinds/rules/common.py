@@ -18,7 +18,7 @@ CONDITION = {"$ref": "#/$defs/condition"}
 def condition(ctx: Ctx, raw: dict[str, Any], at: Location, members: Members, kind: str) -> Condition:
     """`when: {param, in}`: a scalar parameter, and values it can take."""
     cond = members.need(at + ("param",), raw["param"], f"{kind}.when")
-    if cond.type.kind in ("list", "object"):
+    if not cond.type.scalar:
         raise ctx.fail(
             at + ("param",),
             "condition",
@@ -35,13 +35,13 @@ def condition(ctx: Ctx, raw: dict[str, Any], at: Location, members: Members, kin
 def list_param(ctx: Ctx, raw: dict[str, Any], at: Location, members: Members, kind: str, fields: list[str]) -> Field:
     """The list parameter a rule applies to; fields are names its items must have."""
     target = members.need(at + ("param",), raw["param"], kind)
-    if target.type.kind != "list":
+    if target.type.list_items() is None:
         raise ctx.fail(
             at + ("param",), "not-a-list", f"{kind} applies to lists; {target.wire.value!r} is a {target.type.kind}"
         )
     item = target.type.list_items()
     for name in fields:
-        if item is None or item.kind != "object" or item.field_named(name) is None:
+        if item is None or item.field_named(name) is None:
             raise ctx.fail(
                 at,
                 "unknown-field",

@@ -31,6 +31,11 @@ class Bool(Type):
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"as_bool({expr})"
 
+    def from_text(self, text: str) -> Any:
+        if text not in ("true", "false"):
+            raise ValueError("not true or false")
+        return text == "true"
+
     def wrong_value(self) -> tuple[Any, str]:
         return "1", "type"
 

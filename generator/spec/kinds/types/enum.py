@@ -9,6 +9,7 @@ from specgen.emit.literal import literal
 from specgen.spec.kinds.base import Case, Ctx, Lines, scalar, type_kind
 from specgen.spec.kinds.fields import Put, Type
 from specgen.spec.loader import Location
+from specgen.spec.strict import integer
 from specgen.spec.text import Text
 
 if TYPE_CHECKING:
@@ -37,6 +38,13 @@ class Enum(Type):
 
     def allowed_values(self) -> list[Any] | None:
         return self.plain_values()
+
+    @property
+    def json_integer(self) -> bool:
+        return all(isinstance(v, int) for v in self.values)
+
+    def from_text(self, text: str) -> Any:
+        return integer(text, "a value") if self.json_integer else text
 
     def own_schema(self, strict: bool) -> dict[str, Any]:
         return {"enum": self.plain_values()}

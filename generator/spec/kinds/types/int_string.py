@@ -19,6 +19,7 @@ INTEGER_PATTERN = r"^-?(0|[1-9][0-9]*)$"
 @dataclass(frozen=True)
 class IntString(Type):
     kind = "int_string"
+    holds_ids = True
     summary = 'An integer written as a JSON string ("42"); the Python value is an int.'
 
     def own_schema(self, strict: bool) -> dict[str, Any]:

@@ -20,6 +20,7 @@ COUNT = {"type": "integer", "minimum": 0}
 @dataclass(frozen=True)
 class List(Type):
     kind = "list"
+    scalar = False
     summary = "A JSON array of `items`; in a query it is written as JSON or joined with commas (`encoding`)."
     keys = {
         "items": {"$ref": "#/$defs/type"},
@@ -37,7 +38,7 @@ class List(Type):
     @classmethod
     def own(cls, ctx: Ctx, raw: dict[str, Any], at: Location) -> dict[str, Any]:
         items = build_type(ctx, raw["items"], at + ("items",))
-        if raw.get("encoding") == "comma" and items.kind in ("list", "object"):
+        if raw.get("encoding") == "comma" and not items.scalar:
             raise ctx.fail(at + ("encoding",), "encoding", "a comma-joined list holds scalars only")
         return {
             "items": items,
@@ -56,6 +57,15 @@ class List(Type):
 
     def list_items(self) -> Type | None:
         return self.item
+
+    @property
+    def query_encoding(self) -> str | None:
+        return self.encoding or "json"
+
+    def from_text(self, text: str) -> Any:
+        if self.query_encoding == "comma":
+            return [self.item.read_text(part) for part in text.split(",")]
+        return super().from_text(text)
 
     def own_schema(self, strict: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "array", "items": self.item.json_schema(strict)}

@@ -19,6 +19,7 @@ COUNT = {"type": "integer", "minimum": 0}
 @dataclass(frozen=True)
 class Map(Type):
     kind = "map"
+    scalar = False
     summary = (
         "A JSON object with arbitrary keys (names that are data, such as trading pairs), each value of"
         " the type `items`; `min_items` / `max_items` count its entries. A dict in Python."

@@ -9,6 +9,7 @@ from specgen.emit.literal import literal
 from specgen.spec.kinds.base import Case, Ctx, Lines, type_kind
 from specgen.spec.kinds.fields import INT64_MAX, INT64_MIN, Put, Type
 from specgen.spec.loader import Location
+from specgen.spec.strict import finite_float, integer
 
 if TYPE_CHECKING:
     from specgen.emit.cases import CaseKit
@@ -56,6 +57,7 @@ class Number(Type):
 @dataclass(frozen=True)
 class Int64(Number):
     kind = "int64"
+    holds_ids = True
     summary = "A JSON integer within the signed 64-bit range."
 
     @property
@@ -84,6 +86,13 @@ class Int64(Number):
 
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"as_int({expr})"
+
+    @property
+    def json_integer(self) -> bool:
+        return True
+
+    def from_text(self, text: str) -> Any:
+        return integer(text, "a value")
 
 
 @type_kind
@@ -115,3 +124,6 @@ class Float(Number):
 
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"as_float({expr})"
+
+    def from_text(self, text: str) -> Any:
+        return finite_float(text)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Object(Type):
     kind = "object"
+    scalar = False
     summary = "A JSON object of `fields`; `model` names its dataclass; `rules` hold per object."
     keys = {
         "model": {"$ref": "#/$defs/modelName"},

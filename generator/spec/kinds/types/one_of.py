@@ -15,6 +15,7 @@ from specgen.spec.loader import Location
 @dataclass(frozen=True)
 class OneOf(Type):
     kind = "one_of"
+    scalar = False
     summary = "One of several `variants`, told apart by a key each has (`when_has`); the last is the default."
     keys = {
         "variants": {

@@ -49,6 +49,7 @@ def near_miss(pattern: str, value: str) -> str | None:
 @dataclass(frozen=True)
 class String(Type):
     kind = "string"
+    holds_ids = True
     summary = "Text; lengths count characters, the pattern is ECMA-262."
     keys = {"min_length": LENGTH, "max_length": LENGTH, "pattern": {"type": "string", "format": "regex"}}
 

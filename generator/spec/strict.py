@@ -1,4 +1,5 @@
-"""Strict readers for what arrives over the wire: lengths, integers, JSON.
+"""Strict readers for what arrives over the wire: lengths, integers, JSON (the simulator's, and
+the type kinds' reading of a query value).
 
 Hostile input must get a clean answer, never a traceback: each reader raises ValueError with a
 short message (no input echoed back beyond a few characters), which the server turns into the
