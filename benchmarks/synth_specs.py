@@ -84,8 +84,10 @@ def real_endpoints(specs: Path) -> list[tuple[str, Path]]:
     return out
 
 
-def synthetic_endpoint(raw: dict[str, Any], index: int) -> dict[str, Any]:
+def synthetic_endpoint(raw: dict[str, Any], index: int, first_in_venue: bool = True) -> dict[str, Any]:
     doc = copy.deepcopy(raw)
+    if not first_in_venue:
+        doc.pop("actions", None)  # a venue offers each unified call (cancel_orders) through one endpoint
     tag = f"{index:04d}"
     doc["operation"] = f"{raw['operation']}_{tag}"
     doc.pop("model", None)  # the stem derives from the (unique) operation
@@ -96,6 +98,8 @@ def synthetic_endpoint(raw: dict[str, Any], index: int) -> dict[str, Any]:
         case["expect"]["path"] = doc["http"]["path"]
     extra = copy.deepcopy(EXTRA_PARAMS[index % len(EXTRA_PARAMS)])
     names = {p["name"] for p in doc["params"]}
+    if doc["http"].get("body") == "array":
+        extra["in"] = "query"  # the body is the one list parameter itself
     if extra["name"] not in names:
         # Before the client-filled timestamp / recvWindow, like the real specs.
         at = next((i for i, p in enumerate(doc["params"]) if "source" in p), len(doc["params"]))
@@ -132,7 +136,7 @@ def write_set(out: Path, endpoints: int, per_venue: int, source: Path = ROOT) ->
             venues[name] = 0
         if spec_path not in loaded:
             loaded[spec_path] = yaml.load(spec_path.read_text("utf-8"), Loader=_Loader)
-        doc = synthetic_endpoint(loaded[spec_path], i)
+        doc = synthetic_endpoint(loaded[spec_path], i, first_in_venue=n % per_venue == 0)
         (folder / f"{doc['operation']}.yaml").write_text(
             yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100), "utf-8"
         )

@@ -66,7 +66,14 @@ def prune_imports(source: str) -> str:
     """source with every import of a name its scope does not use removed."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    module_used = _loaded(tree) | _exported(tree)
+    names: set[str] = set()
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    for node in ast.walk(tree):  # one walk: the names read anywhere, and the functions
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append(node)
+    module_used = names | _exported(tree)
     edits: list[Edit] = []
     dropped: set[int] = set()  # ids of the import statements that go
     for node, text in _prune(tree.body, module_used, lines):
@@ -79,9 +86,9 @@ def prune_imports(source: str) -> str:
             edits.append((*_span(block), ""))
         else:
             edits += [(*_span(node), text or "") for node, text in changes]
-    for func in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
-        used = _loaded(func)
-        edits += [(*_span(node), text or "") for node, text in _prune(func.body, used, lines)]
+    for func in functions:
+        if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in func.body):  # most have none
+            edits += [(*_span(node), text or "") for node, text in _prune(func.body, _loaded(func), lines)]
     out = _apply(lines, edits)
     return _drop_unread_flag(out) if out != source else out
 
