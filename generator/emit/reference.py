@@ -13,21 +13,14 @@ from specgen.spec.text import Code, Text
 
 def example_call(endpoint: Endpoint, venue: Venue) -> Code:
     """Python that makes the endpoint's first documented request with a generated client."""
-    package = venue.name.value
     request = f"{endpoint.stem.value}Request"
-    cases = endpoint.tests.request
-    params = cases[0].value.get("params", {}) if cases else {}
-    credentials = ", ".join(f'{name}="..."' for name in venue.credentials)
-    lines = [
-        f"from {package} import Client, {request}",
-        "",
-        f"with Client({credentials}) as client:",
-        f"    call = {request}.from_json({literal(params)})",
+    call = [
+        f"    call = {request}.from_json({literal(_first_params(endpoint))})",
         f"    result = client.send_{endpoint.operation.value}(call)",
         "    for outcome in result.outcomes:",
         "        print(outcome)",
     ]
-    return Code("\n".join(lines))
+    return _with_client(venue, f"Client, {request}", call)
 
 
 def unified_example(venue: Venue) -> Code:
@@ -35,20 +28,29 @@ def unified_example(venue: Venue) -> Code:
     endpoint = venue.cancel_endpoint
     assert endpoint is not None and endpoint.cancel_orders is not None
     unified = endpoint.cancel_orders
-    cases = endpoint.tests.request
-    params = cases[0].value.get("params", {}) if cases else {}
     extras = "".join(f", {p.python.value}={literal(_first_value(p))}" for p in unified.params if p.required)
-    credentials = ", ".join(f'{name}="..."' for name in venue.credentials)
+    params = _first_params(endpoint)
     symbol = _symbol(params, unified.symbol.wire.value) if unified.symbol is not None else "BTCUSDT"
-    lines = [
-        f"from {venue.name.value} import Client",
-        "",
-        f"with Client({credentials}) as client:",
+    call = [
         f'    result = client.cancel_orders({literal(symbol)}, order_ids=["1001", "1002"]{extras})',
         "    for outcome in result.outcomes:  # one per id, in the order passed",
         "        print(outcome.order_id, outcome.state.value, outcome.reason)",
     ]
+    return _with_client(venue, "Client", call)
+
+
+def _with_client(venue: Venue, names: str, body: list[str]) -> Code:
+    """The import of names from the venue's package, then body inside `with Client(...) as client:`."""
+    credentials = ", ".join(f'{name}="..."' for name in venue.credentials)
+    lines = [f"from {venue.name.value} import {names}", "", f"with Client({credentials}) as client:", *body]
     return Code("\n".join(lines))
+
+
+def _first_params(endpoint: Endpoint) -> dict[str, Any]:
+    """The parameters of the endpoint's first request case (none when it has no case)."""
+    cases = endpoint.tests.request
+    params: dict[str, Any] = cases[0].value.get("params", {}) if cases else {}
+    return params
 
 
 def limiter_example(venue: Venue) -> Code:

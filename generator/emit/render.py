@@ -7,6 +7,7 @@ rendering fail, so escaping happens by construction in one place: the `py` filte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -106,33 +107,12 @@ def make_env(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(
-        py=py,
-        doc=doc,
-        md=md,
-        md_code=md_code,
-        example_call=example_call,
-        unified_example=unified_example,
-        limiter_example=limiter_example,
-        cell=cell,
-        pytype=pytype,
-        ident=ident,
-        member=member,
-        regex=regex,
-        checker=checker,
-        check_code=check_code,
-        to_wire=to_wire,
-        from_json=from_json,
-        checker_function=checker_function,
-    )
-    env.globals.update(
-        decimal_pattern=DECIMAL_PATTERN,
-        integer_pattern=INTEGER_PATTERN,
-        method_doc=method_doc,
-        init_doc=init_doc,
-        model_doc=model_doc,
-        result_doc=result_doc,
-    )
+    # Each filter and global function is registered under its own name.
+    filters: tuple[Callable[..., Any], ...] = (py, doc, md, md_code, cell, pytype, ident, member, regex)
+    filters += (example_call, unified_example, limiter_example, checker, check_code, to_wire, from_json)
+    env.filters.update({f.__name__: f for f in (*filters, checker_function)})
+    env.globals.update({f.__name__: f for f in (method_doc, init_doc, model_doc, result_doc)})
+    env.globals.update(decimal_pattern=DECIMAL_PATTERN, integer_pattern=INTEGER_PATTERN)
     env.tests.update(text=lambda v: isinstance(v, Text))
     return env
 

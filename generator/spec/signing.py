@@ -22,10 +22,13 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from specgen.emit.literal import py
 from specgen.spec.text import Code, Text
+
+In = TypeVar("In")
+Out = TypeVar("Out")
 
 # ---------------------------------------------------------------------------------------------
 # What a part reads: the request as it is sent (client) or as it was received (simulator).
@@ -258,17 +261,20 @@ ALGORITHMS = {
 
 
 @dataclass(frozen=True)
-class Encoding:
-    """How raw bytes become text."""
+class Conversion(Generic[In, Out]):
+    """A named step from one value to another, both as generated code and as the simulator runs it."""
 
     name: str
     description: str
-    template: str  # generated code, {} being the bytes expression
-    apply: Callable[[bytes], str]
+    template: str  # generated code, {} being the input expression
+    apply: Callable[[In], Out]
 
-    def code(self, raw: Code) -> Code:
-        return Code(self.template.format(raw))
+    def code(self, value: Code) -> Code:
+        return Code(self.template.format(value))
 
+
+Encoding = Conversion[bytes, str]  # how raw bytes become text
+SecretDecoding = Conversion[str, bytes]  # how the secret the user holds becomes the key bytes
 
 ENCODINGS = {
     e.name: e
@@ -288,19 +294,6 @@ ENCODINGS = {
         ),
     )
 }
-
-
-@dataclass(frozen=True)
-class SecretDecoding:
-    """How the secret the user holds becomes the key bytes."""
-
-    name: str
-    description: str
-    template: str  # generated code, {} being the secret (str)
-    apply: Callable[[str], bytes]
-
-    def code(self, secret: Code) -> Code:
-        return Code(self.template.format(secret))
 
 
 SECRETS = {

@@ -156,6 +156,22 @@ def _display(path: Path, root: Path) -> str:
     return str(path)
 
 
+def _operation_refused(op: str, operations: dict[str, str], methods: dict[str, str]) -> tuple[str, str] | None:
+    """The rule and message refusing an operation name (reserved, taken, or making a client method
+    another operation makes), or None."""
+    if op in RESERVED_OPERATIONS:
+        return "reserved-name", f"operation {op!r} would shadow the client's own attribute; choose another name"
+    if op in operations:
+        return "duplicate-operation", f"operation {op!r} is already defined in {operations[op]}"
+    method = next((prefix + op for prefix in METHOD_PREFIXES if prefix + op in methods), None)
+    if method is not None:
+        return (
+            "name-collision",
+            f"the client method {method!r} of operation {op!r} is already made for operation {methods[method]!r}",
+        )
+    return None
+
+
 def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | None:
     venue_path = folder / VENUE_FILE
     if not venue_path.exists():
@@ -189,51 +205,20 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
             errors.append(exc)
             continue
         op = endpoint.operation.value
-        if op in RESERVED_OPERATIONS:
-            errors.append(
-                SpecError(
-                    doc.path,
-                    doc.line_of(("operation",)),
-                    "reserved-name",
-                    f"operation {op!r} would shadow the client's own attribute; choose another name",
-                )
-            )
-            continue
-        if op in operations:
-            errors.append(
-                SpecError(
-                    doc.path,
-                    doc.line_of(("operation",)),
-                    "duplicate-operation",
-                    f"operation {op!r} is already defined in {operations[op]}",
-                )
-            )
-            continue
+        refused = _operation_refused(op, operations, methods)
+        if refused is not None:
+            errors.append(SpecError(doc.path, doc.line_of(("operation",)), *refused))
+            if refused[0] != "name-collision":
+                continue
         operations[op] = doc.path
-        for method in (prefix + op for prefix in METHOD_PREFIXES):
-            if method in methods:
-                errors.append(
-                    SpecError(
-                        doc.path,
-                        doc.line_of(("operation",)),
-                        "name-collision",
-                        f"the client method {method!r} of operation {op!r} is already made "
-                        f"for operation {methods[method]!r}",
-                    )
-                )
-            methods[method] = op
+        methods.update(dict.fromkeys((prefix + op for prefix in METHOD_PREFIXES), op))
         own = [endpoint.stem.value + suffix for suffix in ("Request", "Result", "Params")]  # every operation's classes
         clash = next((name for name in own if name in models), None)
         if clash is not None:
-            errors.append(
-                SpecError(
-                    doc.path,
-                    doc.line_of(("operation",)),
-                    "duplicate-model",
-                    f"class {clash!r} of operation {op!r} is already defined in {models[clash]}; "
-                    "set model to another stem",
-                )
+            message = (
+                f"class {clash!r} of operation {op!r} is already defined in {models[clash]}; set model to another stem"
             )
+            errors.append(SpecError(doc.path, doc.line_of(("operation",)), "duplicate-model", message))
         models.update(dict.fromkeys(own, doc.path))
         for t in endpoint.request_objects + endpoint.response_objects:
             assert t.model is not None

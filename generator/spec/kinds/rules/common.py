@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from specgen.emit.literal import literal, member
-from specgen.spec.kinds.base import Condition, Ctx, Lines, Members, Rule, scalar
+from specgen.spec.kinds.base import Condition, Ctx, Lines, Members, Rule, scalar, text_or_none
 from specgen.spec.kinds.fields import Field
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
@@ -13,6 +14,11 @@ from specgen.spec.text import Text
 WIRE_NAMES = {"type": "array", "minItems": 2, "uniqueItems": True, "items": {"$ref": "#/$defs/wireName"}}
 WIRE_NAME = {"$ref": "#/$defs/wireName"}
 CONDITION = {"$ref": "#/$defs/condition"}
+
+
+def every_key_required(properties: dict[str, Any]) -> dict[str, Any]:
+    """A rule kind's language (Rule.language) when a spec must write every key it admits."""
+    return {"properties": properties, "required": list(properties)}
 
 
 def condition(ctx: Ctx, raw: dict[str, Any], at: Location, members: Members, kind: str) -> Condition:
@@ -85,3 +91,26 @@ def check_condition(when: Condition, var: str) -> str:
     from specgen.emit.literal import literal
 
     return f"in_enum({var}.get({literal(when.param)}), {literal(when.values)})"
+
+
+@dataclass(frozen=True)
+class ItemFieldRule(Rule):
+    """A rule on one field of each item of the list parameter `param`, while (or unless) a
+    condition holds: the keys a spec writes and how they are checked, for every such kind."""
+
+    condition_key: ClassVar[str]  # the spec key of the condition: when | unless
+
+    param: Text
+    field: Text
+    condition: Condition
+
+    @classmethod
+    def language(cls, scope: str) -> dict[str, Any]:
+        return every_key_required({"param": WIRE_NAME, "field": WIRE_NAME, cls.condition_key: CONDITION})
+
+    @classmethod
+    def build(cls, ctx: Ctx, raw: dict[str, Any], at: Location, members: Members) -> Rule:
+        key = cls.condition_key
+        cond = condition(ctx, raw[key], at + (key,), members, cls.kind)
+        list_param(ctx, raw, at, members, cls.kind, [raw["field"]])
+        return cls(text_or_none(raw.get("description")), Text(raw["param"]), Text(raw["field"]), cond)

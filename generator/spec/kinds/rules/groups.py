@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from specgen.emit.literal import literal
 from specgen.spec.kinds.base import Case, Ctx, Lines, Members, Rule, names, rule_kind, text_or_none
-from specgen.spec.kinds.rules.common import WIRE_NAMES
+from specgen.spec.kinds.rules.common import WIRE_NAMES, every_key_required
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
 
@@ -27,15 +27,15 @@ def _key(scope: str) -> str:
 class Group(Rule):
     scopes: ClassVar[tuple[str, ...]] = ("params", "item")
     words: ClassVar[str]
-    fewest: ClassVar[int]  # members that must be present
-    most: ClassVar[int | None]  # members that may be present (None: all)
+    fewest: ClassVar[int]  # members that must be present: 0 or 1
+    most: ClassVar[int | None]  # members that may be present: 1, or None for all
 
     members: tuple[Text, ...]
     scope: str
 
     @classmethod
     def language(cls, scope: str) -> dict[str, Any]:
-        return {"properties": {_key(scope): WIRE_NAMES}, "required": [_key(scope)]}
+        return every_key_required({_key(scope): WIRE_NAMES})
 
     @classmethod
     def build(cls, ctx: Ctx, raw: dict[str, Any], at: Location, members: Members) -> Rule:
@@ -55,6 +55,16 @@ class Group(Rule):
         if self.most is None:
             return f"n < {self.fewest}"
         return f"n > {self.most}"
+
+    def json_schema(self) -> dict[str, Any]:
+        # From the same bounds as the check: at least one present (fewest 1), at most one (most 1).
+        each = [{"required": [m.value]} for m in self.members]
+        if self.fewest == self.most == 1:
+            return {"oneOf": each}
+        if self.most is None:
+            return {"anyOf": each}
+        pairs = combinations([m.value for m in self.members], 2)
+        return {"not": {"anyOf": [{"required": [a, b]} for a, b in pairs]}}
 
     def check(self, w: Lines, var: str, path: str) -> None:
         w.add(f"n = sum(1 for k in {literal(self.members)} if k in {var})")
@@ -91,9 +101,6 @@ class ExactlyOneOf(Group):
     fewest = 1
     most = 1
 
-    def json_schema(self) -> dict[str, Any]:
-        return {"oneOf": [{"required": [m.value]} for m in self.members]}
-
 
 @rule_kind
 @dataclass(frozen=True)
@@ -104,9 +111,6 @@ class AtLeastOneOf(Group):
     fewest = 1
     most = None
 
-    def json_schema(self) -> dict[str, Any]:
-        return {"anyOf": [{"required": [m.value]} for m in self.members]}
-
 
 @rule_kind
 @dataclass(frozen=True)
@@ -116,7 +120,3 @@ class AtMostOneOf(Group):
     words = "at most one of"
     fewest = 0
     most = 1
-
-    def json_schema(self) -> dict[str, Any]:
-        pairs = combinations([m.value for m in self.members], 2)
-        return {"not": {"anyOf": [{"required": [a, b]} for a, b in pairs]}}

@@ -17,7 +17,15 @@ from specgen.spec.kinds.base import (
     rule_kind,
     text_or_none,
 )
-from specgen.spec.kinds.rules.common import CONDITION, WIRE_NAME, check_condition, condition, list_param, off_values
+from specgen.spec.kinds.rules.common import (
+    CONDITION,
+    WIRE_NAME,
+    check_condition,
+    condition,
+    every_key_required,
+    list_param,
+    off_values,
+)
 from specgen.spec.kinds.types.list import List
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
@@ -39,10 +47,7 @@ class MaxItemsWhen(Rule):
 
     @classmethod
     def language(cls, scope: str) -> dict[str, Any]:
-        return {
-            "properties": {"param": WIRE_NAME, "max": {"type": "integer", "minimum": 0}, "when": CONDITION},
-            "required": ["param", "max", "when"],
-        }
+        return every_key_required({"param": WIRE_NAME, "max": {"type": "integer", "minimum": 0}, "when": CONDITION})
 
     @classmethod
     def build(cls, ctx: Ctx, raw: dict[str, Any], at: Location, members: Members) -> Rule:

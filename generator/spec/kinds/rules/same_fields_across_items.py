@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from specgen.emit.literal import literal, member
 from specgen.spec.kinds.base import Case, Ctx, Lines, Members, Rule, names, rule_kind, text_or_none
-from specgen.spec.kinds.rules.common import WIRE_NAME, WIRE_NAMES, list_param
+from specgen.spec.kinds.rules.common import WIRE_NAME, WIRE_NAMES, every_key_required, list_param
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
 
@@ -27,7 +27,7 @@ class SameFieldsAcrossItems(Rule):
 
     @classmethod
     def language(cls, scope: str) -> dict[str, Any]:
-        return {"properties": {"param": WIRE_NAME, "fields": WIRE_NAMES}, "required": ["param", "fields"]}
+        return every_key_required({"param": WIRE_NAME, "fields": WIRE_NAMES})
 
     @classmethod
     def build(cls, ctx: Ctx, raw: dict[str, Any], at: Location, members: Members) -> Rule:

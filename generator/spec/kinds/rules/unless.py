@@ -12,11 +12,12 @@ from specgen.spec.kinds.base import Case, Condition, Ctx, Lines, Members, Rule, 
 from specgen.spec.kinds.rules.common import (
     CONDITION,
     WIRE_NAME,
+    ItemFieldRule,
     check_condition,
     check_item_field,
     condition,
     condition_schema,
-    list_param,
+    every_key_required,
     off_values,
 )
 from specgen.spec.loader import Location
@@ -43,7 +44,7 @@ class RequiredUnless(Rule):
 
     @classmethod
     def language(cls, scope: str) -> dict[str, Any]:
-        return {"properties": {"param": WIRE_NAME, "unless": CONDITION}, "required": ["param", "unless"]}
+        return every_key_required({"param": WIRE_NAME, "unless": CONDITION})
 
     @classmethod
     def build(cls, ctx: Ctx, raw: dict[str, Any], at: Location, members: Members) -> Rule:
@@ -81,51 +82,36 @@ class RequiredUnless(Rule):
 
 @rule_kind
 @dataclass(frozen=True)
-class ItemFieldRefusedUnless(Rule):
+class ItemFieldRefusedUnless(ItemFieldRule):
     kind = "item_field_refused_unless"
     summary = (
         "No item of the list parameter `param` has the field `field` unless the condition `unless` holds "
         "(for a field the venue ignores otherwise)."
     )
 
-    param: Text
-    field: Text
-    unless: Condition
-
-    @classmethod
-    def language(cls, scope: str) -> dict[str, Any]:
-        return {
-            "properties": {"param": WIRE_NAME, "field": WIRE_NAME, "unless": CONDITION},
-            "required": ["param", "field", "unless"],
-        }
-
-    @classmethod
-    def build(cls, ctx: Ctx, raw: dict[str, Any], at: Location, members: Members) -> Rule:
-        unless = condition(ctx, raw["unless"], at + ("unless",), members, cls.kind)
-        list_param(ctx, raw, at, members, cls.kind, [raw["field"]])
-        return cls(text_or_none(raw.get("description")), Text(raw["param"]), Text(raw["field"]), unless)
+    condition_key = "unless"
 
     @property
     def message(self) -> Text:
-        return Text(f"no item may have {self.field.value} {_unless_words(self.unless)}")
+        return Text(f"no item may have {self.field.value} {_unless_words(self.condition)}")
 
     def json_schema(self) -> dict[str, Any]:
         then = {"properties": {self.param.value: {"items": {"not": {"required": [self.field.value]}}}}}
-        return {"if": {"not": condition_schema(self.unless)}, "then": then}
+        return {"if": {"not": condition_schema(self.condition)}, "then": then}
 
     def check(self, w: Lines, var: str, path: str) -> None:
-        guard = f"not {check_condition(self.unless, var)}"
+        guard = f"not {check_condition(self.condition, var)}"
         check_item_field(w, var, path, self, self.param, self.field, guard, present=True)
 
     def cases(self, kit: CaseKit, scope: Scope) -> list[Case]:
-        name, cond, field = self.param.value, self.unless.param.value, self.field.value
+        name, cond, field = self.param.value, self.condition.param.value, self.field.value
         first = kit.first_item(name)
         sample = kit.field_sample(field)
         if not isinstance(first, dict) or sample is None:
             return []
         with_field = {**first, field: sample}
         without_cond = {k: v for k, v in kit.base.items() if k != cond}
-        on = kit.plain(self.unless.values[0])
+        on = kit.plain(self.condition.values[0])
         return [
             kit.case(
                 f"{name}_item_with_{field}_without_{cond}",

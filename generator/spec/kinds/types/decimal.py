@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from specgen.spec.kinds.base import Case, Lines, type_kind
 from specgen.spec.kinds.fields import Put, Type
-from specgen.spec.kinds.types.string import pattern_schema
+from specgen.spec.kinds.types.string import check_number_in_text, pattern_schema
 
 if TYPE_CHECKING:
     from specgen.emit.cases import CaseKit
@@ -56,10 +56,7 @@ class DecimalString(Decimal):
         return pattern_schema({"type": "string"}, DECIMAL_PATTERN)
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
-        with w.block(f"if not isinstance({var}, str):"):
-            w.add(f'out.append(Violation({path}, "type", "expected a decimal in a string"))')
-        with w.block(f"elif not _DECIMAL.search({var}):"):
-            w.add(f'out.append(Violation({path}, "pattern", "expected a decimal such as \\"0.01\\""))')
+        check_number_in_text(w, var, path, "_DECIMAL", "a decimal", "0.01")
 
     def own_cases(self, kit: CaseKit, value: Any, path: str, put: Put, label: str) -> list[Case]:
         return [

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from specgen.spec.kinds.base import Case, Lines, type_kind
 from specgen.spec.kinds.fields import Put, Type
-from specgen.spec.kinds.types.string import pattern_schema
+from specgen.spec.kinds.types.string import check_number_in_text, pattern_schema
 
 if TYPE_CHECKING:
     from specgen.emit.cases import CaseKit
@@ -29,10 +29,7 @@ class IntString(Type):
         return "int"
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
-        with w.block(f"if not isinstance({var}, str):"):
-            w.add(f'out.append(Violation({path}, "type", "expected an integer in a string"))')
-        with w.block(f"elif not _INTEGER.search({var}):"):
-            w.add(f'out.append(Violation({path}, "pattern", "expected an integer such as \\"42\\""))')
+        check_number_in_text(w, var, path, "_INTEGER", "an integer", "42")
 
     def own_to_wire(self, expr: str, depth: int) -> str:
         return f"str({expr})"

@@ -27,6 +27,15 @@ def pattern_schema(out: dict[str, Any], pattern: str) -> dict[str, Any]:
     return out
 
 
+def check_number_in_text(w: Lines, var: str, path: str, regex: str, what: str, example: str) -> None:
+    """The check of a number written as a JSON string (int_string, decimal_string): a string, then
+    one the validators module's compiled pattern `regex` matches."""
+    with w.block(f"if not isinstance({var}, str):"):
+        w.add(f'out.append(Violation({path}, "type", "expected {what} in a string"))')
+    with w.block(f"elif not {regex}.search({var}):"):
+        w.add(f'out.append(Violation({path}, "pattern", "expected {what} such as \\"{example}\\""))')
+
+
 def near_miss(pattern: str, value: str) -> str | None:
     """A string close to value that the pattern rejects."""
     rx = re.compile(pattern)
