@@ -140,13 +140,18 @@ def test_the_reference_states_the_rate_limits_and_a_working_limiter(spec_venues:
     text = (GENERATED / name / "README.md").read_text("utf-8")
     section = text.split("## Rate limits", 1)[1].split("\n## ", 1)[0]
     for pool in venue.pools:
-        assert f"| `{pool.name.value}` | {pool.scope} |" in section
+        row = next(line for line in section.splitlines() if line.startswith(f"| `{pool.name.value}` |"))
+        assert f"| {pool.scope.replace('_', chr(92) + '_')} |" in row
+        for budget in pool.budgets:  # the shared budgets, in the pool's unit
+            assert f"{budget.count} {pool.unit} per {budget.per_seconds:g} s" in row
     for endpoint in venue.endpoints:
         row = next(line for line in section.splitlines() if line.startswith(f"| `{endpoint.operation.value}` |"))
         for limit in endpoint.rate_limit.limits:
             if limit.enforced:
                 unit = "orders" if limit.orders is not None else "requests"
                 assert f"{limit.count} {unit} per {limit.per_seconds:g} s in `{limit.pool.value}`" in row
+        for pool in venue.pools:
+            assert (f"draws on `{pool.name.value}`" in row) == endpoint.rate_limit.draws_on(pool)
     [code] = _blocks(section)
     scope: dict[str, object] = {}
     exec(code, scope)

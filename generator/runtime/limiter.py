@@ -20,7 +20,7 @@ from .errors import ClientError
 __all__ = ["Limiter", "Quota", "RateLimitExceeded"]
 
 # Pools counted per account; any other scope (ip) is counted once per process for the venue.
-_ACCOUNT_SCOPES = ("uid", "api_key", "account", "key")
+_ACCOUNT_SCOPES = ("uid", "api_key")
 
 
 class RateLimitExceeded(ClientError):
@@ -41,26 +41,43 @@ class RateLimitExceeded(ClientError):
 
 
 class Quota(Record):
-    """At most `count` requests (per_order: orders) per `per_seconds` seconds in `pool`.
+    """At most `count` units per `per_seconds` seconds in `pool`, counted by `scope`.
 
-    The pool is counted by `scope`.
+    unit: requests (one a request), weight (`weight` a request) or orders (one per order the
+    request names). shared: the pool's budget, one window for every operation that draws on it;
+    otherwise the operation's own limit, a window of its own.
     """
 
-    __slots__ = ("pool", "scope", "count", "per_seconds", "per_order")
+    __slots__ = ("pool", "scope", "count", "per_seconds", "unit", "weight", "shared")
     pool: str
     scope: str
     count: int
     per_seconds: float
-    per_order: bool
+    unit: str
+    weight: int
+    shared: bool
 
     def __init__(
-        self, pool: str, scope: str, count: int, per_seconds: float, per_order: bool = False
+        self,
+        pool: str,
+        scope: str,
+        count: int,
+        per_seconds: float,
+        unit: str = "requests",
+        weight: int = 1,
+        shared: bool = False,
     ) -> None:
         init_field(self, "pool", pool)
         init_field(self, "scope", scope)
         init_field(self, "count", count)
         init_field(self, "per_seconds", per_seconds)
-        init_field(self, "per_order", per_order)
+        init_field(self, "unit", unit)
+        init_field(self, "weight", weight)
+        init_field(self, "shared", shared)
+
+    def cost(self, orders: int) -> int:
+        """Units a request naming `orders` orders takes."""
+        return orders if self.unit == "orders" else self.weight if self.unit == "weight" else 1
 
 
 class _Window:
@@ -94,12 +111,12 @@ class _Window:
 
 
 class _Registry:
-    """Windows by venue, operation, quota (pool, unit, period) and account digest: every limiter
-    of one account shares them."""
+    """Windows by venue, operation ('' for a pool's shared budget), quota (pool, unit, period)
+    and account digest ('' for an ip pool): every limiter of one account shares them."""
 
     def __init__(self) -> None:
         self.lock = _thread.allocate_lock()  # threading's Lock, without importing threading
-        self.windows: dict[tuple[str, str, str, bool, float, str], _Window] = {}
+        self.windows: dict[tuple[str, str, str, str, float, str], _Window] = {}
 
 
 _SHARED = _Registry()
@@ -110,9 +127,11 @@ class Limiter:
 
     quotas maps each operation to its quotas (a client passes its venue's QUOTAS); an operation
     without quotas is not limited, since a pool the document does not state is not guessed. A
-    request takes one token of each request quota and one per order it names of each per-order
-    quota. wait=True sleeps until a request fits (sleep, or async_sleep in AsyncClient);
-    wait=False raises RateLimitExceeded instead, as does a request larger than a whole quota.
+    request takes what each quota charges it (one request, the operation's weight, or one per
+    order it names), from the operation's own window or, for a pool's budget, from the window
+    every operation drawing on that pool shares. wait=True sleeps until a request fits (sleep,
+    or async_sleep in AsyncClient); wait=False raises RateLimitExceeded instead, as does a
+    request larger than a whole quota.
     Limiters of the same venue and API key share their windows (the key is kept only as a
     digest, and never shown).
     """
@@ -164,11 +183,18 @@ class Limiter:
             windows = []
             for q in quotas:
                 who = self._account if q.scope in _ACCOUNT_SCOPES else ""
-                key = (self.venue, operation, q.pool, q.per_order, q.per_seconds, who)
+                key = (
+                    self.venue,
+                    "" if q.shared else operation,
+                    q.pool,
+                    q.unit,
+                    q.per_seconds,
+                    who,
+                )
                 window = self._registry.windows.get(key)
                 if window is None:
                     window = self._registry.windows[key] = _Window(q)
-                windows.append((q.pool, window, orders if q.per_order else 1))
+                windows.append((q.pool, window, q.cost(orders)))
             longest, pool = max((window.wait(now, cost), pool) for pool, window, cost in windows)
             if longest > 0.0:
                 return pool, longest

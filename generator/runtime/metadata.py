@@ -22,17 +22,32 @@ if TYPE_CHECKING:
 
 
 class RateLimitPool(Record):
-    """A budget of requests the venue counts per IP, account or key (its spec's rate_limit_pools)."""
+    """A budget the venue counts per IP, account or key (its spec's rate_limit_pools).
 
-    __slots__ = ("name", "scope", "description")
+    unit: what the budgets count (requests, weight or orders); budgets: (count, per_seconds)
+    pairs shared by every operation that draws on the pool, empty where the document gives none.
+    """
+
+    __slots__ = ("name", "scope", "description", "unit", "budgets")
     name: str
     scope: str  # ip | uid | api_key
     description: str
+    unit: str
+    budgets: tuple[tuple[int, float], ...]
 
-    def __init__(self, name: str, scope: str, description: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        scope: str,
+        description: str,
+        unit: str = "requests",
+        budgets: tuple[tuple[int, float], ...] = (),
+    ) -> None:
         init_field(self, "name", name)
         init_field(self, "scope", scope)
         init_field(self, "description", description)
+        init_field(self, "unit", unit)
+        init_field(self, "budgets", budgets)
 
 
 class RateLimit(Record):

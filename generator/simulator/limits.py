@@ -1,11 +1,12 @@
 """The venue's rate-limit pools as the simulator enforces them (Simulator(rate_limits=True)).
 
-Each endpoint limit that states its numbers (requests, or orders, per per_seconds) is counted
-over a sliding window per pool: per account for uid/api_key pools, once for the venue for ip
-pools (every simulator client shares the loopback address). A request that would take a pool
-past its number is refused, spends nothing, and gets the venue's rate-limited answer. Sliding
-windows are the strictest reading of "N per second": a client that passes them passes a venue
-that counts fixed windows too.
+Each charge of an endpoint (spec/ratelimits.py: its own limits that state numbers, and the
+budgets of the pools it draws on) is counted over a sliding window: per account for uid/api_key
+pools, once for the venue for ip pools (every simulator client shares the loopback address);
+an endpoint's own limit has a window of its own, a pool's budget one window for every endpoint
+that draws on it. A request that would take a window past its count is refused, spends nothing,
+and gets the venue's rate-limited answer. Sliding windows are the strictest reading of "N per
+second": a client that passes them passes a venue that counts fixed windows too.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ import collections
 import threading
 from dataclasses import dataclass
 
-from specgen.spec.model import Endpoint, Limit, Venue
-
-# Pool scopes counted per account; ip pools are counted once per venue.
-ACCOUNT_SCOPES = ("uid", "api_key")
+from specgen.spec.model import Endpoint, Venue
 
 
 @dataclass(frozen=True)
@@ -25,6 +23,8 @@ class Exceeded:
     pool: str
     count: int  # what the pool allows per window
     per_seconds: float
+    unit: str  # requests | weight | orders
+    retry_after_ms: int  # until the request would fit (0: never, it is larger than a whole window)
 
 
 class _Window:
@@ -38,56 +38,52 @@ class _Window:
             self.total -= self.spends.popleft()[1]
         return self.total
 
+    def room_at(self, now_ms: int, period_ms: int, cost: int, count: int) -> int:
+        """Milliseconds until cost fits beside what the window holds (0: never)."""
+        free = count - self.total
+        for stamp, spent in self.spends:  # oldest first: when enough has left the window
+            free += spent
+            if free >= cost:
+                return stamp + period_ms - now_ms
+        return 0
+
 
 class RateLimits:
-    """Sliding windows by venue, operation, limit (pool, unit, period) and account ('' for an ip
-    pool), shared by the server's threads."""
+    """Sliding windows by venue, operation ('' for a pool's shared budget), pool, unit, period and
+    account ('' for an ip pool), shared by the server's threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._windows: dict[tuple[str, str, str, bool, int, str], _Window] = {}
+        self._windows: dict[tuple[str, str, str, str, int, str], _Window] = {}
 
     def reset(self) -> None:
         with self._lock:
             self._windows.clear()
 
     def spend(self, venue: Venue, endpoint: Endpoint, api_key: str, orders: int, now_ms: int) -> Exceeded | None:
-        """Count one request naming `orders` orders at now_ms, unless a pool has no room for it."""
-        scopes = {p.name.value: p.scope for p in venue.pools}
+        """Count one request naming `orders` orders at now_ms, unless a window has no room for it."""
         counted: list[tuple[_Window, int]] = []
         with self._lock:
-            for limit in endpoint.rate_limit.limits:
-                if not limit.enforced:
-                    continue
-                period = _period_ms(limit)
-                who = api_key if scopes.get(limit.pool.value) in ACCOUNT_SCOPES else ""
+            for charge in endpoint.rate_limit.charges:
+                period = round(charge.per_seconds * 1000)
                 key = (
                     venue.name.value,
-                    endpoint.operation.value,
-                    limit.pool.value,
-                    limit.orders is not None,
+                    "" if charge.shared else endpoint.operation.value,
+                    charge.pool.value,
+                    charge.unit,
                     period,
-                    who,
+                    api_key if charge.per_account else "",
                 )
                 window = self._windows.setdefault(key, _Window())
-                cost = orders if limit.orders is not None else 1
-                if window.used(now_ms, period) + cost > _count(limit):
-                    return Exceeded(limit.pool.value, _count(limit), float(limit.per_seconds or 0))
+                cost = charge.cost(orders)
+                if window.used(now_ms, period) + cost > charge.count:
+                    wait = window.room_at(now_ms, period, cost, charge.count) if cost <= charge.count else 0
+                    return Exceeded(charge.pool.value, charge.count, float(charge.per_seconds), charge.unit, wait)
                 counted.append((window, cost))
             for window, cost in counted:
                 window.spends.append((now_ms, cost))
                 window.total += cost
         return None
-
-
-def _count(limit: Limit) -> int:
-    assert limit.count is not None
-    return limit.count
-
-
-def _period_ms(limit: Limit) -> int:
-    assert limit.per_seconds is not None
-    return round(limit.per_seconds * 1000)
 
 
 def orders_named(endpoint: Endpoint, params: dict[str, object]) -> int:

@@ -309,8 +309,9 @@ class Simulator:
         if self.rate_limits is not None:
             exceeded = self.rate_limits.spend(venue, endpoint, api_key, orders_named(endpoint, params), self.clock())
             if exceeded is not None:
-                said = f"rate limit: pool {exceeded.pool} allows {exceeded.count} per {exceeded.per_seconds:g} s"
-                return self._rate_limited(venue), said
+                unit = "" if exceeded.unit == "requests" else f" {exceeded.unit}"
+                said = f"rate limit: pool {exceeded.pool} allows {exceeded.count}{unit} per {exceeded.per_seconds:g} s"
+                return self._rate_limited(venue, exceeded.retry_after_ms), said
         esim = endpoint.simulation
         assert esim is not None
         if esim.cancel_all is not None:
@@ -326,13 +327,18 @@ class Simulator:
             return _json_reply(whole.answer.http_status, error_body(venue, whole.answer)), "the whole batch was refused"
         return _json_reply(200, success_body(venue, endpoint, params, results)), None
 
-    def _rate_limited(self, venue: Venue) -> Reply:
-        """The venue's answer to a request over a pool: its rate_limited answer, else its first rate-limit status."""
+    def _rate_limited(self, venue: Venue, wait_ms: int) -> Reply:
+        """The venue's answer to a request over a pool: its rate_limited answer, else its first
+        rate-limit status; with the wait in whole seconds (rounded up) in the header its document
+        names for it, if it names one (none when the request can never fit)."""
         sim = venue.simulation
         assert sim is not None
+        headers: tuple[tuple[str, str], ...] = ()
+        if sim.retry_after_header is not None and wait_ms > 0:
+            headers = ((sim.retry_after_header.value, str(-(-wait_ms // 1000))),)
         if sim.rate_limited is not None:
-            return _json_reply(sim.rate_limited.http_status, error_body(venue, sim.rate_limited))
-        return Reply(venue.rate_limit_statuses[0], b"")
+            return _json_reply(sim.rate_limited.http_status, error_body(venue, sim.rate_limited), headers)
+        return Reply(venue.rate_limit_statuses[0], b"", headers)
 
     def _cancel_all(self, route: Route, api_key: str, params: dict[str, Any]) -> tuple[Order, ...]:
         """Every open order of the account, or of the instrument the request names, cancelled."""

@@ -43,12 +43,27 @@ from specgen.spec.outcomes import (
     critical_paths,
 )
 from specgen.spec.outcomes import path as outcome_path
+from specgen.spec.ratelimits import Limit, Pool, RateLimit, build_pools, build_rate_limit
 from specgen.spec.signing import Auth, AuthValue, Signature, build_auth
 from specgen.spec.stated_limits import check_stated_limits
 from specgen.spec.text import Data, Ident, Text
 
 # Re-exported: the model's parts that live with their kind definitions.
-__all__ = ["INT64_MAX", "INT64_MIN", "Condition", "Data", "Field", "Object", "RequestIds", "Rule", "Type", "Variant"]
+__all__ = [
+    "INT64_MAX",
+    "INT64_MIN",
+    "Condition",
+    "Data",
+    "Field",
+    "Limit",
+    "Object",
+    "Pool",
+    "RateLimit",
+    "RequestIds",
+    "Rule",
+    "Type",
+    "Variant",
+]
 
 Scalar = Text | int | bool
 
@@ -65,32 +80,6 @@ def _scalar(value: Any) -> Scalar:
 class Note:
     about: Text
     decision: Text
-
-
-@dataclass(frozen=True)
-class Limit:
-    pool: Ident
-    requests: int | None
-    per_seconds: int | float | None
-    group: int | None
-    orders: int | None = None  # a limit counted in orders: each order a request names counts one
-
-    @property
-    def count(self) -> int | None:
-        """What the limit allows per window, requests or orders (None: the document does not say)."""
-        return self.orders if self.orders is not None else self.requests
-
-    @property
-    def enforced(self) -> bool:
-        """Whether the limit states its numbers, so clients and the simulator can count it."""
-        return self.count is not None and self.per_seconds is not None
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    weight: int | None
-    limits: tuple[Limit, ...]
-    description: Text | None
 
 
 @dataclass(frozen=True)
@@ -222,8 +211,8 @@ class Endpoint:
 
     @property
     def counts_orders(self) -> bool:
-        """Whether a rate limit of this endpoint counts orders rather than requests."""
-        return any(lim.orders is not None and lim.enforced for lim in self.rate_limit.limits)
+        """Whether a rate limit of this endpoint (its own, or a pool's it draws on) counts orders."""
+        return any(c.unit == "orders" for c in self.rate_limit.charges)
 
     @property
     def conditional_limits(self) -> tuple[ConditionalLimit, ...]:
@@ -288,13 +277,6 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
-class Pool:
-    name: Ident
-    scope: str
-    description: Text
-
-
-@dataclass(frozen=True)
 class SimClock:
     """How far a request's timestamp may stray from the simulator's clock, as the venue checks it."""
 
@@ -318,6 +300,7 @@ class VenueSimulation:
     success_message: Text | None
     internal_error: SimAnswer | None = None
     clock: SimClock = DEFAULT_CLOCK
+    retry_after_header: Text | None = None  # where its rate-limited answer says how long to wait
 
 
 @dataclass(frozen=True)
@@ -440,9 +423,7 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         error_message=Text(errors["message"]),
         rate_limit_statuses=tuple(errors.get("rate_limit_statuses", [429])),
         retry_statuses=tuple(sorted(retry.items())),
-        pools=tuple(
-            Pool(Ident(p["name"]), p["scope"], Text(p["description"])) for p in raw.get("rate_limit_pools", [])
-        ),
+        pools=build_pools(ctx, raw.get("rate_limit_pools", [])),
         test_credentials=Data(raw["test_credentials"]) if "test_credentials" in raw else None,
         signing_examples=Data(raw.get("signing_examples", [])),
         notes=_notes(raw.get("notes", [])),
@@ -486,6 +467,7 @@ def _venue_simulation(raw: dict[str, Any] | None) -> VenueSimulation | None:
         success_message=_text(raw.get("success_message")),
         internal_error=_sim_answer(errors["internal_error"]) if "internal_error" in errors else None,
         clock=_sim_clock(raw.get("clock")),
+        retry_after_header=Text(raw["retry_after"]["header"]) if "retry_after" in raw else None,
     )
 
 
@@ -595,20 +577,7 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
         )
 
     tests = raw.get("tests", {})
-    rl = raw.get("rate_limit", {})
-    for i, lim in enumerate(rl.get("limits", [])):
-        if lim["pool"] not in {p.name.value for p in venue.pools}:
-            raise ctx.fail(
-                ("rate_limit", "limits", i, "pool"),
-                "unknown-pool",
-                f"rate-limit pool {lim['pool']!r} is not declared by the venue",
-            )
-        if "orders" in lim and not any(isinstance(p.type, List) and p.source is None for p in params):
-            raise ctx.fail(
-                ("rate_limit", "limits", i, "orders"),
-                "orders-limit",
-                "a limit counted in orders needs a list parameter whose items are the orders",
-            )
+    rate_limit = build_rate_limit(ctx, raw.get("rate_limit", {}), venue.pools, params)
     return Endpoint(
         file=doc.path,
         operation=Ident(safe(raw["operation"])),
@@ -623,14 +592,7 @@ def build_endpoint(doc: Document, venue: Venue, spec_dir: Path) -> Endpoint:
         body_kind=_body_kind(ctx, raw["http"], params),
         content_type=_text(raw["http"].get("content_type")),
         signed=raw["signed"],
-        rate_limit=RateLimit(
-            rl.get("weight"),
-            tuple(
-                Limit(Ident(x["pool"]), x.get("requests"), x.get("per_seconds"), x.get("group"), x.get("orders"))
-                for x in rl.get("limits", [])
-            ),
-            _text(rl.get("description")),
-        ),
+        rate_limit=rate_limit,
         params=params,
         rules=rules,
         response=response,
