@@ -121,6 +121,18 @@ def test_the_generated_limiter_keeps_a_client_inside_the_pools(
     assert clock.slept == pytest.approx([quota.per_seconds])
 
 
+def _generated(root: Path, specs: Path, name: str) -> Iterator[tuple[Venue, Any]]:
+    """The one venue of specs, generated into a scratch project under root and importable meanwhile."""
+    project = scratch_project(root, specs=specs)
+    generated = project / "generated"
+    sys.path.insert(0, str(generated))
+    try:
+        [venue] = read_specs(project / "specs", project)
+        yield venue, importlib.import_module(name)
+    finally:
+        sys.path.remove(str(generated))
+
+
 # A pool counted in weight, shared by two methods: a frozen fixture copy -------------------------
 
 WEIGHT_VENUE = "fx_weights"
@@ -166,14 +178,7 @@ def weight_venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ven
     assert text.count(statuses) == 1 and "retry:" not in text
     text = text.replace(statuses, statuses + "  retry:\n    - {status: 429, only_with_retry_after: true}\n")
     venue_yaml.write_text(text, "utf-8")
-    project = scratch_project(root, specs=specs)
-    generated = project / "generated"
-    sys.path.insert(0, str(generated))
-    try:
-        [venue] = read_specs(project / "specs", project)
-        yield venue, importlib.import_module(WEIGHT_VENUE)
-    finally:
-        sys.path.remove(str(generated))
+    yield from _generated(root, specs, WEIGHT_VENUE)
 
 
 def _cancel(package: Any, client: Any, operation: str, order_id: str) -> Any:
@@ -288,14 +293,7 @@ def orders_venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ven
     spec.write_text(text, "utf-8")
     venue_yaml = specs / ORDERS_VENUE / "venue.yaml"
     venue_yaml.write_text(venue_yaml.read_text("utf-8").replace("fx_passphrase", ORDERS_VENUE), "utf-8")
-    project = scratch_project(root, specs=specs)
-    generated = project / "generated"
-    sys.path.insert(0, str(generated))
-    try:
-        [venue] = read_specs(project / "specs", project)
-        yield venue, importlib.import_module(ORDERS_VENUE)
-    finally:
-        sys.path.remove(str(generated))
+    yield from _generated(root, specs, ORDERS_VENUE)
 
 
 def test_a_limit_counted_in_orders_takes_one_token_per_order(orders_venue: tuple[Venue, Any], clock: FakeClock) -> None:
