@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from specgen.spec.naming import pascal
 
 from tests.helpers import GENERATED, ROOT, VENUES
 
@@ -54,6 +55,7 @@ class Venue:
     signature_name: str = ""  # the header or query parameter that carries the signature
     clock_unit: str = "ms"  # what the client's clock counts (the unit of the venue's timestamp)
     malformed: tuple[dict[str, Any], ...] = ()  # calls that break the spec (its malformed cases)
+    request_model: str = ""  # the operation's request record (a venue may have several endpoints)
 
     def parsed(self, result: Any) -> bool:
         """The documented success became a typed result: one outcome per order sent, or none for a
@@ -66,8 +68,7 @@ class Venue:
 
     def request(self) -> Any:
         """The typed request object for the valid call."""
-        [name] = [n for n in self.package.models.__all__ if n.endswith("Request")]
-        return getattr(self.package, name).from_json(self.params)
+        return getattr(self.package, self.request_model).from_json(self.params)
 
     def client(self, transport: Any = None, **extra: Any) -> Any:
         return self.package.Client(transport=transport, **self.credentials, **extra)
@@ -107,6 +108,7 @@ def venue(name: str) -> Venue:
         signature_name=header["auth"]["signature"]["name"],
         clock_unit=header["auth"].get("timestamp", {}).get("unit", "ms"),
         malformed=tuple(c["params"] for c in spec.get("tests", {}).get("malformed", [])),
+        request_model=(spec.get("model") or pascal(spec["operation"])) + "Request",
     )
 
 
