@@ -89,12 +89,11 @@ def _venue_facts(folder: Path) -> None:
     facts = {}
     for name in VENUES:
         v = venue_facts(name)
-        [request] = [n for n in v.package.models.__all__ if n.endswith("Request")]
         facts[name] = {
             "code": v.code_key,
             "message": v.message_key,
             "credentials": v.credentials,
-            "request": request,
+            "request": v.request_model,
             "params": v.params,
             "operation": v.operation,
         }
