@@ -12,29 +12,14 @@ from dataclasses import dataclass
 from specgen.docs.page import DocField, Page, View
 from specgen.docs.prose import Limit
 from specgen.docs.spec_side import SpecEndpoint, SpecField
-from specgen.spec.kinds import RULE_KINDS
+from specgen.spec.kinds import RULE_KINDS, TYPE_KINDS
 from specgen.spec.loader import Location
 
-# A document's type word -> the spec types that agree with it (a *_string kind is that value sent as a string).
-_SCALARS = {
-    "string": {"string", "enum", "decimal", "decimal_string", "int_string", "bool_string"},
-    "integer": {"int64", "int_string"},
-    "number": {"decimal", "decimal_string", "float"},
-    "numeric": {"int64", "int_string", "decimal", "decimal_string", "float"},
-    "bool": {"bool", "bool_string"},
-    "list": {"list"},
-    "object": {"object", "one_of"},
-    "enum": {"enum", "string"},
-}
-# An example's value kind -> the spec types that agree with it (a string may carry a decimal).
-_EXAMPLE = {
-    "string": {"string", "enum", "decimal", "decimal_string", "int_string", "bool_string"},
-    "integer": {"int64", "decimal", "float", "enum"},
-    "number": {"decimal", "float"},
-    "bool": {"bool"},
-    "list": {"list"},
-    "object": {"object", "one_of"},
-}
+# The classes a document's type words are read as (type_class), and the kinds of value its JSON
+# examples show; each type kind says which of them agree with it (Type.document_classes,
+# Type.example_classes). A class outside these is not compared.
+_DOCUMENT_CLASSES = frozenset({"string", "integer", "number", "numeric", "bool", "list", "object", "enum"})
+_EXAMPLE_CLASSES = frozenset({"string", "integer", "number", "bool", "list", "object"})
 
 
 @dataclass(frozen=True)
@@ -127,15 +112,21 @@ def _compare_field(
             )
         )
     cls = d.type if d.from_example else type_class(d.type)
-    allowed = (_EXAMPLE if d.from_example else _SCALARS).get(cls or "", None)
+    spec_kind = s.type_kind
+    known, agree = (
+        (_EXAMPLE_CLASSES, spec_kind.example_classes)
+        if d.from_example
+        else (_DOCUMENT_CLASSES, spec_kind.document_classes)
+    )
     # ids=1,2,3 is a list sent as one string
-    wire_string = s.kind == "list" and cls == "string" and ("encoding" in s.facts or d.encoding == "comma")
-    if allowed is not None and s.kind not in allowed and not wire_string:
+    wire_string = s.is_list and cls == "string" and ("encoding" in s.facts or d.encoding == "comma")
+    if cls in known and cls not in agree and not wire_string:
         out.append(
             Finding(f"{key} type", f"the document types {path} {d.type}; the spec {s.kind}", d.line, s.at + ("type",))
         )
     items = item_class(d.type)
-    if s.kind == "list" and items is not None and s.item_kind not in _SCALARS.get(items, {s.item_kind}):
+    item_kind = TYPE_KINDS.get(s.item_kind or "")
+    if item_kind is not None and items in _DOCUMENT_CLASSES and items not in item_kind.document_classes:
         out.append(
             Finding(
                 f"{key} items",
@@ -146,7 +137,7 @@ def _compare_field(
         )
     for lim in d.limits:
         _compare_limit(lim, s, key, path, out)
-    booleans = s.kind in ("bool", "bool_string") and {v.lower() for v in d.values} <= {"true", "false"}
+    booleans = "bool" in spec_kind.document_classes and {v.lower() for v in d.values} <= {"true", "false"}
     if d.values and not booleans:  # true, false listed for a boolean is the type's own two values
         have = tuple(s.facts.get("values", ()))
         if not have:
@@ -171,7 +162,7 @@ def _compare_field(
                     if x
                 )
                 out.append(Finding(f"{key} values", f"values of {path} differ: {said}", d.line, s.at + ("values",)))
-    if query and s.kind == "list" and d.encoding and s.facts.get("encoding") not in (None, d.encoding):
+    if query and s.is_list and d.encoding and s.facts.get("encoding") not in (None, d.encoding):
         out.append(
             Finding(
                 f"{key} encoding",
@@ -184,12 +175,7 @@ def _compare_field(
 
 def _limit_key(lim: Limit, s: SpecField) -> str | None:
     """Which spec key a stated limit is about, from the parameter's type."""
-    count = {"list": "items", "string": "length"}.get(s.kind)
-    if lim.measure == "value" or (lim.measure is None and count is None):
-        return None if s.kind not in ("int64", "decimal", "float") else ("maximum" if lim.bound == "max" else "minimum")
-    if count is None:
-        return None
-    return f"{lim.bound}_{count}"
+    return s.type_kind.limit_key(lim.bound, lim.measure)
 
 
 def _compare_limit(lim: Limit, s: SpecField, key: str, path: str, out: list[Finding]) -> None:
@@ -227,7 +213,7 @@ def _unstated_maxima(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None
             if s is None:
                 continue
             stated = {_limit_key(lim, s) for lim in d.limits if lim.bound == "max"}
-            if top and s.kind == "list" and prose:
+            if top and s.is_list and prose:
                 stated.add("max_items")
             stated_min = {_limit_key(lim, s) for lim in d.limits if lim.bound == "min"}
             for key, fact in {**_ADDED, **_ADDED_ITEMS}.items():
@@ -257,7 +243,7 @@ def _unstated_maxima(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None
 
 def _endpoint_limits(page: Page, spec: SpecEndpoint, out: list[Finding]) -> None:
     """Limits the prose states for the request as a whole: about its list parameters."""
-    lists = [s for name, s in spec.params.items() if s.kind == "list" and (name in page.request or not page.request)]
+    lists = [s for name, s in spec.params.items() if s.is_list and (name in page.request or not page.request)]
     for lim in page.limits:
         if lim.measure != "count":
             continue  # a number in prose that counts nothing ("a maximum value of 60") is not a list's size

@@ -19,6 +19,7 @@ from specgen.config import Config
 from specgen.docs.compare import item_class, type_class
 from specgen.docs.page import DocField, Page, read_page
 from specgen.errors import SpecError, SpecErrors
+from specgen.spec.kinds import TYPE_KINDS
 from specgen.spec.kinds.language import LANGUAGE
 from specgen.spec.kinds.rules.max_items_when import MaxItemsWhen
 from specgen.spec.naming import pascal
@@ -165,7 +166,7 @@ def _value(d: DocField, model: str, notes: _Notes, query: bool, prefix: str = ""
     for lim in d.limits:
         if lim.when:
             continue
-        key = _limit_key(out["type"], lim.bound, lim.measure)
+        key = TYPE_KINDS[out["type"]].limit_key(lim.bound, lim.measure)
         if key is not None:
             out[key] = lim.n
     if out.get("type") == "list" and "min_items" not in out:
@@ -176,16 +177,6 @@ def _value(d: DocField, model: str, notes: _Notes, query: bool, prefix: str = ""
             [f"param {prefix}{d.name} min"],
         )
     return out
-
-
-def _limit_key(kind: str, bound: str, measure: str | None) -> str | None:
-    if kind == "list" and measure != "value":
-        return f"{bound}_items"
-    if kind == "string" and measure != "value":
-        return f"{bound}_length"
-    if kind in ("int64", "decimal") and measure != "count":
-        return "maximum" if bound == "max" else "minimum"
-    return None
 
 
 def _fields(d: DocField, model: str, notes: _Notes, prefix: str) -> list[dict[str, Any]]:
@@ -204,24 +195,28 @@ def _signing_params(params: list[dict[str, Any]], venue: dict[str, Any], signed:
     """The values the client fills in (timestamp, nonce, receive window, the signing's extra values),
     where the venue's signing sends them among the parameters (the query, or the body)."""
     auth = venue.get("auth", {})
-    # (source, its placement, listed when the page leaves it out, required, type)
+    # (source, its placement, listed when the page leaves it out, required, an extra value: text, not a time)
     wanted = [
-        (k, auth.get(k), k != "recv_window", k == "timestamp", "int64") for k in ("timestamp", "nonce", "recv_window")
+        (k, auth.get(k), k != "recv_window", k == "timestamp", False) for k in ("timestamp", "nonce", "recv_window")
     ]
-    wanted += [(x["name"], x, True, False, "string") for x in auth.get("extra", [])]
-    for source, place, listed, required, kind in wanted:
+    wanted += [(x["name"], x, True, False, True) for x in auth.get("extra", [])]
+    for source, place, listed, required, extra in wanted:
         if not signed or not place or place.get("in") not in ("query", "body"):
             continue
         found = next((p for p in params if p["name"] == place["name"]), None)
         if found is None and listed:
-            found = {"name": place["name"], "type": kind, **({"required": True} if required else {})}
+            found = {
+                "name": place["name"],
+                "type": "string" if extra else "int64",
+                **({"required": True} if required else {}),
+            }
             params.append(found)
             notes.add(
                 f"The page does not list {place['name']}, which the venue's signing sends in the {place['in']}.",
                 "It is listed, filled in by the client.",
                 [f"param {place['name']} presence"],
             )
-        if found is not None and kind == "string":
+        if found is not None and extra:
             found.update({"type": "string", "source": source})
             found.pop("required", None)
         elif found is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from specgen.errors import SpecError, SpecErrors
+from specgen.spec.kinds import TYPE_KINDS, List, Type
 from specgen.spec.loader import Document, Location, load_file
 from specgen.spec.validate import check_document
 
@@ -26,6 +27,15 @@ class SpecField:
     facts: dict[str, Any] = field(default_factory=dict)  # max_items, min_length, minimum, values, encoding ...
     item_kind: str | None = None  # a list's item type
     children: dict[str, SpecField] = field(default_factory=dict)
+
+    @property
+    def type_kind(self) -> type[Type]:
+        """The definition of the spec's type kind (the spec passed the language schema: it exists)."""
+        return TYPE_KINDS[self.kind]
+
+    @property
+    def is_list(self) -> bool:
+        return issubclass(self.type_kind, List)
 
 
 @dataclass
@@ -80,7 +90,7 @@ def _field(raw: dict[str, Any], at: Location) -> SpecField:
         if key in raw:
             f.facts[key] = raw[key]
     f.children = _children(raw, at)
-    if kind == "list":
+    if f.is_list:
         f.item_kind = raw["items"]["type"]
         for key in LIMIT_KEYS + ("values",):
             if key in raw["items"]:
@@ -89,18 +99,11 @@ def _field(raw: dict[str, Any], at: Location) -> SpecField:
 
 
 def _children(raw: dict[str, Any], at: Location) -> dict[str, SpecField]:
-    kind = raw["type"]
-    if kind == "object":
-        return {_doc_name(x): _field(x, at + ("fields", i)) for i, x in enumerate(raw.get("fields", []))}
-    if kind == "list":
-        return _children(raw["items"], at + ("items",))
-    if kind == "one_of":
-        merged: dict[str, SpecField] = {}
-        for i, v in enumerate(raw.get("variants", [])):
-            for name, child in _children(v["type"], at + ("variants", i, "type")).items():
-                merged.setdefault(name, child)
-        return merged
-    return {}
+    """The fields inside raw (an object's, its list items', its variants', merged by name), as its kind finds them."""
+    merged: dict[str, SpecField] = {}
+    for child, where in TYPE_KINDS[raw["type"]].raw_fields(raw, at):
+        merged.setdefault(_doc_name(child), _field(child, where))
+    return merged
 
 
 def departures(doc: Document) -> dict[str, Location]:

@@ -39,6 +39,23 @@ class Type:
     needs_sample: ClassVar[bool] = True  # contract cases vary a value only when the spec's cases give one
     scalar: ClassVar[bool] = True  # one JSON value on the wire, not an array or an object of them
     holds_ids: ClassVar[bool] = False  # its values can be order ids (strings or integers)
+    # How a venue's page may type this kind (`docs check`): the page's type words, read as classes
+    # (docs/compare.py: string, integer, number, numeric, bool, list, object, enum), and the kinds
+    # of value its JSON examples show, that agree with it; and what a limit the page states counts.
+    document_classes: ClassVar[frozenset[str]] = frozenset()
+    example_classes: ClassVar[frozenset[str]] = frozenset()
+    limit_measure: ClassVar[str | None] = None  # items | length | value (None: no stated limit applies)
+
+    @classmethod
+    def limit_key(cls, bound: str, measure: str | None) -> str | None:
+        """The spec key a limit a page states is about (max_items, min_length, maximum, ...), from its
+        bound (max or min) and what it counts (count, value, or None when the page does not say)."""
+        own = cls.limit_measure
+        if own in ("items", "length"):
+            return None if measure == "value" else f"{bound}_{own}"
+        if own == "value":
+            return None if measure == "count" else ("maximum" if bound == "max" else "minimum")
+        return None
 
     nullable: bool = False
 
@@ -60,6 +77,12 @@ class Type:
 
     def children(self) -> tuple[Type, ...]:
         return ()
+
+    @classmethod
+    def raw_fields(cls, raw: dict[str, Any], at: Location) -> list[tuple[dict[str, Any], Location]]:
+        """The fields a spec file writes inside a type of this kind (through list items and
+        variants), each with where it stands: for readers of the raw file (docs check)."""
+        return []
 
     @property
     def objects(self) -> tuple[Object, ...]:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 class Bool(Type):
     kind = "bool"
     summary = "A JSON boolean."
+    document_classes = frozenset(["bool"])
+    example_classes = frozenset(["bool"])
 
     def own_schema(self, strict: bool) -> dict[str, Any]:
         return {"type": "boolean"}
@@ -48,6 +50,8 @@ class Bool(Type):
 class BoolString(Type):
     kind = "bool_string"
     summary = 'A boolean written as the JSON string "true" or "false"; the Python value is a bool.'
+    document_classes = frozenset(["bool", "string"])
+    example_classes = frozenset(["string"])
 
     def own_schema(self, strict: bool) -> dict[str, Any]:
         return {"type": "string", "enum": ["true", "false"]}

@@ -7,7 +7,7 @@ decimal_string: a string both ways.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from specgen.spec.kinds.base import Case, Lines, type_kind
 from specgen.spec.kinds.fields import Put, Type
@@ -24,6 +24,9 @@ DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
 class Decimal(Type):
     kind = "decimal"
     summary = "An exact decimal: a JSON string in requests, a string or a number in responses."
+    document_classes = frozenset(["number", "numeric", "string"])
+    example_classes = frozenset(["integer", "number", "string"])
+    limit_measure: ClassVar[str | None] = "value"
 
     def own_schema(self, strict: bool) -> dict[str, Any]:
         return pattern_schema({"type": "string"} if strict else {"type": ["string", "number"]}, DECIMAL_PATTERN)
@@ -51,6 +54,9 @@ class Decimal(Type):
 class DecimalString(Decimal):
     kind = "decimal_string"
     summary = 'An exact decimal written as a JSON string both ways ("0.01").'
+    document_classes = frozenset(["number", "numeric", "string"])
+    example_classes = frozenset(["string"])
+    limit_measure = None  # a decimal string states no range
 
     def own_schema(self, strict: bool) -> dict[str, Any]:
         return pattern_schema({"type": "string"}, DECIMAL_PATTERN)

@@ -23,6 +23,8 @@ class Enum(Type):
     summary = "One of `values`: all strings, or all integers."
     keys = {"values": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": ["string", "integer"]}}}
     required_keys = ("values",)
+    document_classes = frozenset(["enum", "string"])
+    example_classes = frozenset(["integer", "string"])
 
     values: tuple[Any, ...] = ()
 

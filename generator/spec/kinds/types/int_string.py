@@ -21,6 +21,8 @@ class IntString(Type):
     kind = "int_string"
     holds_ids = True
     summary = 'An integer written as a JSON string ("42"); the Python value is an int.'
+    document_classes = frozenset(["integer", "numeric", "string"])
+    example_classes = frozenset(["string"])
 
     def own_schema(self, strict: bool) -> dict[str, Any]:
         return pattern_schema({"type": "string"}, INTEGER_PATTERN)

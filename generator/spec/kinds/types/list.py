@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from specgen.spec.kinds.base import Case, Ctx, Lines, type_kind
+from specgen.spec.kinds.base import TYPE_KINDS, Case, Ctx, Lines, type_kind
 from specgen.spec.kinds.fields import Put, Type, between, build_type
 from specgen.spec.loader import Location
 
@@ -29,6 +29,9 @@ class List(Type):
         "encoding": {"enum": ["json", "comma"], "description": "How the list is written as one query value."},
     }
     required_keys = ("items",)
+    document_classes = frozenset(["list"])
+    example_classes = frozenset(["list"])
+    limit_measure = "items"
 
     items: Type | None = None
     min_items: int | None = None
@@ -54,6 +57,11 @@ class List(Type):
 
     def children(self) -> tuple[Type, ...]:
         return (self.item,)
+
+    @classmethod
+    def raw_fields(cls, raw: dict[str, Any], at: Location) -> list[tuple[dict[str, Any], Location]]:
+        items = raw["items"]
+        return TYPE_KINDS[items["type"]].raw_fields(items, at + ("items",))
 
     def list_items(self) -> Type | None:
         return self.item

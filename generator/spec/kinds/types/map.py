@@ -26,6 +26,8 @@ class Map(Type):
     )
     keys = {"items": {"$ref": "#/$defs/type"}, "min_items": COUNT, "max_items": COUNT}
     required_keys = ("items",)
+    document_classes = frozenset(["object"])
+    example_classes = frozenset(["object"])
 
     items: Type | None = None
     min_entries: int | None = None

@@ -59,6 +59,9 @@ class Int64(Number):
     kind = "int64"
     holds_ids = True
     summary = "A JSON integer within the signed 64-bit range."
+    document_classes = frozenset(["integer", "numeric"])
+    example_classes = frozenset(["integer"])
+    limit_measure = "value"
 
     @property
     def int_bounds(self) -> tuple[int | float, int | float]:
@@ -100,6 +103,9 @@ class Int64(Number):
 class Float(Number):
     kind = "float"
     summary = "A JSON number, read as a Python float."
+    document_classes = frozenset(["number", "numeric"])
+    example_classes = frozenset(["integer", "number"])
+    limit_measure = "value"
 
     def own_schema(self, strict: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "number"}

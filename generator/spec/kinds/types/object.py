@@ -28,6 +28,8 @@ class Object(Type):
         "rules": {"type": "array", "items": {"$ref": "#/$defs/itemRule"}},
     }
     required_keys = ("model", "fields")
+    document_classes = frozenset(["object"])
+    example_classes = frozenset(["object"])
 
     model: Ident | None = None
     fields: tuple[Field, ...] = ()
@@ -52,6 +54,10 @@ class Object(Type):
 
     def children(self) -> tuple[Type, ...]:
         return tuple(f.type for f in self.fields)
+
+    @classmethod
+    def raw_fields(cls, raw: dict[str, Any], at: Location) -> list[tuple[dict[str, Any], Location]]:
+        return [(field, at + ("fields", i)) for i, field in enumerate(raw.get("fields", []))]
 
     @property
     def objects(self) -> tuple[Object, ...]:

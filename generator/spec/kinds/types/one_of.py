@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from specgen.emit.literal import literal
-from specgen.spec.kinds.base import Ctx, Lines, text_or_none, type_kind
+from specgen.spec.kinds.base import TYPE_KINDS, Ctx, Lines, text_or_none, type_kind
 from specgen.spec.kinds.fields import Type, Variant, build_type
 from specgen.spec.loader import Location
 
@@ -37,6 +37,8 @@ class OneOf(Type):
         }
     }
     required_keys = ("variants",)
+    document_classes = frozenset(["object"])
+    example_classes = frozenset(["object"])
 
     variants: tuple[Variant, ...] = ()
 
@@ -56,6 +58,14 @@ class OneOf(Type):
 
     def children(self) -> tuple[Type, ...]:
         return tuple(v.type for v in self.variants)
+
+    @classmethod
+    def raw_fields(cls, raw: dict[str, Any], at: Location) -> list[tuple[dict[str, Any], Location]]:
+        return [
+            field
+            for i, v in enumerate(raw.get("variants", []))
+            for field in TYPE_KINDS[v["type"]["type"]].raw_fields(v["type"], at + ("variants", i, "type"))
+        ]
 
     def has_field(self, wire: str) -> bool:
         return any(v.type.has_field(wire) for v in self.variants)

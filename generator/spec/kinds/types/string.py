@@ -61,6 +61,9 @@ class String(Type):
     holds_ids = True
     summary = "Text; lengths count characters, the pattern is ECMA-262."
     keys = {"min_length": LENGTH, "max_length": LENGTH, "pattern": {"type": "string", "format": "regex"}}
+    document_classes = frozenset(["enum", "string"])
+    example_classes = frozenset(["string"])
+    limit_measure = "length"
 
     min_length: int | None = None
     max_length: int | None = None
