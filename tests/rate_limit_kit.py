@@ -62,6 +62,18 @@ def room(quota: Any) -> int:
     return int(quota.count // max(quota.cost(1), 1))
 
 
+def limiter(sim: Simulator, name: str, clock: FakeClock) -> Any:
+    """A waiting limiter of the simulator's account at venue name, on the fake clock, with windows of its own."""
+    package = importlib.import_module(name)
+    return package.make_limiter(
+        sim.credentials(name).api_key,
+        clock=clock,
+        sleep=clock.sleep,
+        async_sleep=clock.async_sleep,
+        registry=package.Limiter.private_registry(),
+    )
+
+
 def client(
     sim: Simulator,
     venue: Venue,

@@ -91,16 +91,9 @@ def test_a_client_over_a_pool_gets_the_venues_rate_limit_answer(
 def test_the_generated_limiter_keeps_a_client_inside_the_pools(
     limited: Simulator, clock: FakeClock, venue: Venue, is_async: bool
 ) -> None:
-    package = importlib.import_module(venue.name.value)
     quota = kit.binding(venue)
     operation = kit.limited_endpoint(venue).operation.value
-    limiter = package.make_limiter(
-        limited.credentials(venue.name.value).api_key,
-        clock=clock,
-        sleep=clock.sleep,
-        async_sleep=clock.async_sleep,
-        registry=package.Limiter.private_registry(),
-    )
+    limiter = kit.limiter(limited, venue.name.value, clock)
     # The same spends on both sides at one instant, leaving room for one request: the limiter must
     # wait exactly until the simulator's window lets the next one in, never less.
     kit.fill(limited, venue, kit.room(quota) - 1, clock.ms())
@@ -256,12 +249,7 @@ def test_the_simulator_and_the_limiter_agree_on_a_shared_weight_pool(
         clock.now += 1.0
         clock.slept.clear()
         # With a limiter: the same mix goes through without a refusal, waiting where the pool is full.
-        limiter = package.make_limiter(
-            sim.credentials(WEIGHT_VENUE).api_key,
-            clock=clock,
-            sleep=clock.sleep,
-            registry=package.Limiter.private_registry(),
-        )
+        limiter = kit.limiter(sim, WEIGHT_VENUE, clock)
         with _client(sim, venue, clock, limiter) as client:
             for i, operation in enumerate([first, second, first, second, first, second], start=4):
                 _cancel(package, client, operation, ids[i])
@@ -316,12 +304,7 @@ def test_a_limit_counted_in_orders_takes_one_token_per_order(orders_venue: tuple
         assert [d for d in _limited(sim)] == [f"rate limit: pool uid allows {ORDERS_PER_SECOND} orders per 1 s"]
         clock.now += 1
         # With one: the second call waits a window, since it names more orders than are left.
-        limiter = package.make_limiter(
-            sim.credentials(ORDERS_VENUE).api_key,
-            clock=clock,
-            sleep=clock.sleep,
-            registry=package.Limiter.private_registry(),
-        )
+        limiter = kit.limiter(sim, ORDERS_VENUE, clock)
         with _client(sim, venue, clock, limiter) as client:
             cancel(client, ids[3:6])
             cancel(client, ids[6:9])
