@@ -70,12 +70,14 @@ def test_a_client_over_a_pool_gets_the_venues_rate_limit_answer(
             assert caught.value.http_status == sim.rate_limited.http_status
         else:
             assert caught.value.http_status in venue.rate_limit_statuses
-        # The wait, in whole seconds, where the venue's document says its answer gives it; else nothing.
+        # The wait, in whole seconds, where the venue's document says its answer gives it (and the
+        # client reads it from there); else nothing.
         refused = recording.answers[-1]
-        if sim.retry_after_header is not None:
-            assert refused.header(sim.retry_after_header.value) == f"{quota.per_seconds:g}"
+        if venue.retry_after_header is not None:
+            assert refused.header(venue.retry_after_header.value) == f"{quota.per_seconds:g}"
+            assert caught.value.retry_after == quota.per_seconds
         else:
-            assert refused.header("Retry-After") is None
+            assert refused.header("Retry-After") is None and caught.value.retry_after is None
         if kit.limited_endpoint(venue).cancel_orders is not None:  # refused: nothing done
             assert limited.order(venue.name.value, orders[1].order_id).status == "open"
         clock.now += quota.per_seconds  # a window later the pool has room again
@@ -131,13 +133,14 @@ def _generated(root: Path, specs: Path, name: str) -> Iterator[tuple[Venue, Any]
 WEIGHT_VENUE = "fx_weights"
 BUDGET = 10  # weight per second, shared
 WEIGHTS = {"batch_cancel_order": 3, "batch_cancel_order_b": 4}
+WAIT_HEADER = "X-Wait-Seconds"  # the venue's own name for Retry-After
 
 
 @pytest.fixture(scope="module")
 def weight_venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Venue, Any]]:
     """fx_passphrase with a second method on another path, both drawing on one pool counted in
-    weight (10 per second per UID), at weights 3 and 4; its simulator states a Retry-After, and a
-    429 may be resent only when it carries one."""
+    weight (10 per second per UID), at weights 3 and 4; its refusals say how long to wait in a
+    header of its own, and a 429 may be resent only when it says."""
     root = tmp_path_factory.mktemp("weights")
     specs = root / "specs"
     folder = specs / WEIGHT_VENUE
@@ -164,12 +167,13 @@ def weight_venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ven
         f"    budgets: [{{count: {BUDGET}, per_seconds: 1}}]\n"
         "    source: A test budget.\n    description: Weight per UID, shared by both methods.\n",
     )
-    text = text.replace(
-        "\nsimulation:\n", "\nsimulation:\n  retry_after: {header: Retry-After, source: A test header.}\n"
-    )
     statuses = "  rate_limit_statuses: [429, 418]\n"
     assert text.count(statuses) == 1 and "retry:" not in text
-    text = text.replace(statuses, statuses + "  retry:\n    - {status: 429, only_with_retry_after: true}\n")
+    text = text.replace(
+        statuses,
+        statuses + f"  retry_after: {{header: {WAIT_HEADER}, source: A test header.}}\n"
+        "  retry:\n    - {status: 429, only_with_retry_after: true}\n",
+    )
     venue_yaml.write_text(text, "utf-8")
     yield from _generated(root, specs, WEIGHT_VENUE)
 
@@ -238,10 +242,10 @@ def test_the_simulator_and_the_limiter_agree_on_a_shared_weight_pool(
                 _cancel(package, client, operation, ids[i])
             with pytest.raises(package.RateLimitError) as caught:
                 _cancel(package, client, second, ids[3])
-        assert caught.value.retry_after == 1.0 and recording.answers[-1].header("Retry-After") == "1"
+        assert caught.value.retry_after == 1.0 and recording.answers[-1].header(WAIT_HEADER) == "1"
         assert sim.order(WEIGHT_VENUE, ids[3]).status == "open"
         assert _limited(sim) == [f"rate limit: pool group allows {BUDGET} weight per 1 s"]
-        # A RetryPolicy honours the Retry-After it was given: it waits that long, then succeeds.
+        # A RetryPolicy honours the wait the venue's header gave: it waits that long, then succeeds.
         policy = package.RetryPolicy(sleep=clock.sleep)
         with _client(sim, venue, clock, retry=policy) as client:
             _cancel(package, client, second, ids[3])

@@ -14,7 +14,7 @@ from ._wire import JSON, Record, Violation, has_key, in_enum, init_field, loads
 from .accounting import Contradiction, Plan, account, refused, tolerate, unreadable
 from .errors import ApiError, RateLimitError, ResponseError
 from .outcome import OrderOutcome
-from .transport import HttpResponse
+from .transport import RETRY_AFTER, HttpResponse
 
 __all__ = ["Envelope", "api_error", "decode", "read"]
 
@@ -44,6 +44,7 @@ class Envelope(Record):
         "failure_codes",
         "success_flag",
         "error_list",
+        "wait_headers",
     )
     error_code: str  # where an error body carries its code ...
     error_message: str  # ... and its message
@@ -55,6 +56,7 @@ class Envelope(Record):
     failure_codes: tuple[JSON, ...]  # every order failed
     success_flag: str | None
     error_list: str | None
+    wait_headers: tuple[str, ...]  # where a refusal says how long to wait, first found wins
 
     def __init__(
         self,
@@ -69,6 +71,7 @@ class Envelope(Record):
         failure_codes: tuple[JSON, ...] = (),
         success_flag: str | None = None,
         error_list: str | None = None,
+        wait_headers: tuple[str, ...] = RETRY_AFTER,
     ) -> None:
         init_field(self, "error_code", error_code)
         init_field(self, "error_message", error_message)
@@ -80,6 +83,7 @@ class Envelope(Record):
         init_field(self, "failure_codes", failure_codes)
         init_field(self, "success_flag", success_flag)
         init_field(self, "error_list", error_list)
+        init_field(self, "wait_headers", wait_headers)
 
 
 def api_error(
@@ -123,7 +127,7 @@ def decode(envelope: Envelope, response: HttpResponse) -> tuple[JSON, tuple[str,
             "" if code is None else _text(code),
             _text(message),
             status,
-            response.retry_after,
+            response.wait_in(envelope.wait_headers),
         )
     if not decoded:
         kind = response.header("Content-Type") or "no content type"

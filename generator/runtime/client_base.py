@@ -162,6 +162,8 @@ class ClientCore:
     production_url: ClassVar[str]
     testnet_url: ClassVar[str | None]
     retry_statuses: ClassVar[Mapping[int, bool]]
+    # Where a refusal says how long to wait (the venue's header, then Retry-After).
+    wait_headers: ClassVar[tuple[str, ...]]
     base_url: str
     retry: RetryPolicy | None
     _closed: bool
@@ -223,7 +225,9 @@ class ClientBase(ClientCore):
         self._check_open()
         sent = _Sent(prepare)
         try:
-            return send_with_retry(self.transport, sent, self.retry, self.retry_statuses)
+            return send_with_retry(
+                self.transport, sent, self.retry, self.retry_statuses, self.wait_headers
+            )
         except (TransportError, ResponseError) as exc:
             _lost(exc, plan, sent.params)
             raise
@@ -268,7 +272,7 @@ class AsyncClientBase(ClientCore):
         sent = _Sent(prepare)
         try:
             return await async_send_with_retry(
-                self.transport, sent, self.retry, self.retry_statuses
+                self.transport, sent, self.retry, self.retry_statuses, self.wait_headers
             )
         except (TransportError, ResponseError) as exc:
             _lost(exc, plan, sent.params)

@@ -11,7 +11,14 @@ from collections.abc import Callable, Mapping
 
 from ._wire import Record, init_field
 from .errors import TransportError
-from .transport import AsyncTransport, HttpRequest, HttpResponse, Transport, refuse_redirect
+from .transport import (
+    RETRY_AFTER,
+    AsyncTransport,
+    HttpRequest,
+    HttpResponse,
+    Transport,
+    refuse_redirect,
+)
 
 __all__ = ["NO_RETRY", "RetryPolicy", "async_send_with_retry", "send_with_retry"]
 
@@ -92,9 +99,12 @@ class _Retrying:
 
     response: HttpResponse  # the last answer judged
 
-    def __init__(self, policy: RetryPolicy | None, rules: Mapping[int, bool]) -> None:
+    def __init__(
+        self, policy: RetryPolicy | None, rules: Mapping[int, bool], waits: tuple[str, ...]
+    ) -> None:
         self.policy = policy or NO_RETRY
         self.rules = rules
+        self.waits = waits  # the headers that may say how long to wait, first found wins
         self.attempt = 0
 
     def wait(self, request: HttpRequest, answer: HttpResponse | TransportError) -> float | None:
@@ -110,7 +120,8 @@ class _Retrying:
             return wait
         refuse_redirect(request, answer.status, answer.headers)
         self.response = answer
-        return self.policy.after_answer(answer.status, answer.retry_after, self.attempt, self.rules)
+        wait = answer.wait_in(self.waits)
+        return self.policy.after_answer(answer.status, wait, self.attempt, self.rules)
 
 
 def send_with_retry(
@@ -118,9 +129,10 @@ def send_with_retry(
     prepare: Callable[[], tuple[HttpRequest, P]],
     policy: RetryPolicy | None,
     rules: Mapping[int, bool],
+    waits: tuple[str, ...] = RETRY_AFTER,
 ) -> tuple[HttpResponse, P]:
     """Send what prepare builds; under a retry policy, build, sign and send again what is safe to."""
-    retrying = _Retrying(policy, rules)
+    retrying = _Retrying(policy, rules, waits)
     request, params = prepare()
     while (wait := retrying.wait(request, _sent(transport, request))) is not None:
         retrying.policy.sleep(wait)
@@ -133,6 +145,7 @@ async def async_send_with_retry(
     prepare: Callable[[], tuple[HttpRequest, P]],
     policy: RetryPolicy | None,
     rules: Mapping[int, bool],
+    waits: tuple[str, ...] = RETRY_AFTER,
 ) -> tuple[HttpResponse, P]:
     """send_with_retry for asyncio: the same decisions, awaiting the transport and the waits.
 
@@ -141,7 +154,7 @@ async def async_send_with_retry(
     """
     import asyncio
 
-    retrying = _Retrying(policy, rules)
+    retrying = _Retrying(policy, rules, waits)
     request, params = prepare()
     while (wait := retrying.wait(request, await _async_sent(transport, request))) is not None:
         if retrying.policy.sleep is time.sleep:

@@ -20,6 +20,9 @@ else:
     Protocol = object
 
 REDACTED = "<redacted>"
+RETRY_AFTER = (
+    "Retry-After",
+)  # where an answer says how long to wait, unless a venue names its own
 
 
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
@@ -100,11 +103,21 @@ class HttpResponse(Record):
     @property
     def retry_after(self) -> float | None:
         """Retry-After in seconds, when the answer gives a usable number of them."""
-        try:
-            seconds = float(self.header("Retry-After") or "")
-        except ValueError:
-            return None
-        return seconds if 0 <= seconds < float("inf") else None
+        return self.wait_in(RETRY_AFTER)
+
+    def wait_in(self, headers: tuple[str, ...]) -> float | None:
+        """Seconds to wait, from the first of headers that gives a usable number of them.
+
+        A venue may name a header of its own (its spec's errors.retry_after).
+        """
+        for name in headers:
+            try:
+                seconds = float(self.header(name) or "")
+            except ValueError:
+                continue
+            if 0 <= seconds < float("inf"):
+                return seconds
+        return None
 
 
 def _redact_url(url: str, secret_params: frozenset[str] | set[str]) -> str:

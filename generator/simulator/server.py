@@ -334,8 +334,8 @@ class Simulator:
         sim = venue.simulation
         assert sim is not None
         headers: tuple[tuple[str, str], ...] = ()
-        if sim.retry_after_header is not None and wait_ms > 0:
-            headers = ((sim.retry_after_header.value, str(-(-wait_ms // 1000))),)
+        if venue.retry_after_header is not None and wait_ms > 0:
+            headers = ((venue.retry_after_header.value, str(-(-wait_ms // 1000))),)
         if sim.rate_limited is not None:
             return _json_reply(sim.rate_limited.http_status, error_body(venue, sim.rate_limited), headers)
         return Reply(venue.rate_limit_statuses[0], b"", headers)

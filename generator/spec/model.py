@@ -300,7 +300,6 @@ class VenueSimulation:
     success_message: Text | None
     internal_error: SimAnswer | None = None
     clock: SimClock = DEFAULT_CLOCK
-    retry_after_header: Text | None = None  # where its rate-limited answer says how long to wait
 
 
 @dataclass(frozen=True)
@@ -326,6 +325,13 @@ class Venue:
     notes: tuple[Note, ...]
     endpoints: tuple[Endpoint, ...] = field(default=())
     simulation: VenueSimulation | None = None
+    retry_after_header: Text | None = None  # where a rate-limited answer says how long to wait, if not Retry-After
+
+    @property
+    def wait_headers(self) -> tuple[str, ...]:
+        """Where clients read how long to wait: the venue's own header first, then Retry-After."""
+        own = () if self.retry_after_header is None else (self.retry_after_header.value,)
+        return tuple(dict.fromkeys(own + ("Retry-After",)))
 
     @property
     def retry_rules(self) -> dict[int, bool]:
@@ -428,6 +434,7 @@ def build_venue_header(doc: Document, folder: str) -> Venue:
         signing_examples=Data(raw.get("signing_examples", [])),
         notes=_notes(raw.get("notes", [])),
         simulation=simulation,
+        retry_after_header=Text(errors["retry_after"]["header"]) if "retry_after" in errors else None,
     )
 
 
@@ -467,7 +474,6 @@ def _venue_simulation(raw: dict[str, Any] | None) -> VenueSimulation | None:
         success_message=_text(raw.get("success_message")),
         internal_error=_sim_answer(errors["internal_error"]) if "internal_error" in errors else None,
         clock=_sim_clock(raw.get("clock")),
-        retry_after_header=Text(raw["retry_after"]["header"]) if "retry_after" in raw else None,
     )
 
 
