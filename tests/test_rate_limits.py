@@ -330,3 +330,41 @@ def test_a_limit_in_orders_needs_a_list_of_orders(tmp_path: Path) -> None:
     with pytest.raises(SpecErrors) as caught:
         read_specs(specs, tmp_path)
     assert any(str(spec.name) in e.render() for e in caught.value.errors)
+
+
+@pytest.mark.parametrize(
+    ("venue_edit", "spec_edit", "rule"),
+    [
+        # a pool counted in weight, drawn on by an endpoint that states no weight
+        (
+            "  - name: uid\n    scope: uid\n",
+            "  - name: uid\n    scope: uid\n    unit: weight\n"
+            "    budgets: [{count: 10, per_seconds: 1}]\n    source: A test budget.\n",
+            "[weight]",
+        ),
+        # budgets without the source that states them
+        (
+            "  - name: uid\n    scope: uid\n",
+            "  - name: uid\n    scope: uid\n" "    budgets: [{count: 10, per_seconds: 1}]\n",
+            "[pool-source]",
+        ),
+    ],
+    ids=["weight-without-weight", "budget-without-source"],
+)
+def test_a_pool_budget_is_checked_against_what_draws_on_it(
+    tmp_path: Path, venue_edit: str, spec_edit: str, rule: str
+) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(FIXTURE_SPECS / "fx_passphrase", specs / "fx_passphrase")
+    venue_yaml = specs / "fx_passphrase" / "venue.yaml"
+    text = venue_yaml.read_text("utf-8")
+    assert text.count(venue_edit) == 1
+    venue_yaml.write_text(text.replace(venue_edit, spec_edit), "utf-8")
+    [spec] = [p for p in (specs / "fx_passphrase").glob("*.yaml") if p.name != "venue.yaml"]
+    own = "{pool: uid, requests: 10, per_seconds: 1}"
+    spec.write_text(spec.read_text("utf-8").replace(own, "{pool: uid}"), "utf-8")  # draws on the pool
+    from specgen.errors import SpecErrors
+
+    with pytest.raises(SpecErrors) as caught:
+        read_specs(specs, tmp_path)
+    assert any(rule in e.render() for e in caught.value.errors), [e.render() for e in caught.value.errors]
