@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from specgen.emit.docstrings import init_doc, method_doc, model_doc, result_doc
+from specgen.emit.docstrings import awaited_doc, init_doc, method_doc, model_doc, result_doc
 from specgen.emit.literal import doc, md, md_code, member, py, regex
 from specgen.emit.reference import cell, example_call, limiter_example, unified_example
 from specgen.errors import SpecError
@@ -68,6 +68,11 @@ def checker(t: Object) -> Code:
     return Code(t.checker)
 
 
+def tuple_of(values: Any) -> Code:
+    """A tuple literal of the values (a one-item tuple keeps its comma, and no other does)."""
+    return py(tuple(values))
+
+
 def ident(value: Any) -> Ident:
     if isinstance(value, Ident):
         return value
@@ -108,10 +113,10 @@ def make_env(templates: Path) -> jinja2.Environment:
         auto_reload=False,
     )
     # Each filter and global function is registered under its own name.
-    filters: tuple[Callable[..., Any], ...] = (py, doc, md, md_code, cell, pytype, ident, member, regex)
+    filters: tuple[Callable[..., Any], ...] = (py, tuple_of, doc, md, md_code, cell, pytype, ident, member, regex)
     filters += (example_call, unified_example, limiter_example, checker, check_code, to_wire, from_json)
     env.filters.update({f.__name__: f for f in (*filters, checker_function)})
-    env.globals.update({f.__name__: f for f in (method_doc, init_doc, model_doc, result_doc)})
+    env.globals.update({f.__name__: f for f in (method_doc, awaited_doc, init_doc, model_doc, result_doc)})
     env.globals.update(decimal_pattern=DECIMAL_PATTERN, integer_pattern=INTEGER_PATTERN)
     env.tests.update(text=lambda v: isinstance(v, Text))
     return env

@@ -1,17 +1,19 @@
 """What every venue's Client and AsyncClient share.
 
-Their life cycle, sending under the retry policy, checking the ids a unified cancel is given,
-and merging its requests' outcomes. Part of specgen's runtime, copied verbatim into every
+Building, sending and reading any endpoint's request from its facts as data (Endpoint), their
+life cycle, sending under the retry policy, checking the ids a unified cancel is given, and
+merging its requests' outcomes. Part of specgen's runtime, copied verbatim into every
 generated package (and into the shared specgen_runtime package); do not edit. Standard
 library only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Container, Mapping, Sequence
 
-from ._wire import JSON, Violation
+from ._wire import JSON, Violation, compact_json, query_scalar, query_string, query_value
 from .accounting import Plan, unanswered, unreadable
+from .answers import Envelope, read
 from .errors import ApiError, ClientError, ResponseError, TransportError, ValidationError
 from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
@@ -28,6 +30,7 @@ __all__ = [
     "AsyncClientBase",
     "ClientBase",
     "ClientCore",
+    "Endpoint",
     "Named",
     "cancel_in_requests",
     "cancel_in_requests_async",
@@ -43,6 +46,11 @@ TYPE_CHECKING = False  # typing stays unimported at run time (see _wire.py)
 if TYPE_CHECKING:
     from typing import ClassVar, Protocol, TypeVar
 
+    from .limiter import Limiter
+
+    class _Wired(Protocol):
+        def to_wire(self) -> dict[str, JSON]: ...
+
     class _Answered(Protocol):
         @property
         def outcomes(self) -> tuple[OrderOutcome, ...]: ...
@@ -55,7 +63,88 @@ if TYPE_CHECKING:
     S = TypeVar("S", bound="ClientBase")
     A = TypeVar("A", bound="AsyncClientBase")
     R = TypeVar("R", bound=_Answered)
+    W = TypeVar("W", bound=_Wired)
     Prepare = Callable[[], tuple[HttpRequest, dict[str, JSON]]]
+    Parse = Callable[[HttpResponse, dict[str, JSON]], R]
+
+
+class Endpoint:
+    """One endpoint's facts as data, from its spec: how a client builds, signs and reads it.
+
+    params lists the wire parameters in the spec's order; sources maps those the client fills
+    to (the auth value that fills it: timestamp, recv_window, ...; whether it is sent as an
+    integer). query and body name the parameters each place holds (body_kind "array": the one
+    list sent as the whole body); path_pieces, for a templated path, are (is parameter, text or
+    wire name) in order.
+    """
+
+    __slots__ = (
+        "name",
+        "method",
+        "path",
+        "params",
+        "sources",
+        "validate_request",
+        "validate_response",
+        "signed",
+        "content_type",
+        "body_kind",
+        "query",
+        "body",
+        "list_encodings",
+        "path_pieces",
+        "plan",
+        "critical",
+        "order_lists",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        method: str,
+        path: str,
+        params: tuple[str, ...],
+        validate_request: Callable[[Mapping[str, JSON]], list[Violation]],
+        validate_response: Callable[[JSON], list[Violation]],
+        *,
+        sources: Mapping[str, tuple[str, bool]] | None = None,
+        signed: bool = True,
+        content_type: str | None = None,
+        body_kind: str = "json",
+        query: tuple[str, ...] = (),
+        body: tuple[str, ...] = (),
+        list_encodings: Mapping[str, str] | None = None,
+        path_pieces: tuple[tuple[bool, str], ...] = (),
+        plan: Plan | None = None,
+        critical: tuple[str, ...] = (),
+        order_lists: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.method = method
+        self.path = path
+        self.params = params
+        self.sources = sources or {}
+        self.validate_request = validate_request
+        self.validate_response = validate_response
+        self.signed = signed
+        self.content_type = content_type
+        self.body_kind = body_kind
+        self.query = query
+        self.body = body
+        self.list_encodings = list_encodings or {}
+        self.path_pieces = path_pieces
+        self.plan = plan
+        self.critical = critical
+        self.order_lists = order_lists  # the list fields that count orders against a quota
+
+    def orders(self, call: object) -> int:
+        """How many orders call names, as a quota counts them (1 when it counts requests)."""
+        if not self.order_lists:
+            return 1
+        return sum(len(getattr(call, name) or ()) for name in self.order_lists)
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.name!r}, {self.method!r}, {self.path!r})"
 
 
 def sequence(name: str, value: Sequence[T]) -> tuple[T, ...]:
@@ -164,8 +253,12 @@ class ClientCore:
     retry_statuses: ClassVar[Mapping[int, bool]]
     # Where a refusal says how long to wait (the venue's header, then Retry-After).
     wait_headers: ClassVar[tuple[str, ...]]
+    # How the venue's answers say success or failure, and how its query text is escaped.
+    envelope: ClassVar[Envelope]
+    query_safe: ClassVar[str]
     base_url: str
     retry: RetryPolicy | None
+    limiter: Limiter | None
     _closed: bool
 
     def _connect(self, base_url: str | None, testnet: bool, retry: RetryPolicy | None) -> None:
@@ -183,6 +276,97 @@ class ClientCore:
     def _check_open(self) -> None:
         if self._closed:
             raise ClientError(f"this {type(self).__name__} is closed")
+
+    # The venue's own parts: the auth values of one request, and signing it (client.py).
+    def _auth_values(self, path: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _signed(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: str,
+        values: dict[str, str],
+        *,
+        signed: bool,
+        content_type: str | None,
+        body_kind: str,
+    ) -> HttpRequest:
+        raise NotImplementedError
+
+    def _prepare(self, endpoint: Endpoint, call: _Wired) -> tuple[HttpRequest, dict[str, JSON]]:
+        """The signed request for call, and the wire parameters it was built from.
+
+        Raises ValidationError, before anything is signed, when the parameters break a rule.
+        """
+        given = call.to_wire()
+        values = self._auth_values(endpoint.path)
+        params: dict[str, JSON] = {}
+        sources = endpoint.sources
+        for wire in endpoint.params:
+            source = sources.get(wire)
+            if source is None:
+                if wire in given:
+                    params[wire] = given[wire]
+            elif source[0] in values:
+                params[wire] = int(values[source[0]]) if source[1] else values[source[0]]
+        problems = endpoint.validate_request(params)
+        if problems:
+            raise ValidationError(problems)
+        path = endpoint.path
+        if endpoint.path_pieces:
+            from urllib.parse import quote
+
+            path = "".join(
+                quote(query_scalar(params[piece]), safe="") if is_param else piece
+                for is_param, piece in endpoint.path_pieces
+            )
+        query = self._encoded(endpoint, params, endpoint.query) if endpoint.query else ""
+        kind = endpoint.body_kind
+        if kind == "json":
+            body = compact_json({k: v for k, v in params.items() if k in endpoint.body})
+        elif kind == "array":
+            body = compact_json(params.get(endpoint.body[0], []))
+        elif kind == "form":
+            body = self._encoded(endpoint, params, endpoint.body)
+        else:
+            body = ""
+        request = self._signed(
+            endpoint.method,
+            path,
+            query,
+            body,
+            values,
+            signed=endpoint.signed,
+            content_type=endpoint.content_type,
+            body_kind=kind,
+        )
+        return request, params
+
+    def _encoded(self, endpoint: Endpoint, params: dict[str, JSON], names: Container[str]) -> str:
+        """The parameters named as query text (a query string or a form body)."""
+        encodings = endpoint.list_encodings
+        pairs = [(k, query_value(v, encodings.get(k))) for k, v in params.items() if k in names]
+        return query_string(pairs, self.query_safe)
+
+    def _read(
+        self,
+        endpoint: Endpoint,
+        response: HttpResponse,
+        params: dict[str, JSON],
+        parse: Callable[[JSON], T],
+    ) -> tuple[T, tuple[OrderOutcome, ...], tuple[str, ...]]:
+        """The typed answer, its outcomes (one per order sent) and its warnings."""
+        return read(
+            self.envelope,
+            response,
+            params,
+            endpoint.plan,
+            endpoint.critical,
+            endpoint.validate_response,
+            parse,
+        )
 
 
 class ClientBase(ClientCore):
@@ -232,6 +416,13 @@ class ClientBase(ClientCore):
             _lost(exc, plan, sent.params)
             raise
 
+    def _call(self, endpoint: Endpoint, call: W, parse: Parse[R]) -> R:
+        """Wait for the limiter, send call under the retry policy and parse the answer."""
+        if self.limiter is not None:
+            self.limiter.acquire(endpoint.name, endpoint.orders(call))
+        response, params = self._send(lambda: self._prepare(endpoint, call), endpoint.plan)
+        return parse(response, params)
+
 
 class AsyncClientBase(ClientCore):
     """An asyncio client's transport and life cycle.
@@ -277,6 +468,13 @@ class AsyncClientBase(ClientCore):
         except (TransportError, ResponseError) as exc:
             _lost(exc, plan, sent.params)
             raise
+
+    async def _call(self, endpoint: Endpoint, call: W, parse: Parse[R]) -> R:
+        """ClientBase._call, awaited."""
+        if self.limiter is not None:
+            await self.limiter.async_acquire(endpoint.name, endpoint.orders(call))
+        response, params = await self._send(lambda: self._prepare(endpoint, call), endpoint.plan)
+        return parse(response, params)
 
 
 class _Sent:
