@@ -10,7 +10,7 @@ from enum import Enum
 
 from ._wire import Record, init_field
 
-__all__ = ["CancelOrdersResult", "OrderOutcome", "OutcomeState"]
+__all__ = ["Answered", "CancelOrdersResult", "OrderOutcome", "OutcomeState"]
 
 
 class OutcomeState(str, Enum):  # noqa: UP042  (str() stays "OutcomeState.X", as it was)
@@ -72,6 +72,37 @@ class OrderOutcome(Record):
     def cancelled(self) -> bool:
         """True only when the venue confirms the cancel (not when it merely accepted it)."""
         return self.state is OutcomeState.CANCELLED
+
+
+class Answered(Record):
+    """What every endpoint's result offers: its outcomes sorted by state (one per order sent)."""
+
+    __slots__ = ()
+    outcomes: tuple[OrderOutcome, ...]
+
+    def in_state(self, state: OutcomeState) -> tuple[OrderOutcome, ...]:
+        """The outcomes in state, in request order."""
+        return tuple(o for o in self.outcomes if o.state is state)
+
+    @property
+    def cancelled(self) -> tuple[OrderOutcome, ...]:
+        """The orders the venue confirms cancelled."""
+        return self.in_state(OutcomeState.CANCELLED)
+
+    @property
+    def accepted(self) -> tuple[OrderOutcome, ...]:
+        """The orders whose cancel the venue accepted, to be done later."""
+        return self.in_state(OutcomeState.ACCEPTED)
+
+    @property
+    def failed(self) -> tuple[OrderOutcome, ...]:
+        """The orders the venue did not cancel (error_code and error_message say why)."""
+        return self.in_state(OutcomeState.FAILED)
+
+    @property
+    def unknown(self) -> tuple[OrderOutcome, ...]:
+        """The orders the response does not account for (reason says why)."""
+        return self.in_state(OutcomeState.UNKNOWN)
 
 
 class CancelOrdersResult(Record):
