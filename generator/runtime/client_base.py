@@ -84,6 +84,7 @@ class Endpoint:
         "path",
         "params",
         "sources",
+        "filled",
         "validate_request",
         "validate_response",
         "signed",
@@ -124,6 +125,12 @@ class Endpoint:
         self.path = path
         self.params = params
         self.sources = sources or {}
+        # Each parameter with where its value comes from ("": the call), looked up once here.
+        filled: list[tuple[str, str, bool]] = []
+        for wire in params:
+            source, integer = self.sources.get(wire, ("", False))
+            filled.append((wire, source, integer))
+        self.filled = tuple(filled)
         self.validate_request = validate_request
         self.validate_response = validate_response
         self.signed = signed
@@ -303,14 +310,12 @@ class ClientCore:
         given = call.to_wire()
         values = self._auth_values(endpoint.path)
         params: dict[str, JSON] = {}
-        sources = endpoint.sources
-        for wire in endpoint.params:
-            source = sources.get(wire)
-            if source is None:
+        for wire, source, integer in endpoint.filled:
+            if not source:
                 if wire in given:
                     params[wire] = given[wire]
-            elif source[0] in values:
-                params[wire] = int(values[source[0]]) if source[1] else values[source[0]]
+            elif source in values:
+                params[wire] = int(values[source]) if integer else values[source]
         problems = endpoint.validate_request(params)
         if problems:
             raise ValidationError(problems)
