@@ -38,3 +38,4 @@ def test_runtime_copies_are_left_out_and_endpoints_counted_by_request_schema(tmp
     count = _lines_module().count_lines(tmp_path)
     assert (count.endpoints, count.runtime, count.rest) == (2, 8, 7 + 2 + 2 + 1 + 1)
     assert count.per_endpoint == 6.5
+    assert (count.python, count.python_per_endpoint) == (7 + 1, 4.0)  # client.py and the nested copy
