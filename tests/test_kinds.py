@@ -74,9 +74,9 @@ def _kind_switches(tree: ast.AST, names: set[str]) -> Iterator[int]:
 
 
 def test_no_type_kind_is_switched_on_outside_its_definition() -> None:
-    """Code outside spec/kinds/ asks a type what it needs (scalar, list_items(), json_integer,
+    """Code outside spec/kinds/ and the templates ask a type what they need (scalar, list_items(), json_integer,
     holds_ids, query_encoding, from_text, at(...); docs check: document_classes, limit_measure,
-    raw_fields), never compares its kind with a kind's name."""
+    raw_fields; templates: record, json_integer, list_items()), never compare its kind with a kind's name."""
     names = set(TYPE_KINDS)
     assert list(_kind_switches(ast.parse('if t.type.kind in ("list", "object"):\n    pass'), names)) == [1]
     assert list(_kind_switches(ast.parse('if kind != "int64":\n    pass'), names)) == [1]
@@ -88,6 +88,14 @@ def test_no_type_kind_is_switched_on_outside_its_definition() -> None:
             continue
         tree = ast.parse(path.read_text("utf-8"))
         offenders += [f"{path.relative_to(ROOT)}:{line}" for line in _kind_switches(tree, names)]
+    # Templates: `x.kind == "list"`, `kind in ("list", "object")` and the like, by their text.
+    compared = re.compile(r"\bkind\s*(?:==|!=|not in|in)\s*(\([^)]*\)|\[[^\]]*\]|\"[^\"]*\"|'[^']*')")
+    assert compared.search('{% if p.type.kind == "list" %}') and not compared.search("{% if p.type.scalar %}")
+    for path in sorted((ROOT / "templates").rglob("*.j2")):
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            quoted = {w for m in compared.finditer(line) for w in re.findall(r"[\"']([^\"']*)[\"']", m[1])}
+            if quoted & names:
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
 
 

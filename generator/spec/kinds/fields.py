@@ -100,6 +100,11 @@ class Type:
     def field_named(self, wire: str) -> Field | None:
         return None
 
+    @property
+    def record(self) -> Ident | None:
+        """The record class a value of this type is read into (an object's model), if it is one."""
+        return None
+
     def has_field(self, wire: str) -> bool:
         """An object with this field, or a one_of with a variant that has it."""
         return self.field_named(wire) is not None

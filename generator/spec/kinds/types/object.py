@@ -63,6 +63,10 @@ class Object(Type):
     def objects(self) -> tuple[Object, ...]:
         return super().objects + (self,)
 
+    @property
+    def record(self) -> Ident | None:
+        return self.model
+
     def field_named(self, wire: str) -> Field | None:
         return next((f for f in self.fields if f.wire.value == wire), None)
 
