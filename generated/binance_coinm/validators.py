@@ -75,7 +75,7 @@ def _check_cancel_multiple_orders_params(value: JSON, path: str, out: list[Viola
             if len(v) > 10:
                 out.append(Violation(path + ".orderIdList", "maxItems", "more than 10 items"))
             for i0, v0 in enumerate(v):
-                if not is_int(v0):
+                if type(v0) is not int and not is_int(v0):
                     out.append(
                         Violation(path + ".orderIdList" + f"[{i0}]", "type", "expected an integer")
                     )
@@ -118,13 +118,13 @@ def _check_cancel_multiple_orders_params(value: JSON, path: str, out: list[Viola
                         )
     if "recvWindow" in value:
         v = value["recvWindow"]
-        if not is_int(v):
+        if type(v) is not int and not is_int(v):
             out.append(Violation(path + ".recvWindow", "type", "expected an integer"))
         elif v < 1 or v > INT64_MAX:
             out.append(Violation(path + ".recvWindow", "range", "outside 1..9223372036854775807"))
     if "timestamp" in value:
         v = value["timestamp"]
-        if not is_int(v):
+        if type(v) is not int and not is_int(v):
             out.append(Violation(path + ".timestamp", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -154,7 +154,7 @@ def _check_batch_order_error(value: JSON, path: str, out: list[Violation]) -> No
         out.append(Violation(path + ".msg", "required", "is required"))
     if "code" in value:
         v = value["code"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -179,7 +179,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
         out.append(Violation(path + ".status", "required", "is required"))
     if "avgPrice" in value:
         v = value["avgPrice"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".avgPrice", "type", "expected a decimal (string or number)")
             )
@@ -189,23 +189,23 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".clientOrderId", "type", "expected a string"))
     if "cumQty" in value:
         v = value["cumQty"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(Violation(path + ".cumQty", "type", "expected a decimal (string or number)"))
     if "cumBase" in value:
         v = value["cumBase"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".cumBase", "type", "expected a decimal (string or number)")
             )
     if "executedQty" in value:
         v = value["executedQty"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".executedQty", "type", "expected a decimal (string or number)")
             )
     if "orderId" in value:
         v = value["orderId"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -215,7 +215,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             )
     if "origQty" in value:
         v = value["origQty"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".origQty", "type", "expected a decimal (string or number)")
             )
@@ -225,7 +225,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".origType", "type", "expected a string"))
     if "price" in value:
         v = value["price"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(Violation(path + ".price", "type", "expected a decimal (string or number)"))
     if "reduceOnly" in value:
         v = value["reduceOnly"]
@@ -245,7 +245,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".status", "type", "expected a string"))
     if "stopPrice" in value:
         v = value["stopPrice"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".stopPrice", "type", "expected a decimal (string or number)")
             )
@@ -267,13 +267,13 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".type", "type", "expected a string"))
     if "activatePrice" in value:
         v = value["activatePrice"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".activatePrice", "type", "expected a decimal (string or number)")
             )
     if "priceRate" in value:
         v = value["priceRate"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".priceRate", "type", "expected a decimal (string or number)")
             )
@@ -295,7 +295,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".selfTradePreventionMode", "type", "expected a string"))
     if "updateTime" in value:
         v = value["updateTime"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".updateTime", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(

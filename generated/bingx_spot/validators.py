@@ -67,7 +67,7 @@ def _check_cancel_multiple_orders_params(value: JSON, path: str, out: list[Viola
                 out.append(Violation(path + ".symbol", "minLength", "shorter than 1 characters"))
     if "process" in value:
         v = value["process"]
-        if not is_int(v):
+        if type(v) is not int and not is_int(v):
             out.append(Violation(path + ".process", "type", "expected an integer"))
         elif v < 0 or v > 1:
             out.append(Violation(path + ".process", "range", "outside 0..1"))
@@ -131,13 +131,13 @@ def _check_cancel_multiple_orders_params(value: JSON, path: str, out: list[Viola
                         )
     if "recvWindow" in value:
         v = value["recvWindow"]
-        if not is_int(v):
+        if type(v) is not int and not is_int(v):
             out.append(Violation(path + ".recvWindow", "type", "expected an integer"))
         elif v < 1 or v > INT64_MAX:
             out.append(Violation(path + ".recvWindow", "range", "outside 1..9223372036854775807"))
     if "timestamp" in value:
         v = value["timestamp"]
-        if not is_int(v):
+        if type(v) is not int and not is_int(v):
             out.append(Violation(path + ".timestamp", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -169,7 +169,7 @@ def _check_cancelled_spot_order(value: JSON, path: str, out: list[Violation]) ->
             out.append(Violation(path + ".symbol", "type", "expected a string"))
     if "orderId" in value:
         v = value["orderId"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -179,23 +179,23 @@ def _check_cancelled_spot_order(value: JSON, path: str, out: list[Violation]) ->
             )
     if "price" in value:
         v = value["price"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(Violation(path + ".price", "type", "expected a decimal (string or number)"))
     if "origQty" in value:
         v = value["origQty"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".origQty", "type", "expected a decimal (string or number)")
             )
     if "executedQty" in value:
         v = value["executedQty"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".executedQty", "type", "expected a decimal (string or number)")
             )
     if "cummulativeQuoteQty" in value:
         v = value["cummulativeQuoteQty"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(
                     path + ".cummulativeQuoteQty", "type", "expected a decimal (string or number)"
@@ -219,7 +219,7 @@ def _check_cancelled_spot_order(value: JSON, path: str, out: list[Violation]) ->
             out.append(Violation(path + ".clientOrderID", "type", "expected a string"))
     if "stopPrice" in value:
         v = value["stopPrice"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".stopPrice", "type", "expected a decimal (string or number)")
             )
@@ -232,7 +232,7 @@ def _check_failed_spot_cancel(value: JSON, path: str, out: list[Violation]) -> N
         return
     if "orderId" in value:
         v = value["orderId"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -278,7 +278,7 @@ def _check_cancel_orders_response(value: JSON, path: str, out: list[Violation]) 
         out.append(Violation(path + ".data", "required", "is required"))
     if "code" in value:
         v = value["code"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(

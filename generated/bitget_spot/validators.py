@@ -227,7 +227,7 @@ def _check_batch_cancel_response(value: JSON, path: str, out: list[Violation]) -
             out.append(Violation(path + ".msg", "type", "expected a string"))
     if "requestTime" in value:
         v = value["requestTime"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".requestTime", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(

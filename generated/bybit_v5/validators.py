@@ -169,7 +169,7 @@ def _check_cancel_batch_item_status(value: JSON, path: str, out: list[Violation]
         out.append(Violation(path + ".code", "required", "is required"))
     if "code" in value:
         v = value["code"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -214,7 +214,7 @@ def _check_cancel_batch_response(value: JSON, path: str, out: list[Violation]) -
         out.append(Violation(path + ".retExtInfo", "required", "is required"))
     if "retCode" in value:
         v = value["retCode"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".retCode", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -234,7 +234,7 @@ def _check_cancel_batch_response(value: JSON, path: str, out: list[Violation]) -
         _check_cancel_batch_ext_info(v, path + ".retExtInfo", out)
     if "time" in value:
         v = value["time"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".time", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(

@@ -59,7 +59,7 @@ def _check_cancel_orders_by_id_params(value: JSON, path: str, out: list[Violatio
             if len(v) > 50:
                 out.append(Violation(path + ".orderIds", "maxItems", "more than 50 items"))
             for i0, v0 in enumerate(v):
-                if not is_int(v0):
+                if type(v0) is not int and not is_int(v0):
                     out.append(
                         Violation(path + ".orderIds" + f"[{i0}]", "type", "expected an integer")
                     )
@@ -80,7 +80,7 @@ def _check_cancel_order_result(value: JSON, path: str, out: list[Violation]) -> 
         return
     if "orderId" in value:
         v = value["orderId"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -94,7 +94,7 @@ def _check_cancel_order_result(value: JSON, path: str, out: list[Violation]) -> 
             out.append(Violation(path + ".errorMsg", "type", "expected a string"))
     if "errorCode" in value:
         v = value["errorCode"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".errorCode", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -121,7 +121,7 @@ def _check_cancel_orders_response(value: JSON, path: str, out: list[Violation]) 
             out.append(Violation(path + ".success", "type", "expected true or false"))
     if "code" in value:
         v = value["code"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(

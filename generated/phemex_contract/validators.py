@@ -405,7 +405,7 @@ def _check_cancel_all_orders_response(value: JSON, path: str, out: list[Violatio
         out.append(Violation(path + ".code", "required", "is required"))
     if "code" in value:
         v = value["code"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(

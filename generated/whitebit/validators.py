@@ -60,7 +60,7 @@ def _check_bulk_cancel_order_item(value: JSON, path: str, out: list[Violation]) 
                 out.append(Violation(path + ".market", "minLength", "shorter than 1 characters"))
     if "orderId" in value:
         v = value["orderId"]
-        if not is_int(v):
+        if type(v) is not int and not is_int(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -111,7 +111,7 @@ def _check_cancel_bulk_params(value: JSON, path: str, out: list[Violation]) -> N
             out.append(Violation(path + ".request", "type", "expected a string"))
     if "nonce" in value:
         v = value["nonce"]
-        if not is_int(v):
+        if type(v) is not int and not is_int(v):
             out.append(Violation(path + ".nonce", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -128,7 +128,7 @@ def _check_bulk_cancel_order_result(value: JSON, path: str, out: list[Violation]
         return
     if "orderId" in value:
         v = value["orderId"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -153,7 +153,7 @@ def _check_bulk_cancel_item_error(value: JSON, path: str, out: list[Violation]) 
         return
     if "code" in value:
         v = value["code"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(

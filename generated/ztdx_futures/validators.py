@@ -75,7 +75,7 @@ def _check_batch_cancel_orders_params(value: JSON, path: str, out: list[Violatio
             if len(v) > 10:
                 out.append(Violation(path + ".orderIdList", "maxItems", "more than 10 items"))
             for i0, v0 in enumerate(v):
-                if not is_int(v0):
+                if type(v0) is not int and not is_int(v0):
                     out.append(
                         Violation(path + ".orderIdList" + f"[{i0}]", "type", "expected an integer")
                     )
@@ -118,7 +118,7 @@ def _check_batch_cancel_orders_params(value: JSON, path: str, out: list[Violatio
                         )
     if "timestamp" in value:
         v = value["timestamp"]
-        if not is_int(v):
+        if type(v) is not int and not is_int(v):
             out.append(Violation(path + ".timestamp", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -148,7 +148,7 @@ def _check_batch_order_error(value: JSON, path: str, out: list[Violation]) -> No
         out.append(Violation(path + ".msg", "required", "is required"))
     if "code" in value:
         v = value["code"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".code", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -177,23 +177,23 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".clientOrderId", "type", "expected a string"))
     if "cumQty" in value:
         v = value["cumQty"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(Violation(path + ".cumQty", "type", "expected a decimal (string or number)"))
     if "cumQuote" in value:
         v = value["cumQuote"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".cumQuote", "type", "expected a decimal (string or number)")
             )
     if "executedQty" in value:
         v = value["executedQty"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".executedQty", "type", "expected a decimal (string or number)")
             )
     if "orderId" in value:
         v = value["orderId"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".orderId", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(
@@ -203,7 +203,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             )
     if "origQty" in value:
         v = value["origQty"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".origQty", "type", "expected a decimal (string or number)")
             )
@@ -213,7 +213,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".origType", "type", "expected a string"))
     if "price" in value:
         v = value["price"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(Violation(path + ".price", "type", "expected a decimal (string or number)"))
     if "reduceOnly" in value:
         v = value["reduceOnly"]
@@ -233,7 +233,7 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".status", "type", "expected a string"))
     if "stopPrice" in value:
         v = value["stopPrice"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".stopPrice", "type", "expected a decimal (string or number)")
             )
@@ -255,19 +255,19 @@ def _check_cancelled_order(value: JSON, path: str, out: list[Violation]) -> None
             out.append(Violation(path + ".type", "type", "expected a string"))
     if "activatePrice" in value:
         v = value["activatePrice"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".activatePrice", "type", "expected a decimal (string or number)")
             )
     if "priceRate" in value:
         v = value["priceRate"]
-        if not (is_number(v) or (isinstance(v, str) and _DECIMAL.search(v))):
+        if not (isinstance(v, str) and _DECIMAL.search(v) or is_number(v)):
             out.append(
                 Violation(path + ".priceRate", "type", "expected a decimal (string or number)")
             )
     if "updateTime" in value:
         v = value["updateTime"]
-        if not is_integral(v):
+        if type(v) is not int and not is_integral(v):
             out.append(Violation(path + ".updateTime", "type", "expected an integer"))
         elif v < INT64_MIN or v > INT64_MAX:
             out.append(

@@ -7,6 +7,7 @@ specgen_runtime package); do not edit. Standard library only.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
@@ -95,9 +96,13 @@ class Violation(Record):
         return f"{self.path}: {self.message} [{self.rule}]"
 
 
+# One encoder for every call: json.dumps builds a new one whenever it is given options.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def compact_json(value: JSON) -> str:
     """JSON with no spaces, keys in the order given, non-ASCII kept as is."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(value)
 
 
 def _reject_constant(name: str) -> JSON:
@@ -152,7 +157,11 @@ def is_number(value: object) -> bool:
 
 def in_enum(value: object, allowed: tuple[object, ...]) -> bool:
     """Membership without True == 1 and 1.0 == 1 confusions."""
-    return any(type(value) is type(a) and value == a for a in allowed)
+    kind = type(value)
+    for a in allowed:
+        if value == a and type(a) is kind:
+            return True
+    return False
 
 
 def query_scalar(value: JSON) -> str:
@@ -164,12 +173,25 @@ def query_scalar(value: JSON) -> str:
     return str(value)
 
 
+# Text that percent-encoding leaves as it is, whatever else is safe (RFC 3986 unreserved).
+_UNRESERVED = re.compile("[A-Za-z0-9_.~-]*\\Z").match
+
+
+def percent_encoded(text: str, safe: str) -> str:
+    """text percent-encoded except for safe, as urllib's quote does it.
+
+    quote is slow Python, so text that needs no escaping (most ids, symbols and numbers) is
+    returned as it is.
+    """
+    return text if _UNRESERVED(text) else quote(text, safe=safe)
+
+
 def query_string(pairs: list[tuple[str, str]], safe: str) -> str:
     """The name=value pairs joined by &, each value percent-encoded except for safe.
 
     Names are the spec's wire names, which the spec language limits to [A-Za-z0-9_-].
     """
-    return "&".join(f"{k}={quote(v, safe=safe)}" for k, v in pairs)
+    return "&".join([f"{k}={percent_encoded(v, safe)}" for k, v in pairs])
 
 
 def query_value(value: JSON, encoding: str | None) -> str:

@@ -79,7 +79,8 @@ class Int64(Number):
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         low, high = self.int_bounds
-        with w.block(f"if not {'is_int' if strict else 'is_integral'}({var}):"):
+        # a plain int answers at once; the call covers bool (refused), Decimal and int subclasses
+        with w.block(f"if type({var}) is not int and not {'is_int' if strict else 'is_integral'}({var}):"):
             w.add(f'out.append(Violation({path}, "type", "expected an integer"))')
         shown_low = "INT64_MIN" if low == INT64_MIN else literal(low)
         shown_high = "INT64_MAX" if high == INT64_MAX else literal(high)
