@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
@@ -96,13 +96,36 @@ class Violation(Record):
         return f"{self.path}: {self.message} [{self.rule}]"
 
 
-# One encoder for every call: json.dumps builds a new one whenever it is given options.
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+def _compact_encoder() -> Callable[[JSON], str]:
+    """json.dumps(value, separators=(",", ":"), ensure_ascii=False), set up once.
+
+    json.dumps makes a new encoder whenever it is given options, and the encoder a new C
+    encoder for every value; a request's body is encoded on every call. (No check for cycles:
+    the values are made from records.)
+    """
+    encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator (another Python implementation)
+        return encoder.encode
+    # c_make_encoder takes its options by position only, in this order.
+    markers, indent, sort_keys, skip_keys, allow_nan = None, None, False, False, True
+    c_encoder = make(
+        markers, encoder.default, json.encoder.encode_basestring, indent, ":", ",", sort_keys, skip_keys, allow_nan
+    )
+    return lambda value: "".join(c_encoder(value, 0))
+
+
+_COMPACT = _compact_encoder()
+
+
+def item_path(path: str, index: int) -> str:
+    """The JSON path of item index of the list at path; path itself when index is -1."""
+    return path if index < 0 else f"{path}[{index}]"
 
 
 def compact_json(value: JSON) -> str:
     """JSON with no spaces, keys in the order given, non-ASCII kept as is."""
-    return _COMPACT.encode(value)
+    return _COMPACT(value)
 
 
 def _reject_constant(name: str) -> JSON:
@@ -173,8 +196,9 @@ def query_scalar(value: JSON) -> str:
     return str(value)
 
 
-# Text that percent-encoding leaves as it is, whatever else is safe (RFC 3986 unreserved).
-_UNRESERVED = re.compile("[A-Za-z0-9_.~-]*\\Z").match
+# Per set of safe characters, a test for text that percent-encoding leaves as it is: letters,
+# digits, _.~- (RFC 3986 unreserved) and the ASCII ones among safe (quote ignores any other).
+_UNCHANGED: dict[str, Callable[[str], object]] = {}
 
 
 def percent_encoded(text: str, safe: str) -> str:
@@ -183,7 +207,11 @@ def percent_encoded(text: str, safe: str) -> str:
     quote is slow Python, so text that needs no escaping (most ids, symbols and numbers) is
     returned as it is.
     """
-    return text if _UNRESERVED(text) else quote(text, safe=safe)
+    unchanged = _UNCHANGED.get(safe)
+    if unchanged is None:
+        kept = re.escape("".join(c for c in safe if c.isascii()))
+        unchanged = _UNCHANGED[safe] = re.compile(f"[A-Za-z0-9_.~{kept}-]*\\Z").match
+    return text if unchanged(text) else quote(text, safe=safe)
 
 
 def query_string(pairs: list[tuple[str, str]], safe: str) -> str:

@@ -485,7 +485,7 @@ class AuthValue:
         if self.key == "recv_window":
             return Code("str(self.recv_window)")
         if self.key == "passphrase" and self.signed is not None:
-            return Code("signed_passphrase(creds.secret, creds.passphrase)")
+            return Code("creds.signed_passphrase")  # signed once, when the client is made
         if self.key in ("api_key", "passphrase"):
             return Code(f"creds.{self.key}")
         if self.credential is not None:
@@ -624,7 +624,7 @@ class Auth:
     @property
     def client_imports(self) -> tuple[str, ...]:
         """The names the generated client imports from the generated signing module."""
-        names = ["Signable", "sign", "string_to_sign"]
+        names = ["Signable", "sign_with_key", "signing_key", "string_to_sign"]
         names += [f"signed_{v.key}" for v in self.values if v.signed]
         names += ["NonceSource"] if self.nonce is not None else []
         names += ["with_body_field"] if self.signature.placement.where == "body" else []

@@ -55,6 +55,22 @@ class Lines:
         return "\n".join(self._lines)
 
 
+class ItemPath(str):
+    """The generated expression of a list item's JSON path, `base + f"[{counter}]"`.
+
+    An object checker takes it as its two parts and makes the text only for a violation: made
+    for every item, the paths cost a valid response more than its checks.
+    """
+
+    base: str
+    counter: str
+
+    def __new__(cls, base: str, counter: str) -> ItemPath:
+        made = super().__new__(cls, f'{base} + f"[{{{counter}}}]"')
+        made.base, made.counter = base, counter
+        return made
+
+
 def scalar(value: Any) -> Any:
     """A spec scalar as the model keeps it: strings become Text."""
     return Text(value) if isinstance(value, str) else value

@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from specgen.spec.kinds.base import TYPE_KINDS, Case, Ctx, Lines, type_kind
+from specgen.spec.kinds.base import TYPE_KINDS, Case, Ctx, ItemPath, Lines, type_kind
 from specgen.spec.kinds.fields import Put, Type, between, build_type
 from specgen.spec.loader import Location
 
@@ -99,8 +99,9 @@ class List(Type):
             if self.max_items is not None:
                 with w.block(f"if len({var}) > {self.max_items}:"):
                     w.add(f'out.append(Violation({path}, "maxItems", "more than {self.max_items} items"))')
-            i, v = f"i{depth}", f"v{depth}"
-            where = f'{path} + f"[{{{i}}}]"'
+            i, v, at = f"i{depth}", f"v{depth}", f"at{depth}"
+            w.add(f"{at} = {path}")
+            where = ItemPath(at, i)
             with w.block(f"for {i}, {v} in enumerate({var}):"):
                 if self.encoding == "comma":
                     with w.block(f'if isinstance({v}, str) and "," in {v}:'):

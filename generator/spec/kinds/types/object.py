@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from specgen.emit.literal import literal, member
-from specgen.spec.kinds.base import Case, Ctx, Lines, Members, Rule, build_rule, type_kind
+from specgen.spec.kinds.base import Case, Ctx, ItemPath, Lines, Members, Rule, build_rule, type_kind
 from specgen.spec.kinds.fields import Field, Put, Type, build_fields
 from specgen.spec.loader import Location
 from specgen.spec.naming import snake
@@ -86,32 +86,41 @@ class Object(Type):
         return self.name.value
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
-        w.add(f"{self.checker}({var}, {path}, out)")
+        if isinstance(path, ItemPath):
+            w.add(f"{self.checker}({var}, {path.base}, out, {path.counter})")
+        else:
+            w.add(f"{self.checker}({var}, {path}, out)")
 
     def checker_function(self, strict: bool) -> str:
-        """The function that appends a Violation for each rule a JSON value breaks as this object."""
+        """The function that appends a Violation for each rule a JSON value breaks as this object.
+
+        A list item's checker is given the list's path and the item's index, and makes the item's
+        path (item_path) only where it is used.
+        """
         w = Lines()
-        with w.block(f"def {self.checker}(value: JSON, path: str, out: list[Violation]) -> None:"):
+        here = "item_path(path, index)"
+        with w.block(f"def {self.checker}(value: JSON, path: str, out: list[Violation], index: int = -1) -> None:"):
             unknown = "refused" if strict else "allowed"
             w.add(f'"""Check value as {self.name.value} (unknown fields {unknown})."""')
             with w.block("if not isinstance(value, dict):"):
-                w.add('out.append(Violation(path, "type", "expected an object"))')
+                w.add(f'out.append(Violation({here}, "type", "expected an object"))')
                 w.add("return")
             for f in self.fields:
                 if f.required:
                     with w.block(f"if {literal(f.wire)} not in value:"):
-                        w.add(f'out.append(Violation(path + {member(f.wire)}, "required", "is required"))')
+                        w.add(f'out.append(Violation({here} + {member(f.wire)}, "required", "is required"))')
             if strict:
                 known = literal(tuple(f.wire for f in self.fields))
                 with w.block("for key in value:"):
                     with w.block(f"if key not in {known}:"):
-                        w.add('out.append(Violation(f"{path}.{key}", "additionalProperties", "is not a known field"))')
+                        where = f'{here} + "." + key'
+                        w.add(f'out.append(Violation({where}, "additionalProperties", "is not a known field"))')
             for f in self.fields:
                 with w.block(f"if {literal(f.wire)} in value:"):
                     w.add(f"v = value[{literal(f.wire)}]")
-                    f.type.check(w, "v", f"path + {member(f.wire)}", strict)
+                    f.type.check(w, "v", f"{here} + {member(f.wire)}", strict)
             for rule in self.rules:
-                rule.check(w, "value", "path")
+                rule.check(w, "value", here)
         return w.text()
 
     def own_to_wire(self, expr: str, depth: int) -> str:
