@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
@@ -201,25 +201,38 @@ def query_scalar(value: JSON) -> str:
 _UNCHANGED: dict[str, Callable[[str], object]] = {}
 
 
+def _unchanged_by_quote(safe: str) -> Callable[[str], object]:
+    """A test for text that percent-encoding (quote with safe) leaves as it is."""
+    unchanged = _UNCHANGED.get(safe)
+    if unchanged is None:
+        kept = re.escape("".join(c for c in safe if c.isascii()))
+        unchanged = _UNCHANGED[safe] = re.compile(f"[A-Za-z0-9_.~{kept}-]*\\Z").match
+    return unchanged
+
+
 def percent_encoded(text: str, safe: str) -> str:
     """text percent-encoded except for safe, as urllib's quote does it.
 
     quote is slow Python, so text that needs no escaping (most ids, symbols and numbers) is
     returned as it is.
     """
-    unchanged = _UNCHANGED.get(safe)
-    if unchanged is None:
-        kept = re.escape("".join(c for c in safe if c.isascii()))
-        unchanged = _UNCHANGED[safe] = re.compile(f"[A-Za-z0-9_.~{kept}-]*\\Z").match
-    return text if unchanged(text) else quote(text, safe=safe)
+    return text if _unchanged_by_quote(safe)(text) else quote(text, safe=safe)
 
 
-def query_string(pairs: list[tuple[str, str]], safe: str) -> str:
-    """The name=value pairs joined by &, each value percent-encoded except for safe.
+def query_text(params: Mapping[str, JSON], names: Container[str], encodings: Mapping[str, str], safe: str) -> str:
+    """The parameters named in names, in order, as name=value pairs joined by &.
 
-    Names are the spec's wire names, which the spec language limits to [A-Za-z0-9_-].
+    Each value is written as query_value writes it (lists in their encoding) and percent-encoded
+    except for safe. Names are the spec's wire names, which the spec language limits to
+    [A-Za-z0-9_-].
     """
-    return "&".join([f"{k}={percent_encoded(v, safe)}" for k, v in pairs])
+    unchanged = _unchanged_by_quote(safe)
+    pairs = []
+    for name, value in params.items():
+        if name in names:
+            text = value if type(value) is str else query_value(value, encodings.get(name))
+            pairs.append(f"{name}={text if unchanged(text) else quote(text, safe=safe)}")
+    return "&".join(pairs)
 
 
 def query_value(value: JSON, encoding: str | None) -> str:
