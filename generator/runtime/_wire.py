@@ -110,7 +110,15 @@ def _compact_encoder() -> Callable[[JSON], str]:
     # c_make_encoder takes its options by position only, in this order.
     markers, indent, sort_keys, skip_keys, allow_nan = None, None, False, False, True
     c_encoder = make(
-        markers, encoder.default, json.encoder.encode_basestring, indent, ":", ",", sort_keys, skip_keys, allow_nan
+        markers,
+        encoder.default,
+        json.encoder.encode_basestring,
+        indent,
+        ":",
+        ",",
+        sort_keys,
+        skip_keys,
+        allow_nan,
     )
     return lambda value: "".join(c_encoder(value, 0))
 
@@ -219,7 +227,9 @@ def percent_encoded(text: str, safe: str) -> str:
     return text if _unchanged_by_quote(safe)(text) else quote(text, safe=safe)
 
 
-def query_text(params: Mapping[str, JSON], names: Container[str], encodings: Mapping[str, str], safe: str) -> str:
+def query_text(
+    params: Mapping[str, JSON], names: Container[str], encodings: Mapping[str, str], safe: str
+) -> str:
     """The parameters named in names, in order, as name=value pairs joined by &.
 
     Each value is written as query_value writes it (lists in their encoding) and percent-encoded

@@ -205,6 +205,8 @@ def _read(ref: Ref | None, item: JSON, side: JSON) -> JSON:
     if ref is None:
         return None
     owner = side if ref[0] == "aligned" else item
+    if "." not in ref[1]:  # a field of the item itself, as most are
+        return owner.get(ref[1]) if isinstance(owner, dict) else None
     return value_at(owner, tuple(ref[1].split(".")))
 
 
