@@ -140,9 +140,16 @@ def _reject_constant(name: str) -> JSON:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# One decoder for every body: json.loads builds one (and its scanner) whenever given options.
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant)
+
+
 def loads(body: bytes) -> JSON:
     """Decode a JSON body; every number with a fraction or exponent becomes a Decimal."""
-    return json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant)
+    text = body.decode("utf-8")
+    if text.startswith("\ufeff"):  # refused, as json.loads refuses it
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)
 
 
 def decimal_text(value: Decimal) -> str:
