@@ -36,11 +36,11 @@ class Decimal(Type):
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         if strict:
-            with w.block(f"if not isinstance({var}, str) or not _DECIMAL.search({var}):"):
+            with w.block(f"if not isinstance({var}, str) or not _DECIMAL({var}):"):
                 w.add(f'out.append(Violation({path}, "type", "expected a decimal string such as \\"0.01\\""))')
         else:
             # strings first: venues send decimals as strings far more often than as numbers
-            with w.block(f"if not (isinstance({var}, str) and _DECIMAL.search({var}) or is_number({var})):"):
+            with w.block(f"if not (isinstance({var}, str) and _DECIMAL({var}) or is_number({var})):"):
                 w.add(f'out.append(Violation({path}, "type", "expected a decimal (string or number)"))')
 
     def own_to_wire(self, expr: str, depth: int) -> str:

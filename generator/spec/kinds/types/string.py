@@ -29,10 +29,10 @@ def pattern_schema(out: dict[str, Any], pattern: str) -> dict[str, Any]:
 
 def check_number_in_text(w: Lines, var: str, path: str, regex: str, what: str, example: str) -> None:
     """The check of a number written as a JSON string (int_string, decimal_string): a string, then
-    one the validators module's compiled pattern `regex` matches."""
+    one the validators module's test `regex` (a compiled pattern's bound search) accepts."""
     with w.block(f"if not isinstance({var}, str):"):
         w.add(f'out.append(Violation({path}, "type", "expected {what} in a string"))')
-    with w.block(f"elif not {regex}.search({var}):"):
+    with w.block(f"elif not {regex}({var}):"):
         w.add(f'out.append(Violation({path}, "pattern", "expected {what} such as \\"{example}\\""))')
 
 
@@ -106,7 +106,7 @@ class String(Type):
                     w.add(f'out.append(Violation({path}, "maxLength", "longer than {self.max_length} characters"))')
             if self.pattern is not None:
                 message = literal("does not match " + literal(self.pattern))
-                with w.block(f"if not _PATTERNS[{literal(self.pattern)}].search({var}):"):
+                with w.block(f"if not _PATTERNS[{literal(self.pattern)}]({var}):"):
                     w.add(f'out.append(Violation({path}, "pattern", {message}))')
 
     def own_from_json(self, expr: str, depth: int) -> str:
