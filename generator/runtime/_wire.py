@@ -127,7 +127,7 @@ _COMPACT = _compact_encoder()
 
 
 def item_path(path: str, index: int) -> str:
-    """The JSON path of item index of the list at path; path itself when index is -1."""
+    """The JSON path of item index of the list at path; path itself when index is negative."""
     return path if index < 0 else f"{path}[{index}]"
 
 

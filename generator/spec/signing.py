@@ -485,7 +485,7 @@ class AuthValue:
         if self.key == "recv_window":
             return Code("str(self.recv_window)")
         if self.key == "passphrase" and self.signed is not None:
-            return Code("creds.signed_passphrase")  # signed once, when the client is made
+            return Code("creds.signed_passphrase")  # signed on the first request, then kept
         if self.key in ("api_key", "passphrase"):
             return Code(f"creds.{self.key}")
         if self.credential is not None:
