@@ -59,7 +59,7 @@ VENUES: dict[str, tuple[str, tuple[str, str, list[str], str] | None]] = {
     "bybit_v5": ("cancel_batch", ("bybit", "v5/order/cancel-batch", ["private"], "POST")),
     "kucoin_spot": ("cancel_all_orders", ("kucoin", "orders", ["private"], "DELETE")),
     "mexc_contract": ("cancel_orders_by_id", ("mexc", "order/cancel", ["contract", "private"], "POST")),
-    "phemex_contract": ("cancel_all_orders", ("phemex", "orders/all", ["private"], "DELETE")),
+    "phemex_contract": ("bulk_cancel_orders", ("phemex", "orders", ["private"], "DELETE")),
     "whitebit": ("cancel_bulk", ("whitebit", "order/cancel/bulk", ["v4", "private"], "POST")),
     "ztdx_futures": ("batch_cancel_orders", None),
 }
@@ -202,15 +202,15 @@ _PHEMEX_KEY = base64.urlsafe_b64decode(SECRET + "=" * (-len(SECRET) % 4))  # the
 
 
 def floor_phemex(p: dict[str, Any], ts: int) -> Built:
-    q = f"symbol={quote(p['symbol'], safe='')}&untriggered={'true' if p['untriggered'] else 'false'}"
+    q = f"symbol={quote(p['symbol'], safe='')}&orderID={quote(','.join(p['orderID']), safe='')}"
     expiry = str(ts + 60)
-    sig = hmac.new(_PHEMEX_KEY, f"/orders/all{q}{expiry}".encode(), hashlib.sha256).hexdigest()
+    sig = hmac.new(_PHEMEX_KEY, f"/orders{q}{expiry}".encode(), hashlib.sha256).hexdigest()
     headers = (
         ("x-phemex-access-token", KEY),
         ("x-phemex-request-expiry", expiry),
         ("x-phemex-request-signature", sig),
     )
-    return "DELETE", f"https://api.phemex.com/orders/all?{q}", headers, b""
+    return "DELETE", f"https://api.phemex.com/orders?{q}", headers, b""
 
 
 def floor_whitebit(p: dict[str, Any], ts: int) -> Built:
@@ -288,7 +288,7 @@ def _ccxt(module: str, venue: str, ts: int) -> tuple[Any, tuple[str, list[str], 
 
 
 def _ccxt_params(venue: str, wire: dict[str, Any]) -> Any:
-    if venue == "bingx_spot":  # ccxt passes BingX's id lists as the joined string
+    if venue in ("bingx_spot", "phemex_contract"):  # ccxt passes these id lists as the joined string
         return {k: ",".join(v) if isinstance(v, list) else v for k, v in wire.items()}
     if venue == "mexc_contract":  # the body is the list of ids itself, as ccxt's cancelOrders sends it
         return wire["orderIds"]
