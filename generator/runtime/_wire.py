@@ -211,27 +211,34 @@ def query_scalar(value: JSON) -> str:
     return str(value)
 
 
-# Per set of safe characters, a test for text that percent-encoding leaves as it is: letters,
-# digits, _.~- (RFC 3986 unreserved) and the ASCII ones among safe (quote ignores any other).
-_UNCHANGED: dict[str, Callable[[str], object]] = {}
+# Per set of safe characters: a test for text that percent-encoding leaves as it is, and the
+# table that percent-encodes ASCII text as urllib's quote does (every character but letters,
+# digits, _.~- (RFC 3986 unreserved) and safe becomes %XX).
+_QUOTING: dict[str, tuple[Callable[[str], object], dict[int, str]]] = {}
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
 
 
-def _unchanged_by_quote(safe: str) -> Callable[[str], object]:
-    """A test for text that percent-encoding (quote with safe) leaves as it is."""
-    unchanged = _UNCHANGED.get(safe)
-    if unchanged is None:
-        kept = re.escape("".join(c for c in safe if c.isascii()))
-        unchanged = _UNCHANGED[safe] = re.compile(f"[A-Za-z0-9_.~{kept}-]*\\Z").match
-    return unchanged
+def _quoting(safe: str) -> tuple[Callable[[str], object], dict[int, str]]:
+    found = _QUOTING.get(safe)
+    if found is None:
+        kept = _UNRESERVED + "".join(c for c in safe if c.isascii())
+        unchanged = re.compile(f"[{re.escape(kept)}]*\\Z").match
+        table = {c: f"%{c:02X}" for c in range(128) if chr(c) not in kept}
+        found = _QUOTING[safe] = (unchanged, table)
+    return found
 
 
 def percent_encoded(text: str, safe: str) -> str:
     """text percent-encoded except for safe, as urllib's quote does it.
 
-    quote is slow Python, so text that needs no escaping (most ids, symbols and numbers) is
-    returned as it is.
+    quote is slow Python: text that needs no escaping (most ids, symbols and numbers) is
+    returned as it is, other ASCII text is encoded by one str.translate, and only the rest
+    goes through quote.
     """
-    return text if _unchanged_by_quote(safe)(text) else quote(text, safe=safe)
+    unchanged, table = _quoting(safe)
+    if unchanged(text):
+        return text
+    return text.translate(table) if text.isascii() else quote(text, safe=safe)
 
 
 def query_text(
@@ -243,12 +250,11 @@ def query_text(
     except for safe. Names are the spec's wire names, which the spec language limits to
     [A-Za-z0-9_-].
     """
-    unchanged = _unchanged_by_quote(safe)
     pairs = []
     for name, value in params.items():
         if name in names:
             text = value if type(value) is str else query_value(value, encodings.get(name))
-            pairs.append(f"{name}={text if unchanged(text) else quote(text, safe=safe)}")
+            pairs.append(f"{name}={percent_encoded(text, safe)}")
     return "&".join(pairs)
 
 
