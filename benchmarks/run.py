@@ -441,8 +441,8 @@ def micro_requests(b: Bench, res: dict[str, Any]) -> None:
         if "ccxt_us" in r:
             b.add(Row(area, venue, "ccxt sign()", r["ccxt_us"], "µs"))
             parts.append(ratio(s.value, r["ccxt_us"], "ccxt"))
-            if r["ccxt_us"] <= 1.5 * r["floor_us"]:
-                target.append(">= 3x faster than ccxt: n/a (ccxt's signing is at the floor)")
+            if r["ccxt_us"] <= 3 * r["floor_us"]:  # 3x faster than ccxt would be faster than the floor
+                target.append(">= 3x faster than ccxt: n/a (ccxt's signing is within 3x of the floor)")
             else:
                 target.append(f">= 3x faster than ccxt: {'met' if r['ccxt_us'] >= 3 * s.value else 'MISSED'}")
         else:
