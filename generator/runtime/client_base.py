@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Container, Mapping, Sequence
 
-from ._wire import JSON, Violation, compact_json, query_scalar, query_string, query_value
+from ._wire import JSON, Violation, compact_json, percent_encoded, query_scalar, query_text
 from .accounting import Plan, unanswered, unreadable
 from .answers import Envelope, read
 from .errors import ApiError, ClientError, ResponseError, TransportError, ValidationError
@@ -321,10 +321,8 @@ class ClientCore:
             raise ValidationError(problems)
         path = endpoint.path
         if endpoint.path_pieces:
-            from urllib.parse import quote
-
             path = "".join(
-                quote(query_scalar(params[piece]), safe="") if is_param else piece
+                percent_encoded(query_scalar(params[piece]), "") if is_param else piece
                 for is_param, piece in endpoint.path_pieces
             )
         query = self._encoded(endpoint, params, endpoint.query) if endpoint.query else ""
@@ -351,9 +349,7 @@ class ClientCore:
 
     def _encoded(self, endpoint: Endpoint, params: dict[str, JSON], names: Container[str]) -> str:
         """The parameters named as query text (a query string or a form body)."""
-        encodings = endpoint.list_encodings
-        pairs = [(k, query_value(v, encodings.get(k))) for k, v in params.items() if k in names]
-        return query_string(pairs, self.query_safe)
+        return query_text(params, names, endpoint.list_encodings, self.query_safe)
 
     def _read(
         self,
