@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from lines import count_lines
+from specgen.spec.specset import VENUE_FILE, venue_folders
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -214,7 +215,9 @@ def lines_row(b: Bench, area: str, generated: Path) -> None:
 
 
 def bench_bundled(b: Bench) -> None:
-    area = "1 generation: bundled specs (10 specs, 5 venues)"
+    venues = venue_folders(ROOT / "specs")
+    endpoints = sum(1 for v in venues for f in v.glob("*.yaml") if f.name != VENUE_FILE)
+    area = f"1 generation: bundled specs ({endpoints} endpoints, {len(venues)} venues)"
     proj = project_copy(WORK / "bundled", with_generated=True)
     cache, out = proj / ".specgen-cache", proj / "generated"
     measure(
