@@ -27,18 +27,18 @@ LIMITED = kit.limited(PRODUCT)
 
 def test_quotas_come_from_the_specs_and_unstated_ones_are_absent() -> None:
     assert LIMITED, "no product spec states a quota in numbers"
-    assert any(c.shared for v in LIMITED for e in v.endpoints for c in e.rate_limit.charges), "no pool budget"
+    assert any(c.pool_wide for v in LIMITED for e in v.endpoints for c in e.rate_limit.charges), "no pool budget"
     for venue in PRODUCT:
         package = importlib.import_module(venue.name.value)
         for e in venue.endpoints:
             quotas = package.QUOTAS[e.operation.value]
-            assert [(q.pool, q.scope, q.count, q.per_seconds, q.unit, q.weight, q.shared) for q in quotas] == [
-                (c.pool.value, c.scope, c.count, c.per_seconds, c.unit, c.weight, c.shared)
+            assert [(q.pool, q.scope, q.count, q.per_seconds, q.unit, q.weight, q.pool_wide) for q in quotas] == [
+                (c.pool.value, c.scope, c.count, c.per_seconds, c.unit, c.weight, c.pool_wide)
                 for c in e.rate_limit.charges
             ]
             # Own limits stated in numbers, and the budgets of the pools named without numbers.
             own = [lim for lim in e.rate_limit.limits if lim.enforced]
-            assert [q.pool for q in quotas if not q.shared] == [lim.pool.value for lim in own]
+            assert [q.pool for q in quotas if not q.pool_wide] == [lim.pool.value for lim in own]
             drawn = [
                 p
                 for lim in e.rate_limit.limits
@@ -46,7 +46,7 @@ def test_quotas_come_from_the_specs_and_unstated_ones_are_absent() -> None:
                 for p in venue.pools
                 if p.name == lim.pool
             ]
-            assert [q.pool for q in quotas if q.shared] == [p.name.value for p in drawn for _ in p.budgets]
+            assert [q.pool for q in quotas if q.pool_wide] == [p.name.value for p in drawn for _ in p.budgets]
 
 
 @pytest.mark.parametrize("venue", LIMITED, ids=lambda v: v.name.value)

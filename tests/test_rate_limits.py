@@ -187,7 +187,7 @@ def test_a_pool_in_weight_is_one_window_for_every_method_that_draws_on_it(
     weight_venue: tuple[Venue, Any], clock: FakeClock
 ) -> None:
     venue, package = weight_venue
-    assert {op: [(q.pool, q.count, q.unit, q.weight, q.shared) for q in package.QUOTAS[op]] for op in WEIGHTS} == {
+    assert {op: [(q.pool, q.count, q.unit, q.weight, q.pool_wide) for q in package.QUOTAS[op]] for op in WEIGHTS} == {
         op: [("group", BUDGET, "weight", w, True)] for op, w in WEIGHTS.items()
     }
     first, second = WEIGHTS
@@ -209,7 +209,7 @@ def test_a_pool_in_weight_is_one_window_for_every_method_that_draws_on_it(
     waiting = package.make_limiter("k", clock=clock, sleep=clock.sleep, registry=registry)  # the same window
     waiting.acquire(first)
     assert clock.slept == pytest.approx([1.0])
-    heavier = {first: (package.Quota("group", "uid", BUDGET, 1, unit="weight", weight=BUDGET + 1, shared=True),)}
+    heavier = {first: (package.Quota("group", "uid", BUDGET, 1, unit="weight", weight=BUDGET + 1, pool_wide=True),)}
     with pytest.raises(package.RateLimitExceeded) as too_big:
         package.Limiter(WEIGHT_VENUE, "k", heavier, clock=clock, sleep=clock.sleep).acquire(first)
     assert "larger than" in str(too_big.value)  # a weight above the whole budget never fits: refused, not waited

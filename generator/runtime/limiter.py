@@ -44,18 +44,18 @@ class Quota(Record):
     """At most `count` units per `per_seconds` seconds in `pool`, counted by `scope`.
 
     unit: requests (one a request), weight (`weight` a request) or orders (one per order the
-    request names). shared: the pool's budget, one window for every operation that draws on it;
+    request names). pool_wide: the pool's budget, one window for every operation that draws on it;
     otherwise the operation's own limit, a window of its own.
     """
 
-    __slots__ = ("pool", "scope", "count", "per_seconds", "unit", "weight", "shared")
+    __slots__ = ("pool", "scope", "count", "per_seconds", "unit", "weight", "pool_wide")
     pool: str
     scope: str
     count: int
     per_seconds: float
     unit: str
     weight: int
-    shared: bool
+    pool_wide: bool
 
     def __init__(
         self,
@@ -65,7 +65,7 @@ class Quota(Record):
         per_seconds: float,
         unit: str = "requests",
         weight: int = 1,
-        shared: bool = False,
+        pool_wide: bool = False,
     ) -> None:
         init_field(self, "pool", pool)
         init_field(self, "scope", scope)
@@ -73,7 +73,7 @@ class Quota(Record):
         init_field(self, "per_seconds", per_seconds)
         init_field(self, "unit", unit)
         init_field(self, "weight", weight)
-        init_field(self, "shared", shared)
+        init_field(self, "pool_wide", pool_wide)
 
     def cost(self, orders: int) -> int:
         """Units a request naming `orders` orders takes."""
@@ -185,7 +185,7 @@ class Limiter:
                 who = self._account if q.scope in _ACCOUNT_SCOPES else ""
                 key = (
                     self.venue,
-                    "" if q.shared else operation,
+                    "" if q.pool_wide else operation,
                     q.pool,
                     q.unit,
                     q.per_seconds,

@@ -68,7 +68,7 @@ class RateLimits:
                 period = round(charge.per_seconds * 1000)
                 key = (
                     venue.name.value,
-                    "" if charge.shared else endpoint.operation.value,
+                    "" if charge.pool_wide else endpoint.operation.value,
                     charge.pool.value,
                     charge.unit,
                     period,

@@ -68,7 +68,7 @@ class Charge:
     per_seconds: int | float
     unit: str  # requests | weight | orders
     weight: int  # what one request costs in a pool counted in weight (1 otherwise)
-    shared: bool  # the pool's budget, counted across endpoints; else this endpoint's own limit
+    pool_wide: bool  # the pool's budget, counted across endpoints; else this endpoint's own limit
 
     @property
     def per_account(self) -> bool:
@@ -88,7 +88,7 @@ class RateLimit:
 
     def draws_on(self, pool: Pool) -> bool:
         """Whether the endpoint takes from the pool's shared budget."""
-        return any(c.shared and c.pool == pool.name for c in self.charges)
+        return any(c.pool_wide and c.pool == pool.name for c in self.charges)
 
 
 def build_pools(ctx: Ctx, raws: list[dict[str, Any]]) -> tuple[Pool, ...]:
