@@ -1,6 +1,6 @@
 """The runtime's fast paths give exactly what the standard library gives (issue 15 items 4-5).
 
-compact_json, loads, percent_encoded and query_text skip work the standard library repeats on
+compact_json, loads, percent_encoded, query_text and hmac_signer skip work the standard library repeats on
 every call (building an encoder or decoder, percent-encoding text that needs none); the bytes
 sent and the values read must not change. Each is compared with the plain call it stands for,
 on generated values that include the awkward cases (non-ASCII, reserved characters, deep
@@ -9,6 +9,7 @@ nesting, numbers with fractions and exponents).
 
 from __future__ import annotations
 
+import hmac
 import json
 import sys
 from decimal import Decimal
@@ -66,3 +67,14 @@ def test_query_text_writes_lists_in_their_encoding() -> None:
     params = {"symbol": "BTC-USD", "ids": ["1", "a,b"], "list": [1, 2], "flag": True, "price": Decimal("1E+2")}
     got = _wire.query_text(params, frozenset(params), {"ids": "comma"}, ",")
     assert got == "symbol=BTC-USD&ids=1,a,b&list=%5B1,2%5D&flag=true&price=100"
+
+
+# Keys around each hash's block size (64 bytes for SHA-256, 128 for SHA-384/512): longer keys are hashed first.
+KEYS = st.binary(max_size=300) | st.sampled_from([b"k" * n for n in (63, 64, 65, 127, 128, 129)])
+
+
+@given(KEYS, st.lists(st.binary(max_size=300), min_size=1, max_size=3), st.sampled_from(["sha256", "sha384", "sha512"]))
+def test_hmac_signer_is_hmac_new(key: bytes, messages: list[bytes], hash_name: str) -> None:
+    sign = _wire.hmac_signer(key, hash_name)
+    for message in messages:  # the kept state is copied, never used up
+        assert sign(message) == hmac.new(key, message, hash_name).digest()

@@ -9,7 +9,7 @@ library only.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Container, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from ._wire import JSON, Violation, compact_json, percent_encoded, query_scalar, query_text
 from .accounting import Plan, unanswered, unreadable
@@ -85,6 +85,9 @@ class Endpoint:
         "params",
         "sources",
         "filled",
+        "sourced",
+        "sources_last",
+        "whole_body",
         "validate_request",
         "validate_response",
         "signed",
@@ -131,6 +134,11 @@ class Endpoint:
             source, integer = self.sources.get(wire, ("", False))
             filled.append((wire, source, integer))
         self.filled = tuple(filled)
+        self.sourced = tuple(f for f in self.filled if f[1])
+        # The call's own parameters come first (a model's to_wire writes them in this order):
+        # the wire parameters are then the call's with the auth values added, no reordering.
+        self.sources_last = all(f[1] for f in self.filled[len(params) - len(self.sourced) :])
+        self.whole_body = set(params) <= set(body)  # the JSON body is every wire parameter
         self.validate_request = validate_request
         self.validate_response = validate_response
         self.signed = signed
@@ -289,17 +297,9 @@ class ClientCore:
         raise NotImplementedError
 
     def _signed(
-        self,
-        method: str,
-        path: str,
-        query: str,
-        body: str,
-        values: dict[str, str],
-        *,
-        signed: bool,
-        content_type: str | None,
-        body_kind: str,
+        self, endpoint: Endpoint, path: str, query: str, body: str, values: dict[str, str]
     ) -> HttpRequest:
+        """The request to send: path, query and body as built, signed if the endpoint is."""
         raise NotImplementedError
 
     def _prepare(self, endpoint: Endpoint, call: _Wired) -> tuple[HttpRequest, dict[str, JSON]]:
@@ -309,8 +309,13 @@ class ClientCore:
         """
         given = call.to_wire()
         values = self._auth_values(endpoint.path)
-        params: dict[str, JSON] = {}
-        for wire, source, integer in endpoint.filled:
+        if endpoint.sources_last:
+            params = given
+            filling = endpoint.sourced
+        else:
+            params = {}
+            filling = endpoint.filled
+        for wire, source, integer in filling:
             if not source:
                 if wire in given:
                     params[wire] = given[wire]
@@ -325,31 +330,21 @@ class ClientCore:
                 percent_encoded(query_scalar(params[piece]), "") if is_param else piece
                 for is_param, piece in endpoint.path_pieces
             )
-        query = self._encoded(endpoint, params, endpoint.query) if endpoint.query else ""
+        names = endpoint.query
+        query = query_text(params, names, endpoint.list_encodings, self.query_safe) if names else ""
         kind = endpoint.body_kind
+        names = endpoint.body
         if kind == "json":
-            body = compact_json({k: v for k, v in params.items() if k in endpoint.body})
+            body = compact_json(
+                params if endpoint.whole_body else {k: v for k, v in params.items() if k in names}
+            )
         elif kind == "array":
-            body = compact_json(params.get(endpoint.body[0], []))
+            body = compact_json(params.get(names[0], []))
         elif kind == "form":
-            body = self._encoded(endpoint, params, endpoint.body)
+            body = query_text(params, names, endpoint.list_encodings, self.query_safe)
         else:
             body = ""
-        request = self._signed(
-            endpoint.method,
-            path,
-            query,
-            body,
-            values,
-            signed=endpoint.signed,
-            content_type=endpoint.content_type,
-            body_kind=kind,
-        )
-        return request, params
-
-    def _encoded(self, endpoint: Endpoint, params: dict[str, JSON], names: Container[str]) -> str:
-        """The parameters named as query text (a query string or a form body)."""
-        return query_text(params, names, endpoint.list_encodings, self.query_safe)
+        return self._signed(endpoint, path, query, body, values), params
 
     def _read(
         self,

@@ -213,6 +213,14 @@ class Algorithm:
             return Code(f"hmac.new({key}, {message}, hashlib.{self.hash_name}).digest()")
         return Code(f"hashlib.{self.hash_name}({message}).digest()")
 
+    def signer_code(self, key: Code) -> Code:
+        """A function of the message giving code()'s bytes under a fixed key, as generated code:
+        an HMAC's keyed state is made once (the runtime's hmac_signer)."""
+        if self.asymmetric:
+            return Code(f"lambda message: {self.code(key, Code('message'))}")
+        assert self.keyed, "a signature's algorithm is keyed (build_auth refuses others)"
+        return Code(f"hmac_signer({key}, {py(self.hash_name)})")
+
     def compute(self, key: bytes, message: bytes) -> bytes:
         if self.asymmetric:
             return _private_sign(self.name, key, message)
@@ -295,6 +303,9 @@ ENCODINGS = {
     )
 }
 
+
+# The encodings whose text is left as it is by percent-encoding (RFC 3986 unreserved characters).
+URL_SAFE_ENCODINGS = frozenset({"hex"})
 
 SECRETS = {
     s.name: s
@@ -558,7 +569,20 @@ class Signature:
         return SECRETS[self.secret].code(secret)
 
     def code(self, key: Code, message: Code) -> Code:
-        return ENCODINGS[self.encoding].code(ALGORITHMS[self.algorithm].code(key, message))
+        return self.encoded(ALGORITHMS[self.algorithm].code(key, message))
+
+    def signer_code(self, key: Code) -> Code:
+        """The raw signature as a function of the message under a fixed key (see Algorithm)."""
+        return ALGORITHMS[self.algorithm].signer_code(key)
+
+    def encoded(self, raw: Code) -> Code:
+        """Raw signature bytes as the text sent, as generated code."""
+        return ENCODINGS[self.encoding].code(raw)
+
+    @property
+    def url_safe(self) -> bool:
+        """The signature's text never needs percent-encoding (hex digits)."""
+        return self.encoding in URL_SAFE_ENCODINGS
 
     def string_to_sign(self, request: Received) -> bytes:
         return b"".join(p.received(request) for p in self.parts)
@@ -624,7 +648,7 @@ class Auth:
     @property
     def client_imports(self) -> tuple[str, ...]:
         """The names the generated client imports from the generated signing module."""
-        names = ["Signable", "sign_with_key", "signing_key", "string_to_sign"]
+        names = ["Signable", "signer", "signing_key", "string_to_sign"]
         names += [f"signed_{v.key}" for v in self.values if v.signed]
         names += ["NonceSource"] if self.nonce is not None else []
         names += ["with_body_field"] if self.signature.placement.where == "body" else []
