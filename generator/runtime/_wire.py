@@ -31,6 +31,8 @@ else:
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+# What a validator says of an int64 outside its range (spelled out, the bounds take 50 digits).
+OUTSIDE_INT64 = f"outside {INT64_MIN}..{INT64_MAX}"
 init_field = object.__setattr__  # how a Record's __init__ sets a field, frozen as it is
 
 
@@ -129,6 +131,14 @@ _COMPACT = _compact_encoder()
 def item_path(path: str, index: int) -> str:
     """The JSON path of item index of the list at path; path itself when index is negative."""
     return path if index < 0 else f"{path}[{index}]"
+
+
+def fail(out: list[Violation], path: str, index: int, suffix: str, rule: str, message: str) -> None:
+    """Report that rule is broken at item_path(path, index) + suffix.
+
+    The generated validators' one way to report: the path's text is made only for a violation.
+    """
+    out.append(Violation((path if index < 0 else f"{path}[{index}]") + suffix, rule, message))
 
 
 def compact_json(value: JSON) -> str:

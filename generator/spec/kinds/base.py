@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from specgen.emit.literal import literal
 from specgen.errors import SpecError
 from specgen.spec.loader import Document, Location
-from specgen.spec.text import Text
+from specgen.spec.text import Code, Text
 
 if TYPE_CHECKING:
     from specgen.emit.cases import CaseKit, Scope
@@ -55,20 +56,43 @@ class Lines:
         return "\n".join(self._lines)
 
 
-class ItemPath(str):
-    """The generated expression of a list item's JSON path, `base + f"[{counter}]"`.
+class Where(str):
+    """The generated expression of a JSON path in parts: item `counter` of the list at `base` (base
+    itself when the counter is negative), then `suffix` (an expression for member steps).
 
-    An object checker takes it as its two parts and makes the text only for a violation: made
-    for every item, the paths cost a valid response more than its checks.
+    Violations are written from the parts, `fail(out, base, counter, suffix, ...)`, so the text is
+    made only for a violation: made for every list item, the paths cost a valid response more
+    than its checks. As a string it is the whole expression.
     """
 
     base: str
     counter: str
+    suffix: str
 
-    def __new__(cls, base: str, counter: str) -> ItemPath:
-        made = super().__new__(cls, f'{base} + f"[{{{counter}}}]"')
-        made.base, made.counter = base, counter
+    def __new__(cls, base: str, counter: str, suffix: str = '""') -> Where:
+        text = base if counter == "-1" else f"item_path({base}, {counter})"
+        made = super().__new__(cls, text if suffix == '""' else f"{text} + {suffix}")
+        made.base, made.counter, made.suffix = base, counter, suffix
         return made
+
+    def member(self, step: str) -> Where:
+        """This path and then step, an expression such as '".symbol"' or '"." + key'."""
+        return Where(self.base, self.counter, step if self.suffix == '""' else f"{self.suffix} + {step}")
+
+
+def violation(path: str, rule: str, message: str | Text) -> str:
+    """The statement that reports rule (broken, saying message) at path: the one way generated
+    validators report; rule and message are texts (a message given as Code is an expression),
+    path an expression or a Where."""
+    said = message if isinstance(message, Code) else literal(message)
+    if isinstance(path, Where):
+        return f"fail(out, {path.base}, {path.counter}, {path.suffix}, {literal(rule)}, {said})"
+    return f"out.append(Violation({path}, {literal(rule)}, {said}))"
+
+
+def at_member(path: str, step: str) -> str:
+    """The path expression of step (an expression such as '".symbol"') below path."""
+    return path.member(step) if isinstance(path, Where) else f"{path} + {step}"
 
 
 def scalar(value: Any) -> Any:

@@ -6,7 +6,18 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from specgen.emit.literal import literal, member
-from specgen.spec.kinds.base import Condition, Ctx, Lines, Members, Rule, scalar, text_or_none
+from specgen.spec.kinds.base import (
+    Condition,
+    Ctx,
+    Lines,
+    Members,
+    Rule,
+    Where,
+    at_member,
+    scalar,
+    text_or_none,
+    violation,
+)
 from specgen.spec.kinds.fields import Field
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
@@ -66,8 +77,8 @@ def check_item_field(
         with w.block("for i, item in enumerate(items):"):
             test = "in" if present else "not in"
             with w.block(f"if isinstance(item, dict) and {literal(field)} {test} item:"):
-                where = f'{path} + {member(param)} + f"[{{i}}]" + {member(field)}'
-                w.add(f"out.append(Violation({where}, {literal(rule.kind)}, {literal(rule.message)}))")
+                item = Where(at_member(path, member(param)), "i", member(field))
+                w.add(violation(item, rule.kind, rule.message))
 
 
 def condition_schema(when: Condition) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from specgen.emit.literal import literal
-from specgen.spec.kinds.base import Case, Ctx, Lines, Members, Rule, names, rule_kind, text_or_none
+from specgen.spec.kinds.base import Case, Ctx, Lines, Members, Rule, names, rule_kind, text_or_none, violation
 from specgen.spec.kinds.rules.common import WIRE_NAMES, every_key_required
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
@@ -70,7 +70,7 @@ class Group(Rule):
         # a sum of booleans: a generator over the names costs more than the check itself
         w.add("n = " + " + ".join(f"({literal(m)} in {var})" for m in self.members))
         with w.block(f"if {self._broken_when()}:"):
-            w.add(f"out.append(Violation({path}, {literal(self.kind)}, {literal(self.message)}))")
+            w.add(violation(path, self.kind, self.message))
 
     def exclusive_with(self, name: str) -> tuple[str, ...]:
         if self.most != 1 or all(m.value != name for m in self.members):

@@ -14,8 +14,10 @@ from specgen.spec.kinds.base import (
     Lines,
     Members,
     Rule,
+    at_member,
     rule_kind,
     text_or_none,
+    violation,
 )
 from specgen.spec.kinds.rules.common import (
     CONDITION,
@@ -85,9 +87,7 @@ class MaxItemsWhen(Rule):
         items = "items"
         test = f"{check_condition(self.when, var)} and isinstance({items}, list) and len({items}) > {self.max}"
         with w.block(f"if {test}:"):
-            w.add(
-                f"out.append(Violation({path} + {member(self.param)}, {literal(self.kind)}, {literal(self.message)}))"
-            )
+            w.add(violation(at_member(path, member(self.param)), self.kind, self.message))
 
     def conditional_limit(self) -> ConditionalLimit | None:
         return ConditionalLimit(self.param, self.python, self.max, self.when)

@@ -7,7 +7,18 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from specgen.emit.literal import literal, member
-from specgen.spec.kinds.base import Case, Ctx, Lines, Members, Rule, names, rule_kind, text_or_none
+from specgen.spec.kinds.base import (
+    Case,
+    Ctx,
+    Lines,
+    Members,
+    Rule,
+    at_member,
+    names,
+    rule_kind,
+    text_or_none,
+    violation,
+)
 from specgen.spec.kinds.rules.common import WIRE_NAME, WIRE_NAMES, every_key_required, list_param
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
@@ -57,8 +68,7 @@ class SameFieldsAcrossItems(Rule):
             shape = f"tuple(k in item for k in {literal(self.fields)})"
             w.add(f"shapes = {{{shape} for item in {items} if isinstance(item, dict)}}")
             with w.block("if len(shapes) > 1:"):
-                where = f"{path} + {member(self.param)}"
-                w.add(f"out.append(Violation({where}, {literal(self.kind)}, {literal(self.message)}))")
+                w.add(violation(at_member(path, member(self.param)), self.kind, self.message))
 
     def cases(self, kit: CaseKit, scope: Scope) -> list[Case]:
         name = self.param.value

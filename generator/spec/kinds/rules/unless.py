@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from specgen.emit.literal import literal, member
-from specgen.spec.kinds.base import Case, Condition, Ctx, Lines, Members, Rule, rule_kind, text_or_none
+from specgen.spec.kinds.base import (
+    Case,
+    Condition,
+    Ctx,
+    Lines,
+    Members,
+    Rule,
+    at_member,
+    rule_kind,
+    text_or_none,
+    violation,
+)
 from specgen.spec.kinds.rules.common import (
     CONDITION,
     WIRE_NAME,
@@ -62,8 +73,7 @@ class RequiredUnless(Rule):
     def check(self, w: Lines, var: str, path: str) -> None:
         test = f"not {check_condition(self.unless, var)} and {literal(self.param)} not in {var}"
         with w.block(f"if {test}:"):
-            where = f"{path} + {member(self.param)}"
-            w.add(f"out.append(Violation({where}, {literal(self.kind)}, {literal(self.message)}))")
+            w.add(violation(at_member(path, member(self.param)), self.kind, self.message))
 
     def cases(self, kit: CaseKit, scope: Scope) -> list[Case]:
         name, cond = self.param.value, self.unless.param.value

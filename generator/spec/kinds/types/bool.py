@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from specgen.spec.kinds.base import Case, Lines, type_kind
+from specgen.spec.kinds.base import Case, Lines, type_kind, violation
 from specgen.spec.kinds.fields import Put, Type
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class Bool(Type):
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         with w.block(f"if not isinstance({var}, bool):"):
-            w.add(f'out.append(Violation({path}, "type", "expected true or false"))')
+            w.add(violation(path, "type", "expected true or false"))
 
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"as_bool({expr})"
@@ -61,9 +61,9 @@ class BoolString(Type):
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         with w.block(f"if not isinstance({var}, str):"):
-            w.add(f'out.append(Violation({path}, "type", "expected \\"true\\" or \\"false\\""))')
+            w.add(violation(path, "type", 'expected "true" or "false"'))
         with w.block(f'elif {var} not in ("true", "false"):'):
-            w.add(f'out.append(Violation({path}, "enum", "must be \\"true\\" or \\"false\\""))')
+            w.add(violation(path, "enum", 'must be "true" or "false"'))
 
     def own_to_wire(self, expr: str, depth: int) -> str:
         return f'("true" if {expr} else "false")'

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from specgen.spec.kinds.base import Case, Lines, type_kind
+from specgen.spec.kinds.base import Case, Lines, type_kind, violation
 from specgen.spec.kinds.fields import Put, Type
 from specgen.spec.kinds.types.string import check_number_in_text, pattern_schema
 
@@ -37,11 +37,11 @@ class Decimal(Type):
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         if strict:
             with w.block(f"if not isinstance({var}, str) or not _DECIMAL({var}):"):
-                w.add(f'out.append(Violation({path}, "type", "expected a decimal string such as \\"0.01\\""))')
+                w.add(violation(path, "type", 'expected a decimal string such as "0.01"'))
         else:
             # strings first: venues send decimals as strings far more often than as numbers
             with w.block(f"if not (isinstance({var}, str) and _DECIMAL({var}) or is_number({var})):"):
-                w.add(f'out.append(Violation({path}, "type", "expected a decimal (string or number)"))')
+                w.add(violation(path, "type", "expected a decimal (string or number)"))
 
     def own_to_wire(self, expr: str, depth: int) -> str:
         return f"decimal_text({expr})"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from specgen.emit.literal import literal
-from specgen.spec.kinds.base import Case, Ctx, Lines, scalar, type_kind
+from specgen.spec.kinds.base import Case, Ctx, Lines, scalar, type_kind, violation
 from specgen.spec.kinds.fields import Put, Type
 from specgen.spec.loader import Location
 from specgen.spec.strict import integer
@@ -56,7 +56,7 @@ class Enum(Type):
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         with w.block(f"if not in_enum({var}, {literal(self.values)}):"):
-            w.add(f'out.append(Violation({path}, "enum", {literal("must be one of " + literal(self.values))}))')
+            w.add(violation(path, "enum", "must be one of " + literal(self.values)))
 
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"cast({literal(self.own_pytype())}, {expr})"

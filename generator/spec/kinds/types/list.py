@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from specgen.spec.kinds.base import TYPE_KINDS, Case, Ctx, ItemPath, Lines, type_kind
+from specgen.spec.kinds.base import TYPE_KINDS, Case, Ctx, Lines, Where, type_kind, violation
 from specgen.spec.kinds.fields import Put, Type, between, build_type
 from specgen.spec.loader import Location
 
@@ -91,21 +91,21 @@ class List(Type):
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         with w.block(f"if not isinstance({var}, list):"):
-            w.add(f'out.append(Violation({path}, "type", "expected a list"))')
+            w.add(violation(path, "type", "expected a list"))
         with w.block("else:"):
             if self.min_items is not None:
                 with w.block(f"if len({var}) < {self.min_items}:"):
-                    w.add(f'out.append(Violation({path}, "minItems", "fewer than {self.min_items} items"))')
+                    w.add(violation(path, "minItems", f"fewer than {self.min_items} items"))
             if self.max_items is not None:
                 with w.block(f"if len({var}) > {self.max_items}:"):
-                    w.add(f'out.append(Violation({path}, "maxItems", "more than {self.max_items} items"))')
+                    w.add(violation(path, "maxItems", f"more than {self.max_items} items"))
             i, v, at = f"i{depth}", f"v{depth}", f"at{depth}"
             w.add(f"{at} = {path}")
-            where = ItemPath(at, i)
+            where = Where(at, i)
             with w.block(f"for {i}, {v} in enumerate({var}):"):
                 if self.encoding == "comma":
                     with w.block(f'if isinstance({v}, str) and "," in {v}:'):
-                        w.add(f'out.append(Violation({where}, "comma", "a comma-joined item cannot contain a comma"))')
+                        w.add(violation(where, "comma", "a comma-joined item cannot contain a comma"))
                 self.item.check(w, v, where, strict, depth + 1)
 
     def own_to_wire(self, expr: str, depth: int) -> str:

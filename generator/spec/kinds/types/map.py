@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from specgen.spec.kinds.base import Case, Ctx, Lines, type_kind
+from specgen.spec.kinds.base import Case, Ctx, Lines, at_member, type_kind, violation
 from specgen.spec.kinds.fields import Put, Type, between, build_type
 from specgen.spec.loader import Location
 
@@ -62,17 +62,17 @@ class Map(Type):
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         with w.block(f"if not isinstance({var}, dict):"):
-            w.add(f'out.append(Violation({path}, "type", "expected an object"))')
+            w.add(violation(path, "type", "expected an object"))
         with w.block("else:"):
             if self.min_entries is not None:
                 with w.block(f"if len({var}) < {self.min_entries}:"):
-                    w.add(f'out.append(Violation({path}, "minProperties", "fewer than {self.min_entries} entries"))')
+                    w.add(violation(path, "minProperties", f"fewer than {self.min_entries} entries"))
             if self.max_entries is not None:
                 with w.block(f"if len({var}) > {self.max_entries}:"):
-                    w.add(f'out.append(Violation({path}, "maxProperties", "more than {self.max_entries} entries"))')
+                    w.add(violation(path, "maxProperties", f"more than {self.max_entries} entries"))
             k, v = f"k{depth}", f"v{depth}"
             with w.block(f"for {k}, {v} in {var}.items():"):
-                self.value.check(w, v, f'{path} + "." + {k}', strict, depth + 1)
+                self.value.check(w, v, at_member(path, f'"." + {k}'), strict, depth + 1)
 
     def own_to_wire(self, expr: str, depth: int) -> str:
         k, v = f"k{depth}", f"v{depth}"

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from specgen.emit.literal import literal
-from specgen.spec.kinds.base import Case, Ctx, Lines, type_kind
+from specgen.spec.kinds.base import Case, Ctx, Lines, type_kind, violation
 from specgen.spec.kinds.fields import INT64_MAX, INT64_MIN, Put, Type
 from specgen.spec.loader import Location
 from specgen.spec.strict import finite_float, integer
+from specgen.spec.text import Code
 
 if TYPE_CHECKING:
     from specgen.emit.cases import CaseKit
@@ -81,12 +82,14 @@ class Int64(Number):
         low, high = self.int_bounds
         # a plain int answers at once; the call covers bool (refused), Decimal and int subclasses
         with w.block(f"if type({var}) is not int and not {'is_int' if strict else 'is_integral'}({var}):"):
-            w.add(f'out.append(Violation({path}, "type", "expected an integer"))')
+            w.add(violation(path, "type", "expected an integer"))
         shown_low = "INT64_MIN" if low == INT64_MIN else literal(low)
         shown_high = "INT64_MAX" if high == INT64_MAX else literal(high)
         with w.block(f"elif {var} < {shown_low} or {var} > {shown_high}:"):
-            message = literal(f"outside {literal(low)}..{literal(high)}")
-            w.add(f'out.append(Violation({path}, "range", {message}))')
+            whole = (low, high) == (INT64_MIN, INT64_MAX)  # the runtime's message, not 50 digits again
+            w.add(
+                violation(path, "range", Code("OUTSIDE_INT64") if whole else f"outside {literal(low)}..{literal(high)}")
+            )
 
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"as_int({expr})"
@@ -121,13 +124,13 @@ class Float(Number):
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         with w.block(f"if not is_number({var}):"):
-            w.add(f'out.append(Violation({path}, "type", "expected a number"))')
+            w.add(violation(path, "type", "expected a number"))
         if self.minimum is not None:
             with w.block(f"elif {var} < {literal(self.minimum)}:"):
-                w.add(f"out.append(Violation({path}, \"range\", {literal('below ' + literal(self.minimum))}))")
+                w.add(violation(path, "range", "below " + literal(self.minimum)))
         if self.maximum is not None:
             with w.block(f"elif {var} > {literal(self.maximum)}:"):
-                w.add(f"out.append(Violation({path}, \"range\", {literal('above ' + literal(self.maximum))}))")
+                w.add(violation(path, "range", "above " + literal(self.maximum)))
 
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"as_float({expr})"

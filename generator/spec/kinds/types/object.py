@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from specgen.emit.literal import literal, member
-from specgen.spec.kinds.base import Case, Ctx, ItemPath, Lines, Members, Rule, build_rule, type_kind
+from specgen.spec.kinds.base import Case, Ctx, Lines, Members, Rule, Where, build_rule, type_kind, violation
 from specgen.spec.kinds.fields import Field, Put, Type, build_fields
 from specgen.spec.loader import Location
 from specgen.spec.naming import snake
@@ -86,7 +87,7 @@ class Object(Type):
         return self.name.value
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
-        if isinstance(path, ItemPath):
+        if isinstance(path, Where) and path.suffix == '""':
             w.add(f"{self.checker}({var}, {path.base}, out, {path.counter})")
         else:
             w.add(f"{self.checker}({var}, {path}, out)")
@@ -95,30 +96,27 @@ class Object(Type):
         """The function that appends a Violation for each rule a JSON value breaks as this object.
 
         A list item's checker is given the list's path and the item's index, and makes the item's
-        path (item_path) only where it is used.
+        path (item_path) only for a violation.
         """
         w = Lines()
-        here = "item_path(path, index)"
+        here = Where("path", "index")
         with w.block(f"def {self.checker}(value: JSON, path: str, out: list[Violation], index: int = -1) -> None:"):
             unknown = "refused" if strict else "allowed"
             w.add(f'"""Check value as {self.name.value} (unknown fields {unknown})."""')
             with w.block("if not isinstance(value, dict):"):
-                w.add(f'out.append(Violation({here}, "type", "expected an object"))')
+                w.add(violation(here, "type", "expected an object"))
                 w.add("return")
             for f in self.fields:
                 if f.required:
                     with w.block(f"if {literal(f.wire)} not in value:"):
-                        w.add(f'out.append(Violation({here} + {member(f.wire)}, "required", "is required"))')
+                        w.add(violation(here.member(member(f.wire)), "required", "is required"))
             if strict:
                 known = literal(tuple(f.wire for f in self.fields))
                 with w.block("for key in value:"):
                     with w.block(f"if key not in {known}:"):
-                        where = f'{here} + "." + key'
-                        w.add(f'out.append(Violation({where}, "additionalProperties", "is not a known field"))')
+                        w.add(violation(here.member('"." + key'), "additionalProperties", "is not a known field"))
             for f in self.fields:
-                with w.block(f"if {literal(f.wire)} in value:"):
-                    w.add(f"v = value[{literal(f.wire)}]")
-                    f.type.check(w, "v", f"{here} + {member(f.wire)}", strict)
+                field_check(w, f, here.member(member(f.wire)), strict)
             for rule in self.rules:
                 rule.check(w, "value", here)
         return w.text()
@@ -173,3 +171,31 @@ def field_schema(f: Field, strict: bool) -> dict[str, Any]:
     if f.default is not None:
         out["default"] = f.default.value if hasattr(f.default, "value") else f.default
     return out
+
+
+def field_check(w: Lines, f: Field, path: Where, strict: bool) -> None:
+    """The check of a field of `value` when present. A check that is one test and one report
+    reading the value once is written as one `if`, the field looked up in it; any other reads
+    the value into `v` first."""
+    key = literal(f.wire)
+    probe = Lines()
+    f.type.check(probe, _PROBE, path, strict)
+    test, *body = probe.text().split("\n")
+    if len(body) == 1 and test.startswith("if ") and probe.text().count(_PROBE) == 1:
+        inline = test[3:-1].replace(_PROBE, f"value[{key}]")
+        with w.block(f"if {key} in value and {conjunct(inline)}:"):
+            w.add(body[0].strip())
+        return
+    with w.block(f"if {key} in value:"):
+        w.add(f"v = value[{key}]")
+        f.type.check(w, "v", path, strict)
+
+
+_PROBE = "__value__"  # stands for the field's value while deciding how to write its check
+
+
+def conjunct(test: str) -> str:
+    """test as the right operand of `and`: bracketed unless `and` binds it already."""
+    expr = ast.parse(test, mode="eval").body
+    binds = isinstance(expr, (ast.Call, ast.Compare, ast.UnaryOp, ast.Name, ast.Subscript, ast.Attribute))
+    return test if binds or isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.And) else f"({test})"

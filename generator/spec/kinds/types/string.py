@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from specgen.emit.literal import ends_at_end, literal
-from specgen.spec.kinds.base import Case, Ctx, Lines, type_kind
+from specgen.spec.kinds.base import Case, Ctx, Lines, type_kind, violation
 from specgen.spec.kinds.fields import Put, Type, between, valid_pattern
 from specgen.spec.loader import Location
 from specgen.spec.text import Text
@@ -31,9 +31,9 @@ def check_number_in_text(w: Lines, var: str, path: str, regex: str, what: str, e
     """The check of a number written as a JSON string (int_string, decimal_string): a string, then
     one the validators module's test `regex` (a compiled pattern's bound search) accepts."""
     with w.block(f"if not isinstance({var}, str):"):
-        w.add(f'out.append(Violation({path}, "type", "expected {what} in a string"))')
+        w.add(violation(path, "type", f"expected {what} in a string"))
     with w.block(f"elif not {regex}({var}):"):
-        w.add(f'out.append(Violation({path}, "pattern", "expected {what} such as \\"{example}\\""))')
+        w.add(violation(path, "pattern", f'expected {what} such as "{example}"'))
 
 
 def near_miss(pattern: str, value: str) -> str | None:
@@ -94,20 +94,19 @@ class String(Type):
 
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         with w.block(f"if not isinstance({var}, str):"):
-            w.add(f'out.append(Violation({path}, "type", "expected a string"))')
+            w.add(violation(path, "type", "expected a string"))
         if self.min_length is None and self.max_length is None and self.pattern is None:
             return
         with w.block("else:"):
             if self.min_length is not None:
                 with w.block(f"if len({var}) < {self.min_length}:"):
-                    w.add(f'out.append(Violation({path}, "minLength", "shorter than {self.min_length} characters"))')
+                    w.add(violation(path, "minLength", f"shorter than {self.min_length} characters"))
             if self.max_length is not None:
                 with w.block(f"if len({var}) > {self.max_length}:"):
-                    w.add(f'out.append(Violation({path}, "maxLength", "longer than {self.max_length} characters"))')
+                    w.add(violation(path, "maxLength", f"longer than {self.max_length} characters"))
             if self.pattern is not None:
-                message = literal("does not match " + literal(self.pattern))
                 with w.block(f"if not _PATTERNS[{literal(self.pattern)}]({var}):"):
-                    w.add(f'out.append(Violation({path}, "pattern", {message}))')
+                    w.add(violation(path, "pattern", "does not match " + literal(self.pattern)))
 
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"as_str({expr})"
