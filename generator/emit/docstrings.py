@@ -67,19 +67,22 @@ def model_doc(summary: Text | str, fields: Sequence[Field], indent: int) -> Code
     return docstring(text, [], [("Attributes", [(f.python.value, _field(f)) for f in fields])], indent)
 
 
+def request_doc(endpoint: Endpoint, indent: int) -> Code:
+    """The docstring of an endpoint's request model: its fields are the Client method's keyword
+    arguments, whose docstring states each in full (written once)."""
+    where = f"Its fields are the keyword arguments of Client.{endpoint.operation.value}, described there."
+    return docstring(endpoint.summary.value, [where], [], indent)
+
+
 def result_doc(endpoint: Endpoint, venue: Venue, indent: int) -> Code:
-    """The docstring of an endpoint's result: the spec's response description and its fields."""
+    """The docstring of an endpoint's result: the spec's response description and where the
+    payload is; outcomes and warnings are Answered's (described there)."""
     summary = endpoint.response_description
     text = summary.value if summary is not None else "The parsed response: the whole body, its payload, and outcomes."
     data = endpoint.data_field(venue)
     where = f" (response.{data.python.value})" if data is not None else ""
-    fields = [
-        ("response", "the whole body, envelope included"),
-        ("data", f"the payload{where}"),
-        ("outcomes", "exactly one per order sent, in request order"),
-        ("warnings", "what the response said that does not fit: contradictory reports, values kept as raw text"),
-    ]
-    return docstring(text, [], [("Attributes", fields)], indent)
+    fields = [("response", "the whole body, envelope included"), ("data", f"the payload{where}")]
+    return docstring(text, ["Outcomes and warnings as in Answered."], [("Attributes", fields)], indent)
 
 
 def _raises(venue: Venue) -> list[Entry]:

@@ -75,10 +75,17 @@ class OrderOutcome(Record):
 
 
 class Answered(Record):
-    """What every endpoint's result offers: its outcomes sorted by state (one per order sent)."""
+    """What every endpoint's result offers: its outcomes sorted by state (one per order sent).
+
+    Attributes:
+        outcomes: exactly one per order sent, in request order.
+        warnings: what the response said that does not fit: contradictory reports, values kept
+            as raw text.
+    """
 
     __slots__ = ()
     outcomes: tuple[OrderOutcome, ...]
+    warnings: tuple[str, ...]
 
     def in_state(self, state: OutcomeState) -> tuple[OrderOutcome, ...]:
         """The outcomes in state, in request order."""
