@@ -9,7 +9,8 @@ do not edit. Standard library only.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from itertools import zip_longest
 
 from ._wire import JSON, Record, Violation, in_enum, init_field
 from .outcome import OrderOutcome, OutcomeState
@@ -147,7 +148,6 @@ class _Report:
 
     def __init__(
         self,
-        *,
         order_id: str | None,
         client_id: str | None,
         state: OutcomeState,
@@ -183,6 +183,8 @@ def value_at(body: JSON, path: tuple[str, ...]) -> JSON:
 
 def text(value: JSON) -> str | None:
     """Ids, codes and messages as text; '' and null mean absent, a list of texts is joined."""
+    if type(value) is str:  # the usual case
+        return value or None
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value if v is not None and v != "")
     if value is None or value == "":
@@ -201,13 +203,40 @@ def sent_ids(params: Mapping[str, JSON], ids: Ids | None) -> list[str | None]:
     return [text(v.get(key) if isinstance(v, dict) else None) for v in sent]
 
 
-def _read(ref: Ref | None, item: JSON, side: JSON) -> JSON:
+Getter = Callable[[JSON, JSON], JSON]  # (entry, its aligned entry) -> a field's value or None
+
+
+def _absent(item: JSON, side: JSON) -> JSON:
+    return None
+
+
+def _getter(ref: Ref | None) -> Getter:
+    """How one field a Ref names is read from an entry and its aligned entry."""
     if ref is None:
-        return None
-    owner = side if ref[0] == "aligned" else item
-    if "." not in ref[1]:  # a field of the item itself, as most are
-        return owner.get(ref[1]) if isinstance(owner, dict) else None
-    return value_at(owner, tuple(ref[1].split(".")))
+        return _absent
+    aligned = ref[0] == "aligned"
+    if "." in ref[1]:  # a dotted path into a nested object
+        path = tuple(ref[1].split("."))
+        return lambda item, side: value_at(side if aligned else item, path)
+    name = ref[1]  # a field of the entry itself, as most are
+    if aligned:
+        return lambda item, side: side.get(name) if isinstance(side, dict) else None
+    return lambda item, side: item.get(name) if isinstance(item, dict) else None
+
+
+# Each source's getters (order id, client id, status, error code, error message, success field),
+# worked out on its first response: a source is a module constant, read for every answer (the
+# entry keeps its source alive, so an id is never reused for another).
+_GETTERS: dict[int, tuple[Source, tuple[Getter, ...]]] = {}
+
+
+def _getters(source: Source) -> tuple[Getter, ...]:
+    found = _GETTERS.get(id(source))
+    if found is None or found[0] is not source:
+        refs = (source.order_id, source.client_id, source.status, source.error_code)
+        refs += (source.error_message, source.success_field)
+        found = _GETTERS[id(source)] = (source, tuple(_getter(ref) for ref in refs))
+    return found[1]
 
 
 def _reports(source: Source, body: JSON, success: OutcomeState) -> list[_Report]:
@@ -222,32 +251,27 @@ def _reports(source: Source, body: JSON, success: OutcomeState) -> list[_Report]
             raise Contradiction(
                 f"{where[0]} has {len(entries)} entries but {where[1]} has {len(sides)}"
             )
+    order_id, client_id, status_of, code_of, message_of, success_of = _getters(source)
+    fixed, present, values = source.success, source.success_present, source.success_values
+    failed = OutcomeState.FAILED
     out: list[_Report] = []
     for i, item in enumerate(entries):
         side = sides[i] if i < len(sides) else None
-        if source.success is not None:
-            ok = source.success
-        elif source.success_present:
-            ok = _read(source.success_field, item, side) is not None
+        if fixed is not None:
+            ok = fixed
+        elif present:
+            ok = success_of(item, side) is not None
         else:
-            ok = in_enum(_read(source.success_field, item, side), source.success_values)
-        status = text(_read(source.status, item, side))
+            ok = in_enum(success_of(item, side), values)
+        status = text(status_of(item, side))
         code = message = None
         if not ok:
-            code = text(_read(source.error_code, item, side))
-            message = text(_read(source.error_message, item, side))
+            code = text(code_of(item, side))
+            message = text(message_of(item, side))
             if message is None and source.failure_message is not None:
                 message = source.failure_message.replace("{status}", status or "unknown")
-        out.append(
-            _Report(
-                order_id=text(_read(source.order_id, item, side)),
-                client_id=text(_read(source.client_id, item, side)),
-                state=success if ok else OutcomeState.FAILED,
-                status=status,
-                error_code=code,
-                error_message=message,
-            )
-        )
+        oid, cid = text(order_id(item, side)), text(client_id(item, side))
+        out.append(_Report(oid, cid, success if ok else failed, status, code, message))
     return out
 
 
@@ -271,16 +295,7 @@ def _choose(reports: list[_Report], policy: str) -> _Report | None:
 
 def _sent(plan: Plan, params: Mapping[str, JSON]) -> list[tuple[str | None, str | None]]:
     """(order id, client id) of each order the request sent, in request order."""
-    order_ids = sent_ids(params, plan.order_ids)
-    client_ids = sent_ids(params, plan.client_ids)
-    count = max(len(order_ids), len(client_ids))
-    return [
-        (
-            order_ids[i] if i < len(order_ids) else None,
-            client_ids[i] if i < len(client_ids) else None,
-        )
-        for i in range(count)
-    ]
+    return list(zip_longest(sent_ids(params, plan.order_ids), sent_ids(params, plan.client_ids)))
 
 
 def refused(
@@ -376,8 +391,7 @@ def account(
                 stray.append(report)
             else:
                 found[at].append(report)
-    answered = sum(1 for reports in found if reports)
-    if stray and answered + len(stray) > count:
+    if stray and sum(1 for reports in found if reports) + len(stray) > count:
         raise Contradiction(f"the response has more entries than the {_orders(count)} sent")
     why_unknown = "the response does not mention this order"
     if stray:
@@ -406,8 +420,10 @@ def account(
             continue
         reason = None
         chosen: _Report | None = reports[0]
-        distinct = {(r.state, r.error_code, r.error_message) for r in reports}
-        if len(distinct) > 1:
+        if (
+            len(reports) > 1
+            and len({(r.state, r.error_code, r.error_message) for r in reports}) > 1
+        ):
             chosen = _choose(reports, plan.duplicates)
             told = "; ".join(r.describe() for r in reports)
             if chosen is not None:
@@ -426,17 +442,9 @@ def account(
                 )
             )
             continue
-        outcomes.append(
-            OrderOutcome(
-                order_id=oid or chosen.order_id,
-                client_id=cid or chosen.client_id,
-                state=chosen.state,
-                status=chosen.status,
-                error_code=chosen.error_code,
-                error_message=chosen.error_message,
-                reason=reason,
-            )
-        )
+        oid, cid = oid or chosen.order_id, cid or chosen.client_id
+        status, code, message = chosen.status, chosen.error_code, chosen.error_message
+        outcomes.append(OrderOutcome(oid, cid, chosen.state, status, code, message, reason))
     return Accounting(tuple(outcomes), tuple(warnings))
 
 

@@ -111,8 +111,11 @@ class HttpResponse(Record):
         A venue may name a header of its own (its spec's errors.retry_after).
         """
         for name in headers:
+            given = self.header(name)
+            if given is None:  # the usual answer: no exception raised for it
+                continue
             try:
-                seconds = float(self.header(name) or "")
+                seconds = float(given)
             except ValueError:
                 continue
             if 0 <= seconds < float("inf"):
