@@ -254,9 +254,12 @@ def _escaped(text: str, safe: str, table: dict[int, str]) -> str:
 
 
 def query_text(
-    params: Mapping[str, JSON], names: Container[str], encodings: Mapping[str, str], safe: str
+    params: Mapping[str, JSON],
+    names: Container[str] | None,
+    encodings: Mapping[str, str],
+    safe: str,
 ) -> str:
-    """The parameters named in names, in order, as name=value pairs joined by &.
+    """The parameters named in names (None: all of them), in order, as name=value pairs joined by &.
 
     Each value is written as query_value writes it (lists in their encoding) and percent-encoded
     except for safe. Names are the spec's wire names, which the spec language limits to
@@ -265,15 +268,15 @@ def query_text(
     unchanged, table = _quoting(safe)
     pairs = []
     for name, value in params.items():
-        if name in names:
-            kind = type(value)
-            if kind is int:  # digits and "-": never escaped
-                pairs.append(f"{name}={value}")
-                continue
-            text = value if kind is str else query_value(value, encodings.get(name))
-            if not unchanged(text):
-                text = _escaped(text, safe, table)
-            pairs.append(f"{name}={text}")
+        if names is not None and name not in names:
+            continue
+        kind = type(value)
+        if kind is int:  # digits and "-": never escaped
+            pairs.append(f"{name}={value}")
+            continue
+        if kind is not str:
+            value = query_value(value, encodings.get(name))
+        pairs.append(f"{name}={value if unchanged(value) else _escaped(value, safe, table)}")
     return "&".join(pairs)
 
 

@@ -233,8 +233,8 @@ _GETTERS: dict[int, tuple[Source, tuple[Getter, ...]]] = {}
 def _getters(source: Source) -> tuple[Getter, ...]:
     found = _GETTERS.get(id(source))
     if found is None or found[0] is not source:
-        refs = (source.order_id, source.client_id, source.status, source.error_code)
-        refs += (source.error_message, source.success_field)
+        ids = (source.order_id, source.client_id)
+        refs = ids + (source.status, source.error_code, source.error_message, source.success_field)
         found = _GETTERS[id(source)] = (source, tuple(_getter(ref) for ref in refs))
     return found[1]
 

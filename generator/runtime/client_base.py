@@ -88,6 +88,7 @@ class Endpoint:
         "sourced",
         "sources_last",
         "whole_body",
+        "whole_query",
         "validate_request",
         "validate_response",
         "signed",
@@ -139,6 +140,7 @@ class Endpoint:
         # the wire parameters are then the call's with the auth values added, no reordering.
         self.sources_last = all(f[1] for f in self.filled[len(params) - len(self.sourced) :])
         self.whole_body = set(params) <= set(body)  # the JSON body is every wire parameter
+        self.whole_query = set(params) <= set(query)  # and the query
         self.validate_request = validate_request
         self.validate_response = validate_response
         self.signed = signed
@@ -331,7 +333,11 @@ class ClientCore:
                 for is_param, piece in endpoint.path_pieces
             )
         names = endpoint.query
-        query = query_text(params, names, endpoint.list_encodings, self.query_safe) if names else ""
+        if names:
+            named = None if endpoint.whole_query else names
+            query = query_text(params, named, endpoint.list_encodings, self.query_safe)
+        else:
+            query = ""
         kind = endpoint.body_kind
         names = endpoint.body
         if kind == "json":

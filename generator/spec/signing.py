@@ -113,7 +113,7 @@ WORDS: dict[str, tuple[str, str, Callable[[Received], bytes]]] = {
     ),
     "@request-target": (
         "The path, then '?' and the query string when there is one (RFC 9421 @request-target).",
-        'r.target().encode("utf-8")',
+        '(r.path + "?" + r.query if r.query else r.path).encode("utf-8")',
         _target,
     ),
     "@body": (
@@ -141,7 +141,7 @@ def _value_reader(key: str) -> Callable[[Received], bytes]:
 for _word, _key in VALUE_WORDS.items():
     WORDS[_word] = (
         f"The {_key.replace('_', ' ')} exactly as sent (auth.{_key}); empty if it is not sent.",
-        f'r.value("{_key}").encode("utf-8")',
+        f'r.values.get("{_key}", "").encode("utf-8")',
         _value_reader(_key),
     )
 
@@ -291,7 +291,7 @@ ENCODINGS = {
         Encoding(
             "base64",
             "Standard base64 with padding.",
-            'base64.b64encode({}).decode("ascii")',
+            'binascii.b2a_base64({}, newline=False).decode("ascii")',  # base64.b64encode's own call
             lambda b: base64.b64encode(b).decode("ascii"),
         ),
         Encoding(
@@ -676,6 +676,8 @@ class Auth:
             found.add("hmac")
         if any(e.startswith("base64") for e in encodings) or self.signature.secret.startswith("base64"):
             found.add("base64")
+        if "base64" in encodings:
+            found.add("binascii")
         if self.signature.is_asymmetric:
             found.add("importlib")
         if any(v.is_time and v.format == "iso8601" for v in self.values):
