@@ -62,9 +62,11 @@ def _field(f: Field) -> str:
 
 
 def model_doc(summary: Text | str, fields: Sequence[Field], indent: int) -> Code:
-    """The docstring of a model: its summary, then each field with its description and limits."""
+    """The docstring of a model: its summary, then each field the spec describes or limits, with
+    its description and limits (the annotation alone says what `x: Optional.` would)."""
     text = summary.value if isinstance(summary, Text) else summary
-    return docstring(text, [], [("Attributes", [(f.python.value, _field(f)) for f in fields])], indent)
+    said = [(f.python.value, _field(f)) for f in fields if f.description.value.strip() or f.type.limits()]
+    return docstring(text, [], [("Attributes", said)], indent)
 
 
 def request_doc(endpoint: Endpoint, indent: int) -> Code:

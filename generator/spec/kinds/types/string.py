@@ -95,18 +95,24 @@ class String(Type):
     def own_check(self, w: Lines, var: str, path: str, strict: bool, depth: int) -> None:
         with w.block(f"if not isinstance({var}, str):"):
             w.add(violation(path, "type", "expected a string"))
-        if self.min_length is None and self.max_length is None and self.pattern is None:
-            return
-        with w.block("else:"):
-            if self.min_length is not None:
-                with w.block(f"if len({var}) < {self.min_length}:"):
-                    w.add(violation(path, "minLength", f"shorter than {self.min_length} characters"))
-            if self.max_length is not None:
-                with w.block(f"if len({var}) > {self.max_length}:"):
-                    w.add(violation(path, "maxLength", f"longer than {self.max_length} characters"))
-            if self.pattern is not None:
-                with w.block(f"if not _PATTERNS[{literal(self.pattern)}]({var}):"):
-                    w.add(violation(path, "pattern", "does not match " + literal(self.pattern)))
+        checks = []  # (broken when, rule, message): each reported, so one `if` apiece
+        if self.min_length is not None:
+            checks.append(
+                (f"len({var}) < {self.min_length}", "minLength", f"shorter than {self.min_length} characters")
+            )
+        if self.max_length is not None:
+            checks.append((f"len({var}) > {self.max_length}", "maxLength", f"longer than {self.max_length} characters"))
+        if self.pattern is not None:
+            message = "does not match " + literal(self.pattern)
+            checks.append((f"not _PATTERNS[{literal(self.pattern)}]({var})", "pattern", message))
+        if len(checks) == 1:  # a string's only other check: `elif`, not `else:` around one `if`
+            with w.block(f"elif {checks[0][0]}:"):
+                w.add(violation(path, checks[0][1], checks[0][2]))
+        elif checks:
+            with w.block("else:"):
+                for test, rule, message in checks:
+                    with w.block(f"if {test}:"):
+                        w.add(violation(path, rule, message))
 
     def own_from_json(self, expr: str, depth: int) -> str:
         return f"as_str({expr})"
