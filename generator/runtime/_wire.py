@@ -16,7 +16,7 @@ from urllib.parse import quote
 # checkers is in `if TYPE_CHECKING:` blocks, which mypy reads and Python skips.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, TypeVar
+    from typing import Any, Self, TypeVar, dataclass_transform
     from typing import cast as cast
 
     JSON = Any
@@ -27,6 +27,10 @@ else:
     def cast(kind: object, value: object) -> object:
         """typing.cast, without importing typing: the value, unchanged."""
         return value
+
+    def dataclass_transform(**options: object) -> Callable[[type], type]:
+        """typing.dataclass_transform, without importing typing: marks nothing at run time."""
+        return lambda cls: cls
 
 
 INT64_MIN = -(2**63)
@@ -79,6 +83,50 @@ def _rebuild(cls: type[R], values: tuple[object, ...]) -> R:
     for name, value in zip(cls.__slots__, values, strict=True):
         init_field(record, name, value)
     return record
+
+
+@dataclass_transform(kw_only_default=True, frozen_default=True)
+class _ModelType(type):
+    """Makes a Model's annotated fields its __slots__, and their defaults (None) its _defaults."""
+
+    # Declared here, not in Model, so that typing.get_type_hints(model) reads the fields only.
+    _defaults: dict[str, object]
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> _ModelType:
+        if "__slots__" not in namespace:
+            fields = tuple(namespace.get("__annotations__", ()))
+            namespace["_defaults"] = {f: namespace.pop(f) for f in fields if f in namespace}
+            namespace["__slots__"] = fields
+        return super().__new__(mcs, name, bases, namespace)
+
+
+class Model(Record, metaclass=_ModelType):
+    """A generated model: a Record whose fields are its annotations.
+
+    Each field is said once, `name: type` (`= None` when optional), and given by keyword, as type
+    checkers read it (dataclass_transform).
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self, **values: object) -> None:
+        defaults = type(self)._defaults
+        for name in self.__slots__:
+            if name in values:
+                init_field(self, name, values.pop(name))
+            elif name in defaults:
+                init_field(self, name, defaults[name])
+            else:
+                raise TypeError(f"{type(self).__name__}() needs the keyword argument {name!r}")
+        if values:
+            raise TypeError(
+                f"{type(self).__name__}() takes no argument {', '.join(sorted(values))}"
+            )
+
+    @classmethod
+    def _of(cls, *values: object) -> Self:
+        """The model of values given in field order (from_json's fast path: no keywords)."""
+        return _rebuild(cls, values)
 
 
 class Violation(Record):
