@@ -39,3 +39,10 @@ def test_runtime_copies_are_left_out_and_endpoints_counted_by_request_schema(tmp
     assert (count.endpoints, count.runtime, count.rest) == (2, 8, 7 + 2 + 2 + 1 + 1)
     assert count.per_endpoint == 6.5
     assert (count.python, count.python_per_endpoint) == (7 + 1, 4.0)  # client.py and the nested copy
+    # per kind of file, the same name for every venue: where the lines are
+    assert count.kinds == {
+        "client.py": 7,
+        "schemas/*.request.json": 4,
+        "sub/*.py": 1,
+        "data/*.json": 1,  # contract_tests/data/<venue>/<op>.json
+    }
