@@ -275,6 +275,10 @@ def _reports(source: Source, body: JSON, success: OutcomeState) -> list[_Report]
     return out
 
 
+def _where(source: Source) -> str:
+    return ".".join(source.items) or "the body"
+
+
 def _orders(n: int) -> str:
     return "1 order" if n == 1 else f"{n} orders"
 
@@ -359,15 +363,21 @@ def account(
     """
     sent = _sent(plan, params)
     count = len(sent)
-    by_order = {oid: i for i, (oid, _) in reversed(list(enumerate(sent))) if oid is not None}
-    by_client = {cid: i for i, (_, cid) in reversed(list(enumerate(sent))) if cid is not None}
+    by_order: dict[str, int] = {}  # each id's first position
+    by_client: dict[str, int] = {}
+    for i, (oid, cid) in enumerate(sent):
+        if oid is not None:
+            by_order.setdefault(oid, i)
+        if cid is not None:
+            by_client.setdefault(cid, i)
     found: list[list[_Report]] = [[] for _ in sent]
     stray: list[_Report] = []
     for source in plan.sources:
         reports = _reports(source, body, plan.success)
-        where = ".".join(source.items) or "the body"
         if source.by_position and len(reports) > count:
-            raise Contradiction(f"{where} has {_entries(len(reports))} for {_orders(count)} sent")
+            raise Contradiction(
+                f"{_where(source)} has {_entries(len(reports))} for {_orders(count)} sent"
+            )
         positional = source.by_position and len(reports) == count
         for i, report in enumerate(reports):
             at = by_order.get(report.order_id or "")
@@ -377,12 +387,12 @@ def account(
                 # An id of a kind every order was sent with must be one of them.
                 if report.order_id is not None and count and len(by_order) == count:
                     raise Contradiction(
-                        f"{where} names order id {report.order_id},"
+                        f"{_where(source)} names order id {report.order_id},"
                         " which the request did not send"
                     )
                 if report.client_id is not None and count and len(by_client) == count:
                     raise Contradiction(
-                        f"{where} names client id {report.client_id},"
+                        f"{_where(source)} names client id {report.client_id},"
                         " which the request did not send"
                     )
                 anonymous = report.order_id is None and report.client_id is None

@@ -120,6 +120,8 @@ class _Retrying:
             return wait
         refuse_redirect(request, answer.status, answer.headers)
         self.response = answer
+        if answer.status not in self.rules:  # most answers: no wait header to read
+            return None
         wait = answer.wait_in(self.waits)
         return self.policy.after_answer(answer.status, wait, self.attempt, self.rules)
 
