@@ -154,12 +154,12 @@ async def async_send_with_retry(
     The policy's sleep is used as is when it is not time.sleep (a test's fake), else the wait
     is asyncio.sleep, which blocks no other task.
     """
-    import asyncio
-
     retrying = _Retrying(policy, rules, waits)
     request, params = prepare()
     while (wait := retrying.wait(request, await _async_sent(transport, request))) is not None:
         if retrying.policy.sleep is time.sleep:
+            import asyncio  # here: only a wait needs it, and every request runs the lines above
+
             await asyncio.sleep(wait)
         else:
             retrying.policy.sleep(wait)
