@@ -54,9 +54,9 @@ def to_wire(t: Type, expr: str) -> Code:
     return Code(t.to_wire(expr))
 
 
-def from_json(t: Type, expr: str) -> Code:
-    """An expression for the typed value of the validated JSON value expr."""
-    return Code(t.from_json(expr))
+def from_json(t: Type, expr: str, present: bool = False) -> Code:
+    """An expression for the typed value of the validated JSON value expr (present: not null)."""
+    return Code(t.from_json(expr, present=present))
 
 
 def checker_function(t: Object, strict: bool) -> Code:

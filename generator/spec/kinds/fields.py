@@ -191,10 +191,11 @@ class Type:
     def own_to_wire(self, expr: str, depth: int) -> str:
         return expr
 
-    def from_json(self, expr: str, depth: int = 0) -> str:
-        """An expression for the typed value of the (validated) JSON value expr."""
+    def from_json(self, expr: str, depth: int = 0, present: bool = False) -> str:
+        """An expression for the typed value of the (validated) JSON value expr; present: expr is
+        known not to be null (no test for null written)."""
         own = self.own_from_json(expr, depth)
-        return f"(None if {expr} is None else {own})" if self.nullable else own
+        return f"(None if {expr} is None else {own})" if self.nullable and not present else own
 
     def own_from_json(self, expr: str, depth: int) -> str:
         raise NotImplementedError
