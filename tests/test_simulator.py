@@ -60,8 +60,14 @@ def request_cases(venues: tuple[Venue, ...]) -> list[tuple[Venue, Endpoint, dict
 
 
 def order_calls(venues: tuple[Venue, ...]) -> list[CancelCall]:
-    """The calls that name their orders (a cancel-all names none: tests/test_simulator_cancel_all.py)."""
-    return [c for c in calls(venues) if not c.cancels_all]
+    """The calls that name several orders (a cancel-all names none: tests/test_simulator_cancel_all.py;
+    a call naming one order per request: the one-order tests below)."""
+    return [c for c in calls(venues) if not c.cancels_all and not c.one_order]
+
+
+def one_order_calls(venues: tuple[Venue, ...]) -> list[CancelCall]:
+    """The calls whose request names exactly one order (by an id in the path, say)."""
+    return [c for c in calls(venues) if c.one_order]
 
 
 def raw_from_case(endpoint: Endpoint, case: dict[str, Any]) -> RawRequest:
@@ -97,8 +103,10 @@ def test_one_changed_byte_breaks_every_pinned_signature(spec_venues: tuple[Venue
             digit = next(i for i, b in enumerate(raw.body) if chr(b).isdigit())
             changed = b"1" if raw.body[digit : digit + 1] != b"1" else b"2"
             raw = dataclasses.replace(raw, body=raw.body[:digit] + changed + raw.body[digit + 1 :])
-        else:
+        elif raw.query:
             raw = dataclasses.replace(raw, query=raw.query.replace("symbol=", "symbol=X", 1))
+        else:  # everything the request says is in its path (an order id)
+            raw = dataclasses.replace(raw, path=raw.path[:-1] + ("1" if raw.path[-1] != "1" else "2"))
         with pytest.raises(Rejection) as caught:
             authenticate(venue, raw, {account.api_key: account}.get, case_now_ms(venue, case))
         assert caught.value.kind == "bad_signature", case["name"]
@@ -156,8 +164,17 @@ def test_pinned_requests_decode_to_their_params(spec_venues: tuple[Venue, ...]) 
         assert got == expected, case["name"]
 
 
+def filled_path(endpoint: Endpoint, params: dict[str, Any]) -> str:
+    """The endpoint's path with its path parameters' values (percent-encoded) in place."""
+    path = endpoint.path.value
+    for p in endpoint.params_in_place("path"):
+        path = path.replace("{" + p.wire.value + "}", quote(str(params[p.wire.value]), safe=""))
+    return path
+
+
 def encode(venue: Venue, endpoint: Endpoint, params: dict[str, Any]) -> tuple[str, bytes]:
     """(query, body) as a client would send params; written here, apart from the simulator."""
+    params = {k: v for k, v in params.items() if k not in {p.wire.value for p in endpoint.params_in_place("path")}}
     if endpoint.params_in == "body":
         # body: array sends its one list parameter as the whole body
         whole = params[endpoint.params_in_place("body")[0].wire.value] if endpoint.body_kind == "array" else params
@@ -209,7 +226,7 @@ def signed(venue: Venue, endpoint: Endpoint, params: dict[str, Any], now: int) -
         assert auth.payload.payload_of == "body" and auth.payload.payload_encoding == "base64"
         sent["payload"] = base64.b64encode(body).decode()
     headers = [(v.placement.name.value, sent[v.key]) for v in auth.placed("header") if v.key in sent]
-    raw = RawRequest(endpoint.method, endpoint.path.value, query, tuple(headers), body)
+    raw = RawRequest(endpoint.method, filled_path(endpoint, params), query, tuple(headers), body)
     signature = sign(sig.algorithm, sig.encoding, secret, prehash(venue, raw))
     if sig.placement.where == "query":
         return dataclasses.replace(raw, query=f"{query}&signature={signature}")
@@ -295,6 +312,39 @@ def test_answers_match_the_response_schema(spec_venues: tuple[Venue, ...]) -> No
         assert errors == [], call.name
         answered = sum(len(_list_at(body, [step.value for step in source.items])) for source in endpoint.outcomes)
         assert answered == 3, call.name  # one item per order named, whichever list holds it
+
+
+def test_a_one_order_request_names_one_target_and_is_answered_in_the_spec_s_shape(
+    spec_venues: tuple[Venue, ...],
+) -> None:
+    """An endpoint whose id is a scalar (in its path): one target per request; a cancelled order is
+    answered in the response schema's shape, naming it once; a refused one gets the section's
+    failed envelope code and no entry."""
+    checked = 0
+    for call in one_order_calls(spec_venues):
+        venue, endpoint = call.venue, call.endpoint
+        sim = endpoint.simulation
+        assert sim is not None and endpoint.max_batch == 1
+        for way in call.ways():
+            params = call.params(["11"], by=way)
+            ids = ("11", None) if way == "order_id" else (None, "11")
+            assert targets(endpoint, params) == (Target(*ids, call.instrument),), call.name
+            with pytest.raises(ValueError, match="one order per request"):
+                call.params(["11", "12"], by=way)
+        book = Book()
+        book.seed("v", "k", [{"instrument": "S", "order_id": "11", "client_id": "c11"}])
+        [done] = book.cancel("v", "k", [Target("11", None, "S")])
+        body = success_body(venue, endpoint, call.params(["11"]), (done,))
+        schema = jsonschema.Draft202012Validator(json_schema.response_schema(venue, endpoint))
+        assert list(schema.iter_errors(body)) == [], call.name
+        assert json.dumps(body).count('"11"') >= 1 and "c13" not in json.dumps(body)
+        [unknown] = book.cancel("v", "k", [Target("13", "c13", "S")])
+        refused = success_body(venue, endpoint, call.params(["13"]), (unknown,))
+        assert "13" not in json.dumps(refused), call.name  # nowhere says it was cancelled
+        if sim.failed is not None and venue.envelope is not None and venue.envelope.code is not None:
+            assert refused[venue.envelope.code.value] == plain(sim.failed.code)
+        checked += 1
+    assert checked == len(one_order_calls(spec_venues))
 
 
 def _list_at(body: Any, path: list[str]) -> list[Any]:

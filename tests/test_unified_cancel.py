@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from specgen.simulator import Fault, Simulator
+from specgen.simulator.answers import plain
 from specgen.spec.model import Endpoint, Field, Venue
 from specgen.spec.specset import read_specs
 
@@ -77,6 +78,72 @@ def test_the_unified_call_is_offered_exactly_where_the_specs_map_it() -> None:
             assert callable(package.Client.cancel_orders) and callable(package.AsyncClient.cancel_orders)
 
 
+def test_every_bundled_venue_offers_the_unified_call() -> None:
+    """Issue 16: a venue that cancels one order per request offers it too (one request per id)."""
+    assert {v.name.value for v in PRODUCT} == {v.name.value for v in VENUES}
+
+
+ONE_BY_ONE = [pytest.param(v, id=v.name.value) for v in PRODUCT if _cancel(v).cancel_orders.one_by_one]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("venue", ONE_BY_ONE)
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_one_request_per_id_where_the_venue_cancels_one_order_at_a_time(
+    simulator: Simulator, venue: Venue, is_async: bool
+) -> None:
+    """Each id its own request, in the order passed; the venue's refusal of one order (unknown,
+    already filled) is that id's failed outcome, with the venue's code, and the call goes on."""
+    name = venue.name.value
+    package = importlib.import_module(name)
+    endpoint = _cancel(venue)
+    sim = endpoint.simulation
+    assert sim is not None and sim.unknown_order is not None and endpoint.max_batch == 1
+    live_a, filled, live_b = simulator.seed(
+        name, [{"instrument": SYMBOL}, {"instrument": SYMBOL, "status": "filled"}, {"instrument": SYMBOL}]
+    )
+    ids = [live_a.order_id, "99999999", filled.order_id, live_b.order_id]
+    extras = _cases_for(venue)[0]
+
+    if is_async:
+
+        async def run() -> Any:
+            async with _client(simulator, venue, is_async=True) as client:
+                return await client.cancel_orders(SYMBOL, order_ids=ids, **extras)
+
+        result = asyncio.run(run())
+    else:
+        with _client(simulator, venue) as client:
+            result = client.cancel_orders(SYMBOL, order_ids=ids, **extras)
+    assert [o.order_id for o in result.outcomes] == ids
+    states = [o.state.value for o in result.outcomes]
+    assert states[0] in ("cancelled", "accepted") and states[3] == states[0]
+    assert states[1:3] == ["failed", "failed"]
+    code = str(plain(sim.unknown_order.code))
+    assert [o.error_code for o in result.outcomes[1:3]] == [code, code]
+    assert result.requests == len(ids) == len(simulator.history)
+    assert isinstance(result.results[1], package.ApiError) and not isinstance(result.results[0], Exception)
+    assert simulator.order(name, live_b.order_id).status == "cancelled"
+    assert simulator.order(name, filled.order_id).status == "filled"
+
+
+@pytest.mark.parametrize("venue", ONE_BY_ONE)
+def test_one_request_per_id_still_stops_at_an_authentication_error(simulator: Simulator, venue: Venue) -> None:
+    """A refusal of the caller, not of the order, ends the call: every id after it unsent."""
+    name = venue.name.value
+    package = importlib.import_module(name)
+    orders = simulator.seed(name, [{"instrument": SYMBOL} for _ in range(3)])
+    ids = [o.order_id for o in orders]
+    account = simulator.credentials(name)
+    creds = {"api_key": "not-a-known-key", "secret": account.secret}
+    if account.passphrase:
+        creds["passphrase"] = account.passphrase
+    client = package.Client(**creds, base_url=simulator.base_url(name), timeout=TIMEOUT)
+    with pytest.raises(package.AuthenticationError) as caught:
+        client.cancel_orders(SYMBOL, order_ids=ids, **_cases_for(venue)[0])
+    assert [o.state.value for o in caught.value.outcomes] == ["failed", "unknown", "unknown"]
+    assert len(simulator.history) == 1 and all(simulator.order(name, i).status == "open" for i in ids)
+
+
 @pytest.mark.parametrize(("venue", "extras"), _cases())
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 def test_cancel_orders_splits_into_batches_and_merges_outcomes_in_order(
@@ -134,7 +201,9 @@ def test_string_ids_are_converted_or_refused_before_anything_is_sent(simulator: 
         with pytest.raises(package.ValidationError):
             client.cancel_orders(SYMBOL, **extras)  # no ids at all
         calls = client._cancel_orders_calls(SYMBOL, ["10000001", "007"], [], **extras)
-        sent = [w for call, _ in calls for w in call.to_wire()[target.param.wire.value]]
+        wired = [call.to_wire()[target.param.wire.value] for call, _ in calls]
+        sent = [w for v in wired for w in (v if isinstance(v, list) else [v])]  # one id per request, or a list
+        assert len(calls) == (2 if target.one else 1)
         if target.integer:
             assert [w if target.item_field is None else w[target.item_field.wire.value] for w in sent] == [10000001, 7]
             with pytest.raises(package.ValidationError) as refused:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -64,6 +65,7 @@ class Contract:
     params_in: str = "query"  # query | body | form
     list_encodings: dict[str, str] = field(default_factory=dict)
     body_array: str = ""  # wire name of the one list parameter sent as the whole body (body: array)
+    path_template: str = ""  # a path with parameters in it (/orders/{orderId}), read back from the URL
 
     @classmethod
     def load(cls, path: Path) -> Contract:
@@ -196,7 +198,7 @@ class Contract:
             # body: array sends the list itself; it reads back as that one parameter
             return {self.body_array: decoded} if self.body_array else dict(decoded)
         raw = urlsplit(request.url).query if self.params_in == "query" else request.body.decode()
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = self.path_params(urlsplit(request.url).path)
         for pair in raw.split("&") if raw else []:
             name, _, value = (unquote(part) for part in pair.partition("="))
             if name in self.package.client.SECRET_PARAMS:
@@ -204,6 +206,16 @@ class Contract:
             encoding = self.list_encodings.get(name)
             out[name] = json.loads(value) if encoding == "json" else value.split(",") if encoding == "comma" else value
         return out
+
+    def path_params(self, path: str) -> dict[str, Any]:
+        """The parameters a templated path carries, percent-decoded ({} for a plain path)."""
+        pieces = re.split(r"\{([A-Za-z0-9_]+)\}", self.path_template)
+        if len(pieces) == 1:
+            return {}
+        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[^/]+)" for i, p in enumerate(pieces))
+        found = re.search(pattern + "$", path)
+        assert found is not None, f"{path} does not follow {self.path_template}"
+        return {k: unquote(v) for k, v in found.groupdict().items()}
 
     def as_sent(self, params: dict[str, Any]) -> dict[str, Any]:
         """params as they read back from the wire: query values are text, JSON lists stay JSON."""

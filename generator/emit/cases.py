@@ -277,6 +277,7 @@ def contract_data(venue: Venue, endpoint: Endpoint, provenance: str) -> bytes:
         "params_in": endpoint.params_in,
         "list_encodings": _plain(endpoint.list_encodings),
         **_body_array(endpoint),
+        **_path_template(endpoint),
         "request_cases": _plain(endpoint.tests.request),
         "malformed_cases": _plain(endpoint.tests.malformed),
         "response_cases": _plain(endpoint.tests.response),
@@ -284,6 +285,13 @@ def contract_data(venue: Venue, endpoint: Endpoint, provenance: str) -> bytes:
         "response_variants": response_variants(endpoint),
     }
     return _dump(doc).encode("utf-8")
+
+
+def _path_template(endpoint: Endpoint) -> dict[str, str]:
+    """A path with parameters in it (/orders/{orderId}): the harness reads them back from the URL."""
+    if not endpoint.params_in_place("path"):
+        return {}
+    return {"path_template": endpoint.path.value}
 
 
 def _body_array(endpoint: Endpoint) -> dict[str, str]:

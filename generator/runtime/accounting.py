@@ -193,8 +193,11 @@ def text(value: JSON) -> str | None:
 
 
 def sent_ids(params: Mapping[str, JSON], ids: Ids | None) -> list[str | None]:
-    """The ids a request sent, by position, from a list of ids or a list of objects."""
+    """The ids a request sent, by position, from a list of ids or a list of objects (or the one
+    id of a request that names one order)."""
     sent = params.get(ids[0]) if ids is not None else None
+    if isinstance(sent, (str, int)) and not isinstance(sent, bool):
+        return [text(sent)]
     if ids is None or not isinstance(sent, list):
         return []
     key = ids[1]
@@ -215,6 +218,8 @@ def _getter(ref: Ref | None) -> Getter:
     if ref is None:
         return _absent
     aligned = ref[0] == "aligned"
+    if not ref[1]:  # the entry itself: a list of ids
+        return (lambda item, side: side) if aligned else (lambda item, side: item)
     if "." in ref[1]:  # a dotted path into a nested object
         path = tuple(ref[1].split("."))
         return lambda item, side: value_at(side if aligned else item, path)
@@ -241,7 +246,8 @@ def _getters(source: Source) -> tuple[Getter, ...]:
 
 def _reports(source: Source, body: JSON, success: OutcomeState) -> list[_Report]:
     items = value_at(body, source.items)
-    entries = items if isinstance(items, list) else []
+    # A list of entries, or the one object of an answer about one order.
+    entries = items if isinstance(items, list) else [items] if isinstance(items, dict) else []
     sides: list[JSON] = []
     if source.aligned is not None:
         aligned = value_at(body, source.aligned)
@@ -361,6 +367,8 @@ def account(
     failed is the envelope's code and message when it says every order failed: an order the
     body does not name then failed with them, rather than being unknown.
     """
+    if plan.order_ids is None and plan.client_ids is None:
+        return _listed(plan, body)
     sent = _sent(plan, params)
     count = len(sent)
     by_order: dict[str, int] = {}  # each id's first position
@@ -456,6 +464,30 @@ def account(
         status, code, message = chosen.status, chosen.error_code, chosen.error_message
         outcomes.append(OrderOutcome(oid, cid, chosen.state, status, code, message, reason))
     return Accounting(tuple(outcomes), tuple(warnings))
+
+
+def _listed(plan: Plan, body: JSON) -> Accounting:
+    """The outcomes of a request that names no order (a cancel-all): one per order the answer
+    lists, in its order; an order listed twice is one outcome."""
+    outcomes: list[OrderOutcome] = []
+    seen: set[tuple[str | None, str | None]] = set()
+    for source in plan.sources:
+        for report in _reports(source, body, plan.success):
+            key = (report.order_id, report.client_id)
+            if key in seen or key == (None, None):
+                continue
+            seen.add(key)
+            outcomes.append(
+                OrderOutcome(
+                    report.order_id,
+                    report.client_id,
+                    report.state,
+                    status=report.status,
+                    error_code=report.error_code,
+                    error_message=report.error_message,
+                )
+            )
+    return Accounting(tuple(outcomes))
 
 
 def _unmentioned(

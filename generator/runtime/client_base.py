@@ -14,7 +14,15 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from ._wire import JSON, Violation, compact_json, percent_encoded, query_scalar, query_text
 from .accounting import Plan, unanswered, unreadable
 from .answers import Envelope, read
-from .errors import ApiError, ClientError, ResponseError, TransportError, ValidationError
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    ClientError,
+    RateLimitError,
+    ResponseError,
+    TransportError,
+    ValidationError,
+)
 from .outcome import CancelOrdersResult, OrderOutcome, OutcomeState
 from .retry import RetryPolicy, async_send_with_retry, send_with_retry
 from .transport import (
@@ -199,61 +207,91 @@ def _unknown(named: Named, reason: str) -> tuple[OrderOutcome, ...]:
 
 
 def _so_far(
-    results: Sequence[_Answered],
+    done: Sequence[OrderOutcome],
     calls: Sequence[tuple[object, Named]],
+    sent: int,
     refused: tuple[OrderOutcome, ...],
 ) -> tuple[OrderOutcome, ...]:
-    """Every id's outcome when request len(results) raised: the answered ones, the refused
+    """Every id's outcome when request number sent raised: the answered ones, the refused
     request's own (unknown if the error gave none), and unknown for the ids not sent."""
-    done = tuple(o for r in results for o in r.outcomes)
-    failed = len(results)
     if not refused:
         why = "the request naming this order raised without outcomes"
-        refused = _unknown(calls[failed][1], why)
+        refused = _unknown(calls[sent][1], why)
     why = "not sent: an earlier request of this call raised"
-    later = tuple(o for _, named in calls[failed + 1 :] for o in _unknown(named, why))
-    return done + refused + later
+    later = tuple(o for _, named in calls[sent + 1 :] for o in _unknown(named, why))
+    return tuple(done) + refused + later
 
 
-def _merged(results: Sequence[_Answered]) -> CancelOrdersResult:
-    return CancelOrdersResult(
-        outcomes=tuple(o for r in results for o in r.outcomes),
-        results=tuple(results),
-        warnings=tuple(w for r in results for w in r.warnings),
+def _settles(exc: Exception) -> bool:
+    """Whether an error answer to a one-order request is that order's outcome: the venue refused
+    to cancel it (every outcome failed: an HTTP 5xx leaves them unknown), and the refusal is not
+    one of the caller (authentication) or of the pace (rate limit), which the next id would meet too."""
+    return (
+        isinstance(exc, ApiError)
+        and not isinstance(exc, (AuthenticationError, RateLimitError))
+        and bool(exc.outcomes)
+        and all(o.state is OutcomeState.FAILED for o in exc.outcomes)
     )
 
 
+class _Merge:
+    """The outcomes, results and warnings of a unified cancel's requests, in request order."""
+
+    def __init__(self, calls: Sequence[tuple[object, Named]], one_by_one: bool) -> None:
+        self.calls = calls
+        self.one_by_one = one_by_one
+        self.outcomes: list[OrderOutcome] = []
+        self.results: list[object] = []
+        self.warnings: list[str] = []
+
+    def add(self, result: _Answered) -> None:
+        self.outcomes.extend(result.outcomes)
+        self.results.append(result)
+        self.warnings.extend(result.warnings)
+
+    def refused(self, exc: ApiError | ResponseError | TransportError) -> None:
+        """Keep a one-order request's refusal as its outcome, or raise it with every id's outcome."""
+        if self.one_by_one and _settles(exc):
+            self.outcomes.extend(exc.outcomes)
+            self.results.append(exc)
+            return
+        exc.outcomes = _so_far(self.outcomes, self.calls, len(self.results), exc.outcomes)
+        raise exc
+
+    def merged(self) -> CancelOrdersResult:
+        return CancelOrdersResult(tuple(self.outcomes), tuple(self.results), tuple(self.warnings))
+
+
 def cancel_in_requests(
-    calls: Sequence[tuple[C, Named]], send: Callable[[C], R]
+    calls: Sequence[tuple[C, Named]], send: Callable[[C], R], one_by_one: bool = False
 ) -> CancelOrdersResult:
     """Send each request of a unified cancel in turn and merge their outcomes in request order.
 
     An ApiError, ResponseError or TransportError from one request carries every id's outcome:
     the requests before it, its own (unknown when no answer came), and unknown for the ids not
-    sent.
+    sent. one_by_one (each request names one order): the venue's refusal to cancel one order is
+    that order's failed outcome, its ApiError its result, and the call goes on.
     """
-    results: list[R] = []
+    merge = _Merge(calls, one_by_one)
     for call, _ in calls:
         try:
-            results.append(send(call))
+            merge.add(send(call))
         except (ApiError, ResponseError, TransportError) as exc:
-            exc.outcomes = _so_far(results, calls, exc.outcomes)
-            raise
-    return _merged(results)
+            merge.refused(exc)
+    return merge.merged()
 
 
 async def cancel_in_requests_async(
-    calls: Sequence[tuple[C, Named]], send: Callable[[C], Awaitable[R]]
+    calls: Sequence[tuple[C, Named]], send: Callable[[C], Awaitable[R]], one_by_one: bool = False
 ) -> CancelOrdersResult:
     """cancel_in_requests, awaiting each request."""
-    results: list[R] = []
+    merge = _Merge(calls, one_by_one)
     for call, _ in calls:
         try:
-            results.append(await send(call))
+            merge.add(await send(call))
         except (ApiError, ResponseError, TransportError) as exc:
-            exc.outcomes = _so_far(results, calls, exc.outcomes)
-            raise
-    return _merged(results)
+            merge.refused(exc)
+    return merge.merged()
 
 
 class ClientCore:

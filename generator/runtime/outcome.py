@@ -117,7 +117,8 @@ class CancelOrdersResult(Record):
 
     outcomes holds one outcome per id passed, in the order passed (order ids, then client ids),
     however many requests the ids took; results holds each request's own typed result, in the
-    order sent, and warnings what reading them found worth saying.
+    order sent (where the venue cancels one order per request, the ApiError that refused one
+    order stands as its request's result), and warnings what reading them found worth saying.
     """
 
     __slots__ = ("outcomes", "results", "warnings")

@@ -56,7 +56,9 @@ def success_body(venue: Venue, endpoint: Endpoint, params: dict[str, JSON], resu
     sim = endpoint.simulation
     assert sim is not None
     ok_source = _success_source(endpoint)
-    failed_source = next((o for o in endpoint.outcomes if o.cancelled_constant is False), ok_source)
+    # A source whose every entry means success has no place for a failure (the envelope tells of it).
+    can_fail = ok_source if ok_source is not None and ok_source.cancelled_constant is not True else None
+    failed_source = next((o for o in endpoint.outcomes if o.cancelled_constant is False), can_fail)
     lists: dict[OutcomeSource, tuple[list[JSON], list[JSON]]] = {o: ([], []) for o in endpoint.outcomes}
     for result in results:
         source = ok_source if result.kind == "cancelled" else failed_source
@@ -67,6 +69,10 @@ def success_body(venue: Venue, endpoint: Endpoint, params: dict[str, JSON], resu
         lists[source][1].append(aligned)
     body: JSON = _envelope(venue, sim, results)
     for source, (items, aligned) in lists.items():
+        if source.single:  # one object answers the one order a request names, when it was cancelled
+            if items:
+                body = _put(body, source.items, items[0])
+            continue
         body = _put(body, source.items, items)
         if source.aligned_with is not None:
             body = _put(body, source.aligned_with, aligned)
@@ -179,6 +185,9 @@ def _answer(
     values = _values(sim, source, result)
     item_type = _choose_variant(_list_items(endpoint.response, source.items), source, values)
     aligned_type = _list_items(endpoint.response, source.aligned_with) if source.aligned_with is not None else None
+    whole = next((v for ref, v in values if ref.source == "item" and not ref.path), None)
+    if whole is not None:  # the entry is the id itself (a list of ids)
+        return _as_type(whole, item_type), None
     item: dict[str, JSON] = {}
     aligned: dict[str, JSON] = {}
     for ref, value in values:

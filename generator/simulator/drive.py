@@ -47,6 +47,12 @@ class CancelCall:
         sim = self.endpoint.simulation
         return sim is not None and sim.cancel_all is not None
 
+    @property
+    def one_order(self) -> bool:
+        """Each request names exactly one order (by an id in the path, say)."""
+        rules = self.endpoint.outcome_rules
+        return rules is not None and rules.one_order
+
     def ways(self) -> tuple[str, ...]:
         """How this endpoint can name orders: order_id, client_id or both."""
         sim = self.endpoint.simulation
@@ -74,6 +80,12 @@ class CancelCall:
         instrument = sim.instrument.value if sim.instrument is not None else None
         if instrument is not None and instrument in params and self.instrument is not None:
             params[instrument] = self.instrument
+        if wanted.one:  # one id per request (in the path, say)
+            if len(ids) != 1:
+                raise ValueError(f"{self.name} names one order per request, not {len(ids)}")
+            param = self.endpoint.param(wanted.param.value)
+            params[wanted.param.value] = _typed(ids[0], param.type if param is not None else None)
+            return params
         if wanted.field is None:
             if other is not None and other.param != wanted.param:
                 params.pop(other.param.value, None)

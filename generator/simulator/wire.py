@@ -149,6 +149,8 @@ def _ids(params: dict[str, JSON], where: RequestIds | None) -> list[str | None]:
     if where is None:
         return []
     sent = params.get(where.param.value)
+    if where.one:  # the request names one order by this parameter (its path, say)
+        return [] if sent is None or sent == "" or isinstance(sent, (list, dict)) else [str(sent)]
     if not isinstance(sent, list):
         return []
     values = [v.get(where.field.value) if where.field is not None and isinstance(v, dict) else v for v in sent]

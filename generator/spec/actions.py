@@ -27,6 +27,7 @@ class IdsTarget:
     item_model: Ident | None  # the items' dataclass, when the list holds objects
     item_field: Field | None  # the item field carrying the id
     integer: bool  # the venue wants integers: string ids are converted, non-numeric ones refused
+    one: bool = False  # the parameter is one id (in the path, say): one request per id
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class CancelOrders:
     symbol_in_items: bool
     targets: tuple[IdsTarget, ...]  # order ids first, then client ids: the order outcomes come back in
     params: tuple[Field, ...]  # other parameters, passed through as keyword arguments
+
+    @property
+    def one_by_one(self) -> bool:
+        """Each request names one order: the venue's refusal of one is that order's outcome."""
+        return any(t.one for t in self.targets)
 
 
 def build_cancel_orders(
@@ -101,6 +107,8 @@ def _passed(
 def _target(arg: str, ids: RequestIds, by_wire: dict[str, Field]) -> IdsTarget:
     # request_ids were checked when the outcomes were built: the list and its field exist.
     param = by_wire[ids.param.value]
+    if ids.one:
+        return IdsTarget(arg, param, None, None, param.type.json_integer, one=True)
     assert isinstance(param.type, List) and param.type.items is not None
     items = param.type.items
     if ids.field is None:

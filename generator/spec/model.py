@@ -199,7 +199,10 @@ class Endpoint:
 
     @property
     def max_batch(self) -> int | None:
-        """The largest list a call may send (unconditional maximum), for batching helpers."""
+        """The largest list a call may send (unconditional maximum), for batching helpers; 1 where
+        each request names one order (its id a scalar parameter, in the path say)."""
+        if self.outcome_rules is not None and self.outcome_rules.one_order:
+            return 1
         sizes = [p.type.max_items for p in self.params if isinstance(p.type, List) and p.type.max_items is not None]
         return max(sizes) if sizes else None
 
@@ -649,7 +652,7 @@ def _endpoint_simulation(
         return None
     at: Location = ("simulation",)
     if "cancel_all" in raw:
-        return _cancel_all_simulation(ctx, raw, by_wire, outcomes)
+        return _cancel_all_simulation(ctx, raw, by_wire, outcomes if rules is None or not rules.from_answer else ())
     if "unknown_order" not in raw:
         raise ctx.fail(at, "simulation", "say how an unknown order is answered: set simulation.unknown_order")
     if "request_ids" in raw:
@@ -724,7 +727,9 @@ def _cancel_all_simulation(
     at: Location = ("simulation", "cancel_all")
     spec = raw["cancel_all"]
     if outcomes:
-        raise ctx.fail(at, "simulation", "a cancel-all names no order, so the endpoint cannot declare outcomes")
+        raise ctx.fail(
+            at, "simulation", "a cancel-all names no order: its outcomes, if any, are from_answer (the ids it lists)"
+        )
     extra = [k for k in _PER_ORDER_KEYS if k in raw]
     if extra:
         raise ctx.fail(

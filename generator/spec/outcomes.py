@@ -32,20 +32,21 @@ DUPLICATE_POLICIES = ("unknown", "first", "last", "failed", "success")
 @dataclass(frozen=True)
 class Ref:
     """A field of an outcome item ('item') or of the entry aligned with it ('aligned'); name may
-    be a dotted path into a nested object ('result.id')."""
+    be a dotted path into a nested object ('result.id'), or empty: the entry itself (a list of ids)."""
 
     source: str
     name: Text
 
     @property
     def path(self) -> tuple[str, ...]:
-        return tuple(self.name.value.split("."))
+        return tuple(self.name.value.split(".")) if self.name.value else ()
 
 
 @dataclass(frozen=True)
 class RequestIds:
     param: Text
     field: Text | None
+    one: bool = False  # the parameter is one id, not a list: each request names exactly one order
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class OutcomeSource:
     request_client_ids: RequestIds | None
     by_position: bool = False  # items without an id answer the order sent at the same position
     cancelled_present: bool = False  # success is cancelled_when's field being present (not null)
+    single: bool = False  # items names one object, the answer's only entry, not a list of entries
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,12 @@ class OutcomeRules:
     success: str  # what an item reporting success means: cancelled | accepted
     duplicates: str  # which report wins when one order is reported twice
     aggregate: Aggregate | None
+    from_answer: bool = False  # the request names no order (a cancel-all): one outcome per entry listed
+
+    @property
+    def one_order(self) -> bool:
+        """Each request names exactly one order: its id is a scalar parameter (in the path, say)."""
+        return any(ids is not None and ids.one for ids in (self.request_order_ids, self.request_client_ids))
 
 
 def _ref(raw: str | None) -> Ref | None:
@@ -95,7 +103,10 @@ def _ref(raw: str | None) -> Ref | None:
 
 
 def _has_path(owner: Type, steps: tuple[str, ...]) -> bool:
-    """The field at this dotted path exists (in some variant of a one_of, at any level)."""
+    """The field at this dotted path exists (in some variant of a one_of, at any level); the empty
+    path is the entry itself, which must then be an id."""
+    if not steps:
+        return owner.holds_ids
     if not owner.has_field(steps[0]):
         return False
     if len(steps) == 1:
@@ -138,8 +149,13 @@ def checked_request_ids(
                 f"request_ids names {rid.param.value!r}, which is not a parameter of this endpoint",
             )
         items = p.type.list_items()
+        if items is None and rid.field is None and p.type.holds_ids:
+            ids[k] = RequestIds(rid.param, None, one=True)  # one id: the request names one order
+            continue
         if items is None:
-            raise fail(at + (k,), "not-a-list", f"request_ids.{k} must name a list parameter")
+            raise fail(
+                at + (k,), "not-a-list", f"request_ids.{k} must name a list parameter, or one id (a string or integer)"
+            )
         if rid.field is not None and not items.has_field(rid.field.value):
             raise fail(
                 at + (k,), "unknown-field", f"the items of {rid.param.value!r} have no field {rid.field.value!r}"
@@ -159,7 +175,13 @@ def build_outcomes(
         _build_source(fail, s, at + (("sources",) if not short else ()) + (i,), by_wire, response, short)
         for i, s in enumerate(plan.get("sources", []))
     )
-    if "request_ids" in plan:
+    from_answer = bool(plan.get("from_answer", False))
+    if from_answer and ("request_ids" in plan or "aggregate" in plan):
+        key = "request_ids" if "request_ids" in plan else "aggregate"
+        raise fail(at + (key,), "outcomes", f"from_answer: the request names no order, so it takes no {key}")
+    if from_answer:
+        ids: dict[str, RequestIds | None] = {"order_id": None, "client_id": None}
+    elif "request_ids" in plan:
         ids = checked_request_ids(fail, plan["request_ids"], at + ("request_ids",), by_wire, ("order_id", "client_id"))
     else:
         first = next((s for s in sources if s.request_order_ids or s.request_client_ids), None)
@@ -173,13 +195,15 @@ def build_outcomes(
                     fail, fallback_ids, ("simulation", "request_ids"), by_wire, ("order_id", "client_id")
                 )
             )
-    if ids["order_id"] is None and ids["client_id"] is None:
+    if ids["order_id"] is None and ids["client_id"] is None and not from_answer:
         raise fail(
             at,
             "request-ids",
             "outcomes give one outcome per order sent, so they need to know where the request names its orders: "
-            "set outcomes.request_ids",
+            "set outcomes.request_ids (or from_answer: true where the request names none)",
         )
+    if from_answer and not any(s.order_id is not None or s.client_id is not None for s in sources):
+        raise fail(at, "outcomes", "from_answer: every outcome is an entry the answer lists, so a source needs an id")
     aggregate = None
     if "aggregate" in plan:
         count = path(plan["aggregate"]["count"]) or ()
@@ -198,6 +222,7 @@ def build_outcomes(
         success=plan.get("success", "cancelled"),
         duplicates=plan.get("duplicates", "unknown"),
         aggregate=aggregate,
+        from_answer=from_answer,
     )
     return sources, rules
 
@@ -214,9 +239,17 @@ def _build_source(
     items = path(raw["items"]) or ()
     aligned = path(raw.get("aligned_with"))
     item_type = response.list_items_at(items)
+    one = response.at(items) if item_type is None and aligned is None else None
+    single = one is not None and one.record is not None  # one object: the answer's only entry
+    if single:
+        item_type = one
     lists = {"item": item_type, "aligned": None if aligned is None else response.list_items_at(aligned)}
     if item_type is None:
-        raise fail(at + ("items",), "unknown-field", f"items {_shown(items)} is not a list in the response spec")
+        raise fail(
+            at + ("items",),
+            "unknown-field",
+            f"items {_shown(items)} is not a list (or one object) in the response spec",
+        )
     if aligned is not None and lists["aligned"] is None:
         raise fail(
             at + ("aligned_with",),
@@ -269,6 +302,7 @@ def _build_source(
         request_client_ids=ids["client_id"],
         by_position=bool(by_position),
         cancelled_present=present,
+        single=single,
     )
 
 
@@ -279,13 +313,13 @@ def critical_paths(
     as validator paths with [*] for any index: parsing is strict there and tolerant elsewhere."""
     found = ["$." + f.value for f in envelope_fields]
     for s in sources:
-        bases = {"item": "$" + "".join("." + p.value for p in s.items) + "[*]"}
+        bases = {"item": "$" + "".join("." + p.value for p in s.items) + ("" if s.single else "[*]")}
         if s.aligned_with is not None:
             bases["aligned"] = "$" + "".join("." + p.value for p in s.aligned_with) + "[*]"
         found.extend(bases.values())
         for ref in (s.order_id, s.client_id, s.status, s.error_code, s.error_message, s.cancelled_when):
             if ref is not None:
-                found.append(f"{bases[ref.source]}.{ref.name.value}")
+                found.append(bases[ref.source] + "".join("." + step for step in ref.path))
     if rules is not None and rules.aggregate is not None:
         found.append("$" + "".join("." + p.value for p in rules.aggregate.count))
     return tuple(Text(p) for p in dict.fromkeys(found))

@@ -169,6 +169,8 @@ def _list_item(
     if aligned and source is not None and source.aligned_with is not None:
         path = source.aligned_with
     found = endpoint.response.list_items_at(path)
+    if found is None:  # one object (a source whose items name the answer's only entry)
+        found = endpoint.response.at(path)
     return found if found is not None else Object()
 
 
@@ -221,7 +223,7 @@ def _check_items(endpoint: Endpoint, sim: EndpointSimulation, source: OutcomeSou
         "item": {r.value for r in _refs(source, "item")},
         "aligned": {r.value for r in _refs(source, "aligned")},
     }
-    error_fields = {r.path[0] for r in (source.error_code, source.error_message) if r is not None}
+    error_fields = {r.path[0] for r in (source.error_code, source.error_message) if r is not None and r.path}
     item_type = _list_item(endpoint, source.items)
     kinds = []
     if source.cancelled_constant is not False:
@@ -250,7 +252,8 @@ def _refs(source: OutcomeSource, where: str) -> list[Text]:
         source.error_message,
         source.cancelled_when,
     )
-    return [Text(r.path[0]) for r in refs if r is not None and r.source == where]  # a nested ref writes its outer field
+    # A nested ref writes its outer field; an empty one (the entry is the id) writes none.
+    return [Text(r.path[0]) for r in refs if r is not None and r.source == where and r.path]
 
 
 def _variant(type_: Type, source: OutcomeSource, is_error: bool) -> Type:
