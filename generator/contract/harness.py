@@ -65,7 +65,7 @@ class Contract:
     params_in: str = "query"  # query | body | form
     list_encodings: dict[str, str] = field(default_factory=dict)
     body_array: str = ""  # wire name of the one list parameter sent as the whole body (body: array)
-    path_template: str = ""  # a path with parameters in it (/orders/{orderId}), read back from the URL
+    path_template: str = ""  # a path with parameters in it (/orders/{id}), read back from the URL
 
     @classmethod
     def load(cls, path: Path) -> Contract:

@@ -55,7 +55,7 @@ def skeleton(page: Page, venue: dict[str, Any], snapshot: str, digest: str, oper
     path = page.path or ""
     if page.method is None:
         notes.add("The page names no HTTP method and path.", "POST is a placeholder: set http.method and http.path.")
-    if not re.fullmatch(r"(/[A-Za-z0-9._-]+)+", path):
+    if not re.fullmatch(r"(/([A-Za-z0-9._-]+|\{[A-Za-z0-9_]+\}))+", path):  # /orders/{id}: path templating
         if path:
             notes.add(f"The page's path {path} has parts the spec language cannot express.", "Set http.path.")
         path = f"/{operation}"
@@ -72,6 +72,13 @@ def skeleton(page: Page, venue: dict[str, Any], snapshot: str, digest: str, oper
     )
     stem = pascal(operation)
     params = [_param(d, stem, notes, params_in == "query") for d in page.request.values()]
+    for name in re.findall(r"\{([A-Za-z0-9_]+)\}", path):  # a parameter the path carries is required there
+        named = next((p for p in params if p["name"] == name), None)
+        if named is None:
+            named = {"name": name, "type": "string"}
+            params.insert(0, named)
+            notes.add(f"The path names {name}, which no parameter table lists.", "It is a required string.")
+        named["required"] = True
     _signing_params(params, venue, signed, notes)
     rules = _request_limits(page, params, notes)
     if not page.request:

@@ -288,7 +288,7 @@ def contract_data(venue: Venue, endpoint: Endpoint, provenance: str) -> bytes:
 
 
 def _path_template(endpoint: Endpoint) -> dict[str, str]:
-    """A path with parameters in it (/orders/{orderId}): the harness reads them back from the URL."""
+    """A path with parameters in it (/orders/{id}): the harness reads them back from the URL."""
     if not endpoint.params_in_place("path"):
         return {}
     return {"path_template": endpoint.path.value}

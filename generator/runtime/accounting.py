@@ -193,8 +193,10 @@ def text(value: JSON) -> str | None:
 
 
 def sent_ids(params: Mapping[str, JSON], ids: Ids | None) -> list[str | None]:
-    """The ids a request sent, by position, from a list of ids or a list of objects (or the one
-    id of a request that names one order)."""
+    """The ids a request sent, by position: a list of ids, a list of objects, or one id.
+
+    One id is the whole of a request that names one order (an id in its path, say).
+    """
     sent = params.get(ids[0]) if ids is not None else None
     if isinstance(sent, (str, int)) and not isinstance(sent, bool):
         return [text(sent)]

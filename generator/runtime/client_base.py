@@ -223,9 +223,12 @@ def _so_far(
 
 
 def _settles(exc: Exception) -> bool:
-    """Whether an error answer to a one-order request is that order's outcome: the venue refused
-    to cancel it (every outcome failed: an HTTP 5xx leaves them unknown), and the refusal is not
-    one of the caller (authentication) or of the pace (rate limit), which the next id would meet too."""
+    """Whether an error answer to a one-order request is that order's outcome.
+
+    It is when the venue refused to cancel the order (every outcome failed; an HTTP 5xx leaves
+    them unknown) and the refusal is not of the caller (authentication) nor of the pace (rate
+    limit), which the next id would meet too.
+    """
     return (
         isinstance(exc, ApiError)
         and not isinstance(exc, (AuthenticationError, RateLimitError))
