@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 import schemathesis
+import yaml
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -71,6 +72,52 @@ def test_each_document_carries_the_emitted_schemas_and_limits(spec_venues: tuple
             limits = endpoint.rate_limit.limits
             assert len(op.get("x-specgen-rate-limit", {}).get("limits", [])) == len(limits)
             assert op["security"] if endpoint.signed else "security" not in op
+
+
+def test_each_document_states_the_pool_budgets_and_what_each_operation_takes_from_them(
+    spec_venues: tuple[Venue, ...],
+) -> None:
+    """Issue 16: the venue's pools with their budgets (read here from venue.yaml itself), and per
+    operation the charges of spec/ratelimits.py: a pool-wide charge is one of its pool's budgets."""
+    checked = 0
+    for venue in spec_venues:
+        doc = document(venue)
+        raw = yaml.safe_load((ROOT / "specs" / venue.name.value / "venue.yaml").read_text("utf-8"))
+        pools = raw.get("rate_limit_pools", [])
+        assert [p["name"] for p in doc.get("x-specgen-rate-limit-pools", [])] == [p["name"] for p in pools]
+        by_name = {p["name"]: p for p in doc.get("x-specgen-rate-limit-pools", [])}
+        for written in pools:
+            shown = by_name[written["name"]]
+            assert (shown["scope"], shown["unit"]) == (written["scope"], written.get("unit", "requests"))
+            assert shown.get("budgets", []) == written.get("budgets", []), venue.name.value
+            assert shown.get("source") == written.get("source")
+        for endpoint in venue.endpoints:
+            op = doc["paths"][endpoint.path.value][endpoint.method.lower()]
+            charges = op.get("x-specgen-rate-limit", {}).get("charges", [])
+            assert len(charges) == len(endpoint.rate_limit.charges)
+            for charge in charges:
+                if charge["pool_wide"]:
+                    budget = {"count": charge["count"], "per_seconds": charge["per_seconds"]}
+                    assert budget in by_name[charge["pool"]]["budgets"], (venue.name.value, charge)
+                    assert charge["unit"] == by_name[charge["pool"]]["unit"]
+                    checked += 1
+                if charge["unit"] == "weight":
+                    assert charge["weight"] == endpoint.rate_limit.weight
+    assert checked  # some venue's operations draw on a pool's budget
+
+
+def test_a_path_parameter_is_in_path_and_required(spec_venues: tuple[Venue, ...]) -> None:
+    found = 0
+    for venue in spec_venues:
+        doc = document(venue)
+        for endpoint in venue.endpoints:
+            op = doc["paths"][endpoint.path.value][endpoint.method.lower()]
+            for p in endpoint.params_in_place("path"):
+                [entry] = [e for e in op["parameters"] if e["name"] == p.wire.value]
+                assert (entry["in"], entry["required"]) == ("path", True)
+                assert "{" + p.wire.value + "}" in endpoint.path.value
+                found += 1
+    assert found  # kucoin_spot cancels one order by the id in its path
 
 
 def test_export_writes_one_document_per_venue(tmp_path: Any, spec_venues: tuple[Venue, ...]) -> None:

@@ -331,15 +331,16 @@ def test_a_one_order_request_names_one_target_and_is_answered_in_the_spec_s_shap
             assert targets(endpoint, params) == (Target(*ids, call.instrument),), call.name
             with pytest.raises(ValueError, match="one order per request"):
                 call.params(["11", "12"], by=way)
+        way = call.ways()[0]
         book = Book()
-        book.seed("v", "k", [{"instrument": "S", "order_id": "11", "client_id": "c11"}])
-        [done] = book.cancel("v", "k", [Target("11", None, "S")])
-        body = success_body(venue, endpoint, call.params(["11"]), (done,))
+        book.seed("v", "k", [{"instrument": "S", "order_id": "11", "client_id": "11"}])
+        [done] = book.cancel("v", "k", [Target("11", None, "S") if way == "order_id" else Target(None, "11", "S")])
+        body = success_body(venue, endpoint, call.params(["11"], by=way), (done,))
         schema = jsonschema.Draft202012Validator(json_schema.response_schema(venue, endpoint))
         assert list(schema.iter_errors(body)) == [], call.name
         assert json.dumps(body).count('"11"') >= 1 and "c13" not in json.dumps(body)
         [unknown] = book.cancel("v", "k", [Target("13", "c13", "S")])
-        refused = success_body(venue, endpoint, call.params(["13"]), (unknown,))
+        refused = success_body(venue, endpoint, call.params(["13"], by=way), (unknown,))
         assert "13" not in json.dumps(refused), call.name  # nowhere says it was cancelled
         if sim.failed is not None and venue.envelope is not None and venue.envelope.code is not None:
             assert refused[venue.envelope.code.value] == plain(sim.failed.code)

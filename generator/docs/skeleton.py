@@ -77,7 +77,11 @@ def skeleton(page: Page, venue: dict[str, Any], snapshot: str, digest: str, oper
         if named is None:
             named = {"name": name, "type": "string"}
             params.insert(0, named)
-            notes.add(f"The path names {name}, which no parameter table lists.", "It is a required string.")
+            notes.add(
+                f"The path names {name}, which no parameter table lists.",
+                "It is a required string.",
+                [f"param {name} presence"],
+            )
         named["required"] = True
     _signing_params(params, venue, signed, notes)
     rules = _request_limits(page, params, notes)

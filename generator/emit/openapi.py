@@ -14,7 +14,8 @@ import json
 from typing import Any
 
 from specgen.emit.json_schema import DIALECT, request_schema, response_schema
-from specgen.spec.model import Endpoint, Venue
+from specgen.spec.model import Endpoint, Field, Venue
+from specgen.spec.ratelimits import Charge, Pool
 
 JSON = Any
 SIMULATOR_URL = "http://127.0.0.1:8765"  # `specgen serve`'s default address
@@ -47,6 +48,8 @@ def document(venue: Venue) -> dict[str, JSON]:
     }
     if venue.docs is not None:
         doc["externalDocs"] = {"url": venue.docs.value}
+    if venue.pools:
+        doc["x-specgen-rate-limit-pools"] = [_pool(p) for p in venue.pools]
     return doc
 
 
@@ -126,11 +129,13 @@ def _operation(venue: Venue, endpoint: Endpoint) -> dict[str, JSON]:
     if endpoint.source_url is not None:
         op["externalDocs"] = {"url": endpoint.source_url.value}
     request = request_schema(venue, endpoint)
+    in_path = [p for p in endpoint.params if p.location == "path"]
     if endpoint.params_in == "query":
         op["parameters"] = _query_parameters(endpoint, request)
     else:
+        op["parameters"] = _query_parameters(endpoint, request, only=in_path)
         media = "application/json" if endpoint.params_in == "body" else "application/x-www-form-urlencoded"
-        body = {k: v for k, v in request.items() if k not in ("$schema", "$id")}
+        body = _without(request, {p.wire.value for p in in_path})
         op["requestBody"] = {"required": True, "content": {media: {"schema": body}}}
         if endpoint.params_in == "form":
             op["requestBody"]["content"][media]["encoding"] = _form_encoding(endpoint)
@@ -143,14 +148,18 @@ def _operation(venue: Venue, endpoint: Endpoint) -> dict[str, JSON]:
     return op
 
 
-def _query_parameters(endpoint: Endpoint, request: dict[str, JSON]) -> list[dict[str, JSON]]:
-    """Each parameter in the query; lists as the venue writes them (a JSON value, or comma-joined)."""
+def _query_parameters(
+    endpoint: Endpoint, request: dict[str, JSON], only: list[Field] | None = None
+) -> list[dict[str, JSON]]:
+    """Each parameter in the query or the path; lists as the venue writes them (a JSON value, or
+    comma-joined)."""
     required = set(request.get("required", []))
     out = []
-    for param in endpoint.params:
+    for param in endpoint.params if only is None else only:
         name = param.wire.value
         schema = request["properties"][name]
-        entry: dict[str, JSON] = {"name": name, "in": "query", "required": name in required}
+        where = "path" if param.location == "path" else "query"  # a path parameter is always required
+        entry: dict[str, JSON] = {"name": name, "in": where, "required": where == "path" or name in required}
         if param.description.value:
             entry["description"] = param.description.value
         if param.type.query_encoding == "json":
@@ -161,6 +170,15 @@ def _query_parameters(endpoint: Endpoint, request: dict[str, JSON]) -> list[dict
                 entry["style"], entry["explode"] = "form", False  # comma-joined
         out.append(entry)
     return out
+
+
+def _without(request: dict[str, JSON], names: set[str]) -> dict[str, JSON]:
+    """The request schema as a body schema: without its $schema and $id, nor the path's parameters."""
+    body = {k: v for k, v in request.items() if k not in ("$schema", "$id")}
+    if names:
+        body["properties"] = {k: v for k, v in request["properties"].items() if k not in names}
+        body["required"] = [n for n in request.get("required", []) if n not in names]
+    return body
 
 
 def _form_encoding(endpoint: Endpoint) -> dict[str, JSON]:
@@ -284,12 +302,41 @@ def _extensions(endpoint: Endpoint) -> dict[str, JSON]:
                     }
                     for lim in limits.limits
                 ],
+                "charges": [_charge(c) for c in limits.charges],
                 "description": _text(limits.description),
             }.items()
             if v not in (None, [])
         }
     if endpoint.max_batch is not None:
         out["x-specgen-max-batch"] = endpoint.max_batch
+    return out
+
+
+def _pool(pool: Pool) -> dict[str, JSON]:
+    """A rate-limit pool: its budgets are one window each, shared by every operation that draws on it."""
+    out: dict[str, JSON] = {"name": pool.name.value, "scope": pool.scope, "unit": pool.unit}
+    if pool.budgets:
+        out["budgets"] = [{"count": b.count, "per_seconds": b.per_seconds} for b in pool.budgets]
+    out["description"] = pool.description.value
+    if pool.source is not None:
+        out["source"] = pool.source.value
+    return out
+
+
+def _charge(charge: Charge) -> dict[str, JSON]:
+    """What one request of the operation takes from one window (spec/ratelimits.py's Charge):
+    its cost in the unit, of count per per_seconds, from the pool's shared budget (pool_wide) or the
+    operation's own limit."""
+    out: dict[str, JSON] = {
+        "pool": charge.pool.value,
+        "scope": charge.scope,
+        "unit": charge.unit,
+        "count": charge.count,
+        "per_seconds": charge.per_seconds,
+        "pool_wide": charge.pool_wide,
+    }
+    if charge.unit == "weight":  # requests cost one each, orders one per order named
+        out["weight"] = charge.weight
     return out
 
 

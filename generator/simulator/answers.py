@@ -183,7 +183,8 @@ def _answer(
 ) -> tuple[JSON, JSON]:
     """The item for result in source's list, and its aligned entry (when the source has one)."""
     values = _values(sim, source, result)
-    item_type = _choose_variant(_list_items(endpoint.response, source.items), source, values)
+    one = endpoint.response.at(source.items) if source.single else None  # the answer's only entry
+    item_type = _choose_variant(one or _list_items(endpoint.response, source.items), source, values)
     aligned_type = _list_items(endpoint.response, source.aligned_with) if source.aligned_with is not None else None
     whole = next((v for ref, v in values if ref.source == "item" and not ref.path), None)
     if whole is not None:  # the entry is the id itself (a list of ids)
