@@ -51,7 +51,9 @@ class Venue:
     message_key: str
     rate_limit_statuses: tuple[int, ...] = (429,)
     retry: tuple[tuple[int, bool], ...] = ()  # errors.retry: (status, only with Retry-After)
-    has_outcomes: bool = True  # the endpoint declares outcomes (a cancel-all names no order)
+    # The endpoint declares outcomes (a cancel-all names no order); None: one per order its answer
+    # lists (from_answer), so maybe none.
+    has_outcomes: bool | None = True
     signature_name: str = ""  # the header or query parameter that carries the signature
     clock_unit: str = "ms"  # what the client's clock counts (the unit of the venue's timestamp)
     malformed: tuple[dict[str, Any], ...] = ()  # calls that break the spec (its malformed cases)
@@ -60,7 +62,9 @@ class Venue:
     def parsed(self, result: Any) -> bool:
         """The documented success became a typed result: one outcome per order sent, or none for a
         request that names no order."""
-        return result.response is not None and bool(result.outcomes) == self.has_outcomes
+        if result.response is None:
+            return False
+        return self.has_outcomes is None or bool(result.outcomes) == self.has_outcomes
 
     def retried(self, status: int) -> bool | None:
         """How a RetryPolicy treats status: True (always), False (only with Retry-After), None (never)."""
@@ -104,7 +108,11 @@ def venue(name: str) -> Venue:
         message_key=header["errors"]["message"],
         rate_limit_statuses=tuple(header["errors"].get("rate_limit_statuses", [429])),
         retry=tuple((r["status"], r.get("only_with_retry_after", False)) for r in header["errors"].get("retry", [])),
-        has_outcomes="outcomes" in spec,
+        has_outcomes=(
+            None
+            if isinstance(spec.get("outcomes"), dict) and spec["outcomes"].get("from_answer")
+            else "outcomes" in spec
+        ),
         signature_name=header["auth"]["signature"]["name"],
         clock_unit=header["auth"].get("timestamp", {}).get("unit", "ms"),
         malformed=tuple(c["params"] for c in spec.get("tests", {}).get("malformed", [])),

@@ -191,3 +191,24 @@ def test_bad_one_order_and_from_answer_specs_are_refused(
     assert result.returncode == 2, result.stderr
     assert f"specs/fx_one/{name}:" in result.stderr and f"[{rule}]" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("ids", "rule"), [("client_id", ""), ("order_id", "duplicate-action")])
+def test_two_one_order_endpoints_may_share_the_unified_call_by_kind_of_id(tmp_path: Path, ids: str, rule: str) -> None:
+    """cancel_orders may go through two endpoints, each taking its own kind of id one order per
+    request (the order ids through one, the client ids through the other); never the same kind twice."""
+    project = scratch_project(tmp_path, with_generated=False, specs=SPECS)
+    for other in ("fx_outcomes", "fx_flag", "fx_errors"):
+        shutil.rmtree(project / "specs" / other)
+    spec = project / "specs" / "fx_one" / "cancel_by_client.yaml"
+    text = spec.read_text("utf-8").replace("request_ids: {client_id: clientId}", f"request_ids: {{{ids}: clientId}}")
+    spec.write_text(text + "actions:\n  cancel_orders: {}\n", "utf-8")
+    result = run_cli(project, "validate")
+    if not rule:
+        assert result.returncode == 0, result.stderr
+        assert run_cli(project, "generate").returncode == 0
+        client = (project / "generated" / "fx_one" / "client.py").read_text("utf-8")
+        assert "cancel_in_requests(calls, self._send_cancel, one_by_one=True)" in client
+        assert "return self.send_cancel_by_client(call)" in client and "return self.send_cancel_one(call)" in client
+        return
+    assert result.returncode == 2 and f"[{rule}]" in result.stderr and "specs/fx_one/cancel_" in result.stderr

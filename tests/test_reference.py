@@ -108,8 +108,11 @@ def test_the_unified_call_example_cancels_on_the_simulator(
         assert "## `cancel_orders`" not in text
         return
     section = text.split("## `cancel_orders`", 1)[1].split("\n## ", 1)[0]
-    assert f"through `{endpoint.operation.value}`" in section
-    if endpoint.max_batch is not None:
+    for through, target in venue.cancel_targets:  # each kind of id, through the endpoint that takes it
+        assert f"`{through.operation.value}` ({target.arg.replace('_', ' ')})" in section
+    if venue.cancel_one_by_one:
+        assert "one order per request" in section and "its own request" in section
+    elif endpoint.max_batch is not None:
         assert f"at most {endpoint.max_batch} ids" in section
     [code] = [b for b in _blocks(section) if "cancel_orders(" in b]
     symbol = re.search(r"cancel_orders\((['\"])(.*?)\1", code)

@@ -124,6 +124,16 @@ def test_one_request_per_id_where_the_venue_cancels_one_order_at_a_time(
     assert isinstance(result.results[1], package.ApiError) and not isinstance(result.results[0], Exception)
     assert simulator.order(name, live_b.order_id).status == "cancelled"
     assert simulator.order(name, filled.order_id).status == "filled"
+    if any(t.arg == "client_ids" for _, t in venue.cancel_targets):  # through its own endpoint, where one takes them
+        [by_client] = simulator.seed(name, [{"instrument": SYMBOL, "client_id": "cid-1"}])
+        with _client(simulator, venue) as client:
+            mixed = client.cancel_orders(SYMBOL, order_ids=["99999999"], client_ids=["cid-1", "no-such-cid"], **extras)
+        assert [(o.order_id, o.client_id, o.state.value) for o in mixed.outcomes] == [
+            ("99999999", None, "failed"),
+            (by_client.order_id if mixed.outcomes[1].order_id else None, "cid-1", states[0]),
+            (None, "no-such-cid", "failed"),
+        ]
+        assert simulator.order(name, by_client.order_id).status == "cancelled"
 
 
 @pytest.mark.parametrize("venue", ONE_BY_ONE)
@@ -158,7 +168,7 @@ def test_cancel_orders_splits_into_batches_and_merges_outcomes_in_order(
     by_client = simulator.seed(name, [{"instrument": SYMBOL, "client_id": f"cid-{i}"} for i in range(3)])
     order_ids = [o.order_id for o in by_id]
     client_ids = [str(o.client_id) for o in by_client]
-    ids_kinds = {t.arg for t in endpoint.cancel_orders.targets}  # type: ignore[union-attr]
+    ids_kinds = {t.arg for _, t in venue.cancel_targets}
     call: dict[str, Any] = {"order_ids": order_ids} if "order_ids" in ids_kinds else {}
     if "client_ids" in ids_kinds:
         call["client_ids"] = client_ids
@@ -191,9 +201,8 @@ def test_cancel_orders_splits_into_batches_and_merges_outcomes_in_order(
 @pytest.mark.parametrize("venue", PRODUCT, ids=lambda v: v.name.value)
 def test_string_ids_are_converted_or_refused_before_anything_is_sent(simulator: Simulator, venue: Venue) -> None:
     package = importlib.import_module(venue.name.value)
-    endpoint = _cancel(venue)
     extras = _cases_for(venue)[0]
-    target = next(t for t in endpoint.cancel_orders.targets if t.arg == "order_ids")  # type: ignore[union-attr]
+    target = next(t for _, t in venue.cancel_targets if t.arg == "order_ids")
     with _client(simulator, venue) as client:
         with pytest.raises(package.ValidationError) as caught:
             client.cancel_orders(SYMBOL, order_ids="12345", **extras)  # a single string, not a list

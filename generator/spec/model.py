@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from specgen.errors import SpecError
-from specgen.spec.actions import CancelOrders, build_cancel_orders
+from specgen.spec.actions import CancelOrders, IdsTarget, build_cancel_orders
 from specgen.spec.envelope import Envelope, ErrorMeaning, build_envelope, build_error_meanings
 from specgen.spec.kinds import (
     INT64_MAX,
@@ -374,8 +374,25 @@ class Venue:
 
     @property
     def cancel_endpoint(self) -> Endpoint | None:
-        """The endpoint behind the unified cancel_orders call (at most one declares it)."""
+        """The endpoint behind the unified cancel_orders call: the first that declares it (a venue
+        whose single-order cancels take one kind of id each declares it on each)."""
         return next((e for e in self.endpoints if e.cancel_orders is not None), None)
+
+    @property
+    def cancel_endpoints(self) -> tuple[Endpoint, ...]:
+        """Every endpoint the unified cancel_orders call sends through."""
+        return tuple(e for e in self.endpoints if e.cancel_orders is not None)
+
+    @property
+    def cancel_targets(self) -> tuple[tuple[Endpoint, IdsTarget], ...]:
+        """(endpoint, where the ids go) for each kind of id cancel_orders takes: order ids first."""
+        found = [(e, t) for e in self.endpoints if e.cancel_orders is not None for t in e.cancel_orders.targets]
+        return tuple(sorted(found, key=lambda pair: pair[1].arg != "order_ids"))
+
+    @property
+    def cancel_one_by_one(self) -> bool:
+        """Every request of cancel_orders names one order: the venue's refusal of one is its outcome."""
+        return all(e.cancel_orders is not None and e.cancel_orders.one_by_one for e in self.cancel_endpoints)
 
     @property
     def patterns(self) -> tuple[Text, ...]:

@@ -240,15 +240,9 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
             models[name] = doc.path
         if endpoint.operation.value == "cancel_orders":
             shadowing = (doc.path, doc.line_of(("operation",)))
-        if endpoint.cancel_orders is not None and any(e.cancel_orders for e in endpoints):
-            errors.append(
-                SpecError(
-                    doc.path,
-                    doc.line_of(("actions", "cancel_orders")),
-                    "duplicate-action",
-                    "another endpoint of this venue already offers cancel_orders",
-                )
-            )
+        clash = _cancel_clash(endpoint, endpoints)
+        if clash is not None:
+            errors.append(SpecError(doc.path, doc.line_of(("actions", "cancel_orders")), "duplicate-action", clash))
         endpoints.append(endpoint)
     if shadowing is not None and any(e.cancel_orders for e in endpoints):
         errors.append(
@@ -260,6 +254,22 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
             )
         )
     return replace(venue, endpoints=tuple(sorted(endpoints, key=lambda e: e.operation.value)))
+
+
+def _cancel_clash(endpoint: Endpoint, others: list[Endpoint]) -> str | None:
+    """Why endpoint cannot also serve cancel_orders: several endpoints may, each taking its own
+    kind of id one order per request (by order id, by client id), with the same other arguments."""
+    mine = endpoint.cancel_orders
+    declared = [e.cancel_orders for e in others if e.cancel_orders is not None]
+    if mine is None or not declared:
+        return None
+    taken = {t.arg for co in declared for t in co.targets}
+    if not (mine.one_by_one and all(co.one_by_one for co in declared)) or taken & {t.arg for t in mine.targets}:
+        return "another endpoint of this venue already offers cancel_orders"
+    passed = {tuple(p.python.value for p in co.params) for co in declared + [mine]}
+    if len(passed) > 1:
+        return "every endpoint behind cancel_orders must pass through the same params"
+    return None
 
 
 def _check_names(doc: Document) -> None:
