@@ -248,6 +248,9 @@ def _error_statuses(venue: Venue) -> set[int]:
         whole = endpoint.simulation.all_or_nothing if endpoint.simulation is not None else None
         if whole is not None:
             found.add(whole.answer.http_status)
+        rules = endpoint.outcome_rules
+        if endpoint.simulation is not None and endpoint.simulation.failed is not None and rules and rules.one_order:
+            found.add(200)  # a one-order request's refusal: the envelope's failure code, nothing else, at HTTP 200
     return found
 
 
