@@ -100,8 +100,8 @@ def test_drift_with_a_warm_stamp_exits_1_with_a_diff_naming_the_file(project: Pa
         target.write_text(target.read_text("utf-8").replace("def ", "def  ", 1), "utf-8")
         named, what = "generated/fx_header/client.py", "changed"
     elif kind == "missing":
-        (gen / "fx_passphrase" / "validators.py").unlink()
-        named, what = "generated/fx_passphrase/validators.py", "missing"
+        (gen / "fx_passphrase" / "validators" / "batch_cancel_order.py").unlink()
+        named, what = "generated/fx_passphrase/validators/batch_cancel_order.py", "missing"
     elif kind == "orphaned":
         (gen / "fx_query" / "leftover.py").write_text("x = 1\n", "utf-8")
         named, what = "generated/fx_query/leftover.py", "orphaned"
@@ -137,7 +137,7 @@ def test_a_changed_spec_invalidates_the_stamp(project: Path) -> None:
     spec.write_text(text.replace("max_items: 20", "max_items: 19", 1), "utf-8")
     result = _run(project, "check")
     assert result.returncode == 1, result.stdout + _messages(result)
-    assert "# generated/fx_header/validators.py: changed" in result.stdout
+    assert "# generated/fx_header/validators/cancel_batch.py: changed" in result.stdout
     assert "generated/fx_passphrase/" not in result.stdout  # other venues' entries still hold
 
 

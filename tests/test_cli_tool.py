@@ -89,11 +89,11 @@ def test_venue_limits_generate_and_check_to_one_venue(project: Path, capsys: pyt
 
     assert cli.main(["check", "--venue", "fx_header", "--color", "never"]) == 1
     out = capsys.readouterr().out
-    assert "generated/fx_header/validators.py: changed" in out and "fx_query" not in out
+    assert "generated/fx_header/validators/cancel_batch.py: changed" in out and "fx_query" not in out
 
     assert cli.main(["generate", "--venue", "fx_header"]) == 0
     capsys.readouterr()
-    assert b"19" in (project / "generated" / "fx_header" / "validators.py").read_bytes()
+    assert b"19" in (project / "generated" / "fx_header" / "validators" / "cancel_batch.py").read_bytes()
     assert other.read_text("utf-8").startswith('"""Hand-edited. ')  # another venue's file: untouched
 
     assert cli.main(["check", "--venue", "fx_header"]) == 0

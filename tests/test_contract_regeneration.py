@@ -81,13 +81,13 @@ def test_changing_a_limit_changes_validator_schema_and_contract_tests(
     assert changed == [
         DATA,
         "fx_passphrase/README.md",  # the reference states the limit
-        "fx_passphrase/client.py",  # so do the docstrings, from the value
-        "fx_passphrase/models.py",
+        "fx_passphrase/endpoints/batch_cancel_order.py",  # so do the docstrings, from the value
+        "fx_passphrase/models/batch_cancel_order.py",
         "fx_passphrase/operations.py",
         "fx_passphrase/schemas/batch_cancel_order.request.json",
-        "fx_passphrase/validators.py",
+        "fx_passphrase/validators/batch_cancel_order.py",
     ]
-    validators = after["fx_passphrase/validators.py"].decode()
+    validators = after["fx_passphrase/validators/batch_cancel_order.py"].decode()
     assert "> 40:" in validators and "> 50:" not in validators
     schema = json.loads(after["fx_passphrase/schemas/batch_cancel_order.request.json"])
     assert schema["properties"]["orderList"]["maxItems"] == 40
@@ -106,7 +106,7 @@ def test_a_wrong_validator_fails_the_contract_tests(
     regenerated: tuple[Path, dict[str, bytes], dict[str, bytes]],
 ) -> None:
     project, _, _ = regenerated
-    validators = project / "generated" / "fx_passphrase" / "validators.py"
+    validators = project / "generated" / "fx_passphrase" / "validators" / "batch_cancel_order.py"
     text = validators.read_text()
     assert text.count("if len(v) > 40:") == 1
     validators.write_text(text.replace("if len(v) > 40:", "if len(v) > 41:"))  # off by one

@@ -285,7 +285,7 @@ def assert_read_back(h: Hostile, venue: dict[str, Any], endpoint: dict[str, Any]
         assert rules == (["max_items_when"] if value in ("spot", *h.when) else []), value
     # The pattern admits the literal; the header is sent as written.
     pattern = endpoint["params"][1]["items"]["fields"][0]["pattern"]
-    assert pattern in pkg.validators._PATTERNS
+    assert pattern in pkg.validators.cancel_batch._PATTERNS
     assert (
         pkg.validators.validate_cancel_batch_request(
             {"category": "linear", "request": [{"symbol": h.literal, "orderId": "1"}]}

@@ -63,8 +63,8 @@ def _drift(project: Path, kind: str) -> str:
         target.write_text(target.read_text() + "\n# a hand edit\n")
         return "generated/fx_header/client.py"
     if kind == "missing":
-        (gen / "fx_passphrase" / "validators.py").unlink()
-        return "generated/fx_passphrase/validators.py"
+        (gen / "fx_passphrase" / "validators" / "batch_cancel_order.py").unlink()
+        return "generated/fx_passphrase/validators/batch_cancel_order.py"
     if kind == "orphaned":
         (gen / "fx_passphrase" / "leftover.py").write_text("x = 1\n")
         return "generated/fx_passphrase/leftover.py"
@@ -75,7 +75,7 @@ def _drift(project: Path, kind: str) -> str:
         spec.write_text(
             text.replace("List, maximum length 50.", "List, maximum length 45.").replace("up to 50", "up to 45")
         )
-        return "generated/fx_passphrase/validators.py"
+        return "generated/fx_passphrase/validators/batch_cancel_order.py"
     if kind == "removed_spec":
         for p in (project / "specs" / "fx_query").glob("*.yaml"):
             if p.name != "venue.yaml":

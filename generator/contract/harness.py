@@ -8,6 +8,7 @@ compiled validator and the emitted JSON Schema (through jsonschema) to the same 
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import re
@@ -301,7 +302,8 @@ class Contract:
             result = parse(http, request)
             # The outcomes agree with the runtime's interpreter reading the endpoint's plan directly; an
             # endpoint whose spec declares no outcomes (a cancel-all) names no order: none to account for.
-            plan = self.package.outcomes.__dict__.get(f"{self.operation.upper()}_PLAN")
+            endpoint = importlib.import_module(f"{self.package.__name__}.endpoints.{self.operation}")
+            plan = endpoint.__dict__.get("PLAN")
             expected = () if plan is None else self.package.accounting.account(plan, body, request).outcomes
             assert result.response is not None and result.outcomes == expected
         else:

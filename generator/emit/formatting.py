@@ -1,8 +1,10 @@
-"""Format rendered Python with black, in-process, reusing earlier results.
+"""Turn rendered Python into the module written: its unused imports pruned, then formatted with
+black, in-process, reusing earlier results.
 
 Formatting dominates generation time, so results are cached on disk keyed by the sha256 of
-(black version, mode, source); cold work is spread over the available cores. The cache holds
-only formatter outputs, so deleting it never changes what is generated.
+(black version, mode, rendered source); cold work is spread over the available cores. The cache
+holds only formatter outputs, so deleting it never changes what is generated. Pruning happens
+inside the cached step, so a module whose rendering did not change is neither parsed nor formatted.
 
 Whole files only: a module that changed is formatted whole by black, never piece by piece, so
 what is written is always exactly black's output for that module.
@@ -23,6 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
+from specgen.emit.imports import prune_imports
 from specgen.errors import SpecError
 
 LINE_LENGTH = 100
@@ -33,7 +36,7 @@ PARALLEL_BYTES = 150_000
 
 
 def _mode_key() -> str:
-    return f"black={version('black')};line_length={LINE_LENGTH};target=py311"
+    return f"black={version('black')};line_length={LINE_LENGTH};target=py311;imports=pruned"
 
 
 def format_one(source: str) -> str:
@@ -83,7 +86,7 @@ def _restored(text: str, digest: str | None, expected: int) -> str | None:
 def _format_job(item: tuple[str, str]) -> tuple[str, str | None, str | None]:
     name, source = item
     try:
-        return name, format_one(source), None
+        return name, format_one(prune_imports(source)), None
     except Exception as exc:  # black raises several types; report them as one
         return name, None, f"{type(exc).__name__}: {exc}"
 
@@ -105,12 +108,14 @@ class Formatter:
         self.mode_key = _mode_key()
         self.hits = 0
         self.misses = 0
+        self.formatted: list[str] = []  # the names black formatted, in name order
 
     def _key(self, source: str) -> str:
         return hashlib.sha256((self.mode_key + "\0" + source).encode("utf-8", "surrogatepass")).hexdigest()
 
     def format_many(self, sources: dict[str, str]) -> dict[str, str]:
-        """Formatted text for each name; raises SpecError naming the file black rejected."""
+        """The module written for each rendered source (imports pruned, formatted); raises
+        SpecError naming the file black rejected."""
         out: dict[str, str] = {}
         cold: dict[str, str] = {}
         neutral = {name: _neutral(src) for name, src in sources.items()}
@@ -125,6 +130,7 @@ class Formatter:
         self.hits += len(out)
         self.misses += len(cold)
         jobs = sorted(cold.items())
+        self.formatted += [name for name, _ in jobs]
         done = _run_jobs(jobs) if jobs else {}
         for name, _ in jobs:  # errors are reported in name order
             _, formatted, error = done[name]
@@ -133,7 +139,7 @@ class Formatter:
             text, digest = neutral[name]
             restored = _restored(formatted, digest, text.count(_PLACEHOLDER))
             if restored is None:  # black moved the header about: format the module as it is
-                restored = format_one(sources[name])
+                restored = format_one(prune_imports(sources[name]))
             else:
                 self._write(keys[name], formatted)
             out[name] = restored

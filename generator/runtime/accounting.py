@@ -1,7 +1,7 @@
 """Per-order outcomes from a venue's answer: exactly one per order sent, in request order.
 
 Each venue package describes, per endpoint, where its responses name orders (a Plan, data in
-its outcomes.py); this module reads any response by such a plan. Part of specgen's runtime,
+its endpoints/<operation>.py); this module reads any response by such a plan. Part of specgen's runtime,
 copied verbatim into every generated package (and into the shared specgen_runtime package);
 do not edit. Standard library only.
 """

@@ -7,6 +7,8 @@ any tag beyond the plain JSON-compatible ones.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
 import stat
 from dataclasses import dataclass
@@ -118,12 +120,79 @@ def read_bounded(path: Path, within: Path, display: str, limit: int, what: str =
 
 def load_file(path: Path, display: str, within: Path | None = None) -> Document:
     """A spec file, read with read_bounded inside `within` (default: the file's own folder)."""
-    raw = read_bounded(path, within or path.parent, display, MAX_BYTES)
+    return load_bytes(display, read_bounded(path, within or path.parent, display, MAX_BYTES))
+
+
+def load_bytes(display: str, raw: bytes) -> Document:
+    """A spec file's bytes (as read_bounded returned them), decoded and loaded."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(display, None, "encoding", f"not UTF-8 (byte {exc.start})") from None
     return load_text(display, text)
+
+
+class DocumentCache:
+    """Spec documents already read and accepted by the language schema, by content (as black
+    caches formatted files): reading and checking a spec costs far more than hashing it.
+
+    An entry's key is the sha256 of the salt (a digest of the code that reads and checks specs,
+    and of the tools' versions), the document kind, the path shown in messages and the file's
+    bytes. Only documents the schema accepted are written, so every error is still found by
+    reading. An entry is marshal data behind its own sha256: a damaged, truncated or foreign
+    entry is a miss, never a wrong document. The folder is safe to delete.
+    """
+
+    MAGIC = b"specgen-document-1\0"
+
+    def __init__(self, folder: Path, salt: str) -> None:
+        self.folder = folder
+        self.salt = salt
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, kind: str, display: str, raw: bytes) -> str:
+        h = hashlib.sha256(f"{self.salt}\0{kind}\0{display}\0".encode("utf-8", "surrogateescape"))
+        h.update(raw)
+        return h.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / key
+
+    def get(self, key: str, display: str) -> Document | None:
+        found = self._read(key, display)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def _read(self, key: str, display: str) -> Document | None:
+        try:
+            blob = self._path(key).read_bytes()
+        except OSError:
+            return None
+        head, payload = blob[: len(self.MAGIC) + 32], blob[len(self.MAGIC) + 32 :]
+        if head != self.MAGIC + hashlib.sha256(payload).digest():
+            return None
+        try:
+            entry = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return None
+        if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], dict)):
+            return None
+        return Document(display, entry[0], entry[1])
+
+    def put(self, key: str, doc: Document) -> None:
+        payload = marshal.dumps((doc.data, doc.lines))
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(self.MAGIC + hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
 
 
 _SCALAR_TAGS = {

@@ -237,6 +237,11 @@ class Endpoint:
         """What the caller passes, as the operation's Request dataclass."""
         return Object(model=Ident(self.stem.value + "Request"), fields=self.caller_params)
 
+    @property
+    def patterns(self) -> tuple[Text, ...]:
+        """Every distinct regular expression this endpoint's validators use, in a stable order."""
+        return tuple(dict.fromkeys(self.params_type.patterns + self.response.patterns))
+
     def data_field(self, venue: Venue) -> Field | None:
         """The body field an envelope wraps the payload in (None: the body is the payload)."""
         if venue.envelope is None:
@@ -393,12 +398,6 @@ class Venue:
     def cancel_one_by_one(self) -> bool:
         """Every request of cancel_orders names one order: the venue's refusal of one is its outcome."""
         return all(e.cancel_orders is not None and e.cancel_orders.one_by_one for e in self.cancel_endpoints)
-
-    @property
-    def patterns(self) -> tuple[Text, ...]:
-        """Every distinct regular expression the venue's validators use, in a stable order."""
-        found = [p for e in self.endpoints for p in e.params_type.patterns + e.response.patterns]
-        return tuple(dict.fromkeys(found))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from specgen.errors import SpecError, SpecErrors
-from specgen.spec.loader import Document, load_file
+from specgen.spec.loader import MAX_BYTES, Document, DocumentCache, load_bytes, load_file, read_bounded
 from specgen.spec.model import Endpoint, Venue, build_endpoint, build_venue_header
 from specgen.spec.naming import pascal
 from specgen.spec.patterns import catastrophic
@@ -112,9 +112,14 @@ def venue_name_problem(name: str) -> str | None:
 
 
 def read_specs(
-    specs_dir: Path, display_root: Path | None = None, only: str | None = None, skip: frozenset[str] = frozenset()
+    specs_dir: Path,
+    display_root: Path | None = None,
+    only: str | None = None,
+    skip: frozenset[str] = frozenset(),
+    documents: DocumentCache | None = None,
 ) -> tuple[Venue, ...]:
-    """All venues, sorted by name; raises SpecErrors listing every problem found."""
+    """All venues, sorted by name; raises SpecErrors listing every problem found. Spec files
+    whose bytes the document cache knows are not parsed or checked against the schema again."""
     if not specs_dir.is_dir():
         raise SpecErrors([SpecError(str(specs_dir), None, "config", "specs folder does not exist")])
     root = display_root or Path.cwd()
@@ -135,7 +140,7 @@ def read_specs(
             errors.append(SpecError(_display(folder, root), None, "venue-name", problem))
             continue
         try:
-            venue = _read_venue(folder, root, errors)
+            venue = _read_venue(folder, root, errors, documents)
         except SpecError as exc:
             errors.append(exc)
             continue
@@ -172,13 +177,31 @@ def _operation_refused(op: str, operations: dict[str, str], methods: dict[str, s
     return None
 
 
-def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | None:
+def _checked(
+    path: Path, display: str, within: Path, kind: str, documents: DocumentCache | None
+) -> tuple[Document, list[SpecError]]:
+    """A spec file loaded, and what the language schema says of it (from the cache when it knows the bytes)."""
+    if documents is None:
+        doc = load_file(path, display, within)
+        return doc, check_document(doc, kind)
+    raw = read_bounded(path, within, display, MAX_BYTES)
+    key = documents.key(kind, display, raw)
+    cached = documents.get(key, display)
+    if cached is not None:
+        return cached, []
+    doc = load_bytes(display, raw)
+    problems = check_document(doc, kind)
+    if not problems:
+        documents.put(key, doc)
+    return doc, problems
+
+
+def _read_venue(folder: Path, root: Path, errors: list[SpecError], documents: DocumentCache | None) -> Venue | None:
     venue_path = folder / VENUE_FILE
     if not venue_path.exists():
         raise SpecError(_display(folder, root), None, "venue-file", f"every venue folder needs a {VENUE_FILE}")
     within = folder.parent  # the specs folder: no spec is read from outside it
-    doc = load_file(venue_path, _display(venue_path, root), within)
-    problems = check_document(doc, "venue")
+    doc, problems = _checked(venue_path, _display(venue_path, root), within, "venue", documents)
     if problems:
         errors.extend(problems)
         return None
@@ -192,8 +215,7 @@ def _read_venue(folder: Path, root: Path, errors: list[SpecError]) -> Venue | No
         if path.name == VENUE_FILE:
             continue
         try:
-            doc = load_file(path, _display(path, root), within)
-            problems = check_document(doc, "endpoint")
+            doc, problems = _checked(path, _display(path, root), within, "endpoint", documents)
             if problems:
                 errors.extend(problems)
                 continue

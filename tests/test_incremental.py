@@ -1,0 +1,133 @@
+"""Issue 15: after one spec changed, only what it decides is read, rendered and formatted again.
+
+Counted, not timed: the venues read and rendered, the spec files parsed and checked afresh (not
+taken from the document cache) and the modules black formatted. A damaged or foreign cache is a
+miss, and whatever the caches hold, the bytes are those of a build without them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import marshal
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from specgen.config import Config, load_config
+from specgen.emit.pipeline import DOCUMENTS, build_plan, trusted_cache
+from specgen.spec.loader import Document, DocumentCache
+from specgen.spec.specset import read_specs
+
+from tests.helpers import FIXTURE_SPECS, ROOT, run_cli, tree_bytes
+
+
+def _synth() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_synth", ROOT / "benchmarks" / "synth_specs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Config:
+    """The fixture endpoints copied twice each (the benchmark's synthetic set): 4 venues of 2 endpoints."""
+    source = tmp_path / "source"
+    shutil.copytree(FIXTURE_SPECS, source / "specs")
+    shutil.copytree(ROOT / "templates", source / "templates")
+    venues = _synth().write_set(tmp_path / "project", 8, 2, source)
+    assert sorted(venues.values()) == [2, 2, 2, 2]
+    return load_config(tmp_path / "project" / "pyproject.toml", {"cache": str(tmp_path / "cache")})
+
+
+def _edit_summary(config: Config) -> tuple[str, str]:
+    """Change one endpoint's summary (it reaches its request model and its client method)."""
+    venue = sorted(p for p in config.specs.iterdir() if p.is_dir())[-1]
+    spec = sorted(p for p in venue.glob("*.yaml") if p.name != "venue.yaml")[-1]
+    text = spec.read_text("utf-8")
+    assert text.count("\nsummary: ") == 1
+    spec.write_text(text.replace("\nsummary: ", "\nsummary: Edited. ", 1), "utf-8")
+    return venue.name, spec.stem
+
+
+def test_one_changed_spec_reads_renders_and_formats_only_its_own(project: Config) -> None:
+    cold = build_plan(project)
+    assert len(cold.rendered) == 4 and cold.parsed == 12  # 4 venue files, 8 endpoints
+    assert any(rel.endswith("/client.py") for rel in cold.formatted)
+
+    venue, op = _edit_summary(project)
+    warm = build_plan(project)
+    assert warm.rendered == (venue,)  # the other venues' files come from the plan cache
+    assert warm.parsed == 1  # the venue's other specs come from the document cache
+    # Neither the venue-wide modules (client, models/__init__, operations) nor the venue's other
+    # endpoint: only the two modules the summary appears in.
+    assert warm.formatted == (f"{venue}/endpoints/{op}.py", f"{venue}/models/{op}.py")
+    assert b"Edited. " in warm.plan[f"{venue}/models/{op}.py"]
+
+    fresh = build_plan(dataclasses.replace(project, no_cache=True))
+    assert warm.plan == fresh.plan
+    assert fresh.parsed == 12 and set(warm.formatted) < set(fresh.formatted)
+
+
+def test_a_damaged_or_foreign_document_cache_is_a_miss(project: Config) -> None:
+    first = build_plan(project)
+    live = trusted_cache(project.cache)
+    assert live is not None
+    entries = sorted(p for p in (live / DOCUMENTS).rglob("*") if p.is_file())
+    assert len(entries) == 12
+    damage = [
+        lambda b: b[:-7],  # truncated
+        lambda b: b[:-1] + bytes([b[-1] ^ 1]),  # one bit flipped
+        lambda b: b"",  # emptied
+        lambda b: DocumentCache.MAGIC + b"\0" * 32 + b[len(DocumentCache.MAGIC) + 32 :],  # wrong digest
+    ]
+    for i, path in enumerate(entries):
+        path.write_bytes(damage[i % len(damage)](path.read_bytes()))
+    # A new generator (another salt) must not read what an older one wrote, and every damaged
+    # entry is read afresh: the plan is rebuilt by the full path with the same bytes.
+    for path in (live / "plan").iterdir():
+        path.unlink()
+    again = build_plan(project)
+    assert again.parsed == 12
+    assert again.plan == first.plan
+
+
+def test_document_cache_entries_hold_exactly_what_was_read(tmp_path: Path) -> None:
+    cache = DocumentCache(tmp_path, "salt")
+    doc = Document("specs/v/op.yaml", {"a": [1, 2.5, None, True, "é"]}, {(): 1, ("a",): 1, ("a", 0): 2})
+    key = cache.key("endpoint", doc.path, b"raw bytes")
+    cache.put(key, doc)
+    assert cache.get(key, doc.path) == doc
+    assert DocumentCache(tmp_path, "other salt").key("endpoint", doc.path, b"raw bytes") != key
+    assert cache.key("endpoint", "specs/v/other.yaml", b"raw bytes") != key  # messages name the path
+    assert cache.key("venue", doc.path, b"raw bytes") != key
+    # Well-formed entries of the wrong shape are misses too.
+    payload = marshal.dumps(["not", "a", "pair"])
+    path = tmp_path / key[:2] / key
+    import hashlib
+
+    path.write_bytes(DocumentCache.MAGIC + hashlib.sha256(payload).digest() + payload)
+    assert cache.get(key, doc.path) is None
+    assert (cache.hits, cache.misses) == (1, 1)
+
+
+def test_read_specs_gives_the_same_venues_from_the_cache(tmp_path: Path) -> None:
+    cache = DocumentCache(tmp_path, "salt")
+    plain = read_specs(FIXTURE_SPECS, ROOT)
+    first = read_specs(FIXTURE_SPECS, ROOT, documents=cache)
+    second = read_specs(FIXTURE_SPECS, ROOT, documents=cache)
+    assert cache.misses == cache.hits == 8
+    assert plain == first == second
+
+
+def test_incremental_output_is_identical_to_a_fresh_one_under_other_hash_seeds(project: Config) -> None:
+    root = project.root
+    assert run_cli(root, "generate", env={"PYTHONHASHSEED": "1"}).returncode == 0
+    _edit_summary(project)
+    warm = run_cli(root, "generate", env={"PYTHONHASHSEED": "2"})
+    assert warm.returncode == 0, warm.stderr
+    fresh = run_cli(root, "generate", "--no-cache", "--output", "fresh", env={"PYTHONHASHSEED": "3"})
+    assert fresh.returncode == 0, fresh.stderr
+    assert tree_bytes(root / "generated") == tree_bytes(root / "fresh")
