@@ -284,8 +284,8 @@ def test_keywords_as_operation_and_python_names_still_generate(
     edit(project, ENDPOINT, "operation: cancel_batch", "operation: class")
     edit(project, ENDPOINT, "  - name: category\n", "  - name: category\n    python: from\n")
     assert cli.main(["generate", "--venue", "fx_header"]) == 0, capsys.readouterr().err
-    client = (project / "generated" / "fx_header" / "client.py").read_text("utf-8")
-    assert "def class_(" in client and "from_:" in client
+    calls = (project / "generated" / "fx_header" / "endpoints" / "class_.py").read_text("utf-8")
+    assert "def class_(" in calls and "from_:" in calls
 
 
 # -- patterns ----------------------------------------------------------------------------------
