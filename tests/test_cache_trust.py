@@ -44,13 +44,16 @@ def forge(project: Path) -> None:
     entries = list(cache.glob("*/plan/*.json"))
     assert entries, "the cache has plan entries to forge"
     for entry in entries:
+        # The entry's pack holds its files' bytes one after another: the injected bytes go in too.
         data = json.loads(entry.read_text("utf-8"))
+        pack, at, parts = entry.with_suffix(".pack").read_bytes(), 0, []
+        for d, size in zip(data["files"].values(), data["sizes"], strict=True):
+            parts.append(bad if d == good_digest else pack[at : at + size])
+            at += size
         data["files"] = {rel: bad_digest if d == good_digest else d for rel, d in data["files"].items()}
+        data["sizes"] = [len(part) for part in parts]
         entry.write_text(json.dumps(data), "utf-8")
-    for folder in cache.glob("*/blobs"):
-        blob = folder / bad_digest[:2] / bad_digest
-        blob.parent.mkdir(parents=True, exist_ok=True)
-        blob.write_bytes(bad)
+        entry.with_suffix(".pack").write_bytes(b"".join(parts))
 
 
 def committed_and_cloned(project: Path, tmp: Path) -> Path:

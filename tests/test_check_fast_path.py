@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -181,11 +182,14 @@ def test_no_cache_never_uses_the_stamp(project: Path) -> None:
 
 
 def test_a_damaged_cache_costs_time_not_correctness(project: Path) -> None:
-    cache = project / ".specgen-cache"
-    for blob in (cache / "blobs").rglob("*"):
-        if blob.is_file():
-            blob.write_bytes(b"garbage")
-    for entry in (cache / "plan").glob("venue-*.json"):
+    # The cache this project uses (the original's; see the fixture), every pack and venue entry of it.
+    found = re.search(r'^cache = "(.*)"$', (project / "pyproject.toml").read_text("utf-8"), re.M)
+    assert found is not None
+    packs, entries = (sorted(Path(found[1]).glob(f"*/plan/{pattern}")) for pattern in ("*.pack", "venue-*.json"))
+    assert packs and entries
+    for pack in packs[::2]:
+        pack.write_bytes(b"garbage")
+    for entry in entries[1::2]:
         entry.write_text("{not json", "utf-8")
     target = project / "generated" / "fx_header" / "client.py"
     target.write_text(target.read_text("utf-8") + "# edited\n", "utf-8")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -315,8 +316,14 @@ def _plain(value: Any) -> Any:
                 raise TypeError(f"contract data keys must be strings, not {type(key).__name__}")
             out[key] = _plain(v)
         return out
-    json.dumps(value, allow_nan=False)  # raises for what JSON cannot write (Decimal, NaN, objects)
-    return value
+    # JSON's scalars as json.dumps(allow_nan=False) takes them, without writing each one out.
+    if value is None or isinstance(value, (str, int)):  # bool is an int
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"contract data cannot hold {value!r}")
+        return value
+    raise TypeError(f"contract data cannot hold a {type(value).__name__}")
 
 
 def _dump(doc: dict[str, Any]) -> str:

@@ -7,9 +7,12 @@ Work is proportional to what changed. A venue's output depends only on its own f
 specs/ and on what every venue shares (templates, the generator's source, the pinned tool
 versions, the configured paths); see `plan_inputs`. So the plan is cached per venue: an entry
 under <cache>/plan/, keyed by the sha256 of those inputs, records the digest of every file the
-venue produces, and the bytes are kept content-addressed under <cache>/blobs/. A venue whose key
-has an entry (and whose blobs are intact) is neither read, validated, rendered nor formatted;
-the others are read and rendered in parallel, then formatted (black, with its own cache).
+venue produces, and a pack beside it holds their bytes. A venue whose key has an entry (and
+whose pack is intact) is neither read, validated, rendered nor formatted; the others are read
+and rendered in parallel, then formatted (black, with its own cache). Within a venue that is
+read again, the spec files already parsed and checked come from the document cache, and the
+modules whose rendering did not change from the formatter's cache: with one module per
+endpoint, one changed spec re-formats its own modules only.
 
 Only successful builds are recorded, so every error is still found by the full path. When all
 entries exist, `expected_files` gives the digests of the whole plan without importing yaml,
@@ -51,7 +54,7 @@ CONFTEST_TEMPLATE = "contract_conftest.py.j2"  # -> generated/contract_tests/con
 CONFTEST = f"{CONTRACT_DIR}/conftest.py"
 
 # Bump when the layout or meaning of cache entries changes.
-CACHE_FORMAT = "specgen-plan-2"
+CACHE_FORMAT = "specgen-plan-3"
 # Distributions whose code decides the bytes of the output (with the interpreter's version).
 TOOLS = ("black", "jinja2", "pyyaml", "jsonschema", "markupsafe")
 # Read and render venues in worker processes when at least this many need it.
@@ -321,7 +324,7 @@ def provenance_line(venue: str | None, digest: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# The cache: entries (key -> digests of the files produced) and blobs (digest -> bytes)
+# The cache: entries (key -> digests of the files produced) and packs (their bytes)
 #
 # Trust. An entry says "these inputs make these bytes"; believed, it lets `check` pass without
 # rendering. So only what specgen itself wrote on this machine is believed: everything lives in
@@ -382,6 +385,10 @@ def digest(data: bytes) -> str:
 
 
 class PlanCache:
+    """Entries (inputs key -> the digest of every file those inputs make) in <cache>/plan/, each
+    with a pack beside it: the files' bytes, one after another in the entry's order, read in
+    one go rather than file by file. A pack whose bytes do not match every digest is a miss."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
@@ -396,31 +403,43 @@ class PlanCache:
         if (
             not isinstance(entry, dict)
             or not isinstance(entry.get("files"), dict)
+            or not isinstance(entry.get("sizes"), list)
+            or len(entry["sizes"]) != len(entry["files"])
+            or not all(isinstance(n, int) and n >= 0 for n in entry["sizes"])
             or not isinstance(entry.get("specs"), int)
         ):
             return None
         return entry
 
-    def write_entry(self, kind: str, key: str, files: dict[str, bytes], specs: int) -> None:
-        for data in files.values():
-            self.write_blob(data)
-        entry = {"files": {rel: digest(data) for rel, data in sorted(files.items())}, "specs": specs}
-        self._atomic_write(self._entry_path(kind, key), json.dumps(entry, indent=0).encode("utf-8"))
-
-    def _blob_path(self, hexdigest: str) -> Path:
-        return self.root / "blobs" / hexdigest[:2] / hexdigest
-
-    def read_blob(self, hexdigest: str) -> bytes | None:
+    def read_files(self, kind: str, key: str) -> tuple[Plan, int] | None:
+        """An entry's files and spec count, when its pack holds exactly the bytes it names."""
+        entry = self.read_entry(kind, key)
+        if entry is None:
+            return None
         try:
-            data = self._blob_path(hexdigest).read_bytes()
+            pack = self._entry_path(kind, key).with_suffix(".pack").read_bytes()
         except OSError:
             return None
-        return data if digest(data) == hexdigest else None  # a damaged blob is a miss
+        if len(pack) != sum(entry["sizes"]):
+            return None
+        files: Plan = {}
+        at = 0
+        for (rel, hexdigest), size in zip(entry["files"].items(), entry["sizes"], strict=True):
+            data = pack[at : at + size]
+            at += size
+            if digest(data) != hexdigest:
+                return None
+            files[rel] = data
+        return files, entry["specs"]
 
-    def write_blob(self, data: bytes) -> None:
-        path = self._blob_path(digest(data))
-        if not path.exists():
-            self._atomic_write(path, data)
+    def write_entry(self, kind: str, key: str, files: dict[str, bytes], specs: int) -> None:
+        ordered = sorted(files.items())
+        path = self._entry_path(kind, key)
+        # The pack first: an entry is only ever read with the pack it was written after.
+        self._atomic_write(path.with_suffix(".pack"), b"".join(data for _, data in ordered))
+        entry = {"files": {rel: digest(data) for rel, data in ordered}, "sizes": [len(d) for _, d in ordered]}
+        entry["specs"] = specs
+        self._atomic_write(path, json.dumps(entry, indent=0).encode("utf-8"))
 
     def _atomic_write(self, path: Path, data: bytes) -> None:
         try:
@@ -480,21 +499,22 @@ def build_plan(config: Config, progress: Progress | None = None) -> Result:
     spec_count = 0
     misses: list[str] = []
     for name, key in inputs.venues.items():
-        got = _load_entry(cache, "venue", key)
+        got = cache.read_files("venue", key)
         if got is None:
             misses.append(name)
         else:
             plan.update(got[0])
             spec_count += got[1]
-    shared = _load_entry(cache, COMMON_ENTRY, inputs.shared) if inputs.venues else None
+    shared = cache.read_files(COMMON_ENTRY, inputs.shared) if inputs.venues else None
 
     documents = _documents(live, inputs.code)
-    built = _read_and_render_venues(config, misses, documents, progress)
+    compiled = live / COMPILED / inputs.code[:32]
+    built = _read_and_render_venues(config, misses, documents, compiled, progress)
     sources: dict[str, str] = {}
     for venue in built:
         sources.update(venue.sources)
     if inputs.venues and shared is None:
-        sources.update(_render_shared(config))
+        sources.update(_render_shared(config, compiled))
     formatted, cold = _format(config, sources, live, progress)
     for venue in built:
         files = dict(venue.raw)
@@ -518,19 +538,6 @@ def _documents(live: Path, code: str) -> DocumentCache:
     from specgen.spec.loader import DocumentCache
 
     return DocumentCache(live / DOCUMENTS, code)
-
-
-def _load_entry(cache: PlanCache, kind: str, key: str) -> tuple[Plan, int] | None:
-    entry = cache.read_entry(kind, key)
-    if entry is None:
-        return None
-    files: Plan = {}
-    for rel, hexdigest in entry["files"].items():
-        data = cache.read_blob(hexdigest)
-        if data is None:
-            return None
-        files[rel] = data
-    return files, entry["specs"]
 
 
 def _build_uncached(config: Config, progress: Progress | None = None) -> Result:
@@ -576,15 +583,17 @@ def _format(
     return plan, tuple(formatter.formatted)
 
 
-_ENVS: dict[Path, jinja2.Environment] = {}
+_ENVS: dict[tuple[Path, Path | None], jinja2.Environment] = {}
+# <cache>/local-*/compiled/<code key>/: templates compiled by earlier runs (render.CompiledTemplates).
+COMPILED = "compiled"
 
 
-def _env(templates: Path) -> jinja2.Environment:
+def _env(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
     from specgen.emit.render import make_env  # jinja is only needed once specs are valid
 
-    if templates not in _ENVS:
-        _ENVS[templates] = make_env(templates)
-    return _ENVS[templates]
+    if (templates, compiled) not in _ENVS:
+        _ENVS[templates, compiled] = make_env(templates, compiled)
+    return _ENVS[templates, compiled]
 
 
 class _Provenance:
@@ -607,11 +616,11 @@ def _set_provenance(env: jinja2.Environment, config: Config, venue: str | None) 
     return line
 
 
-def _render_shared(config: Config) -> dict[str, str]:
+def _render_shared(config: Config, compiled: Path | None = None) -> dict[str, str]:
     """The modules of contract_tests/ that serve every venue (they hold no venue's data)."""
     from specgen.emit.render import render
 
-    env = _env(config.templates)
+    env = _env(config.templates, compiled)
     _set_provenance(env, config, None)
     return {CONFTEST: render(env, CONFTEST_TEMPLATE), CONTRACT_MODULE: render(env, CONTRACT_TEMPLATE)}
 
@@ -680,10 +689,10 @@ def _fields(e: SpecError) -> _ErrorFields:
 
 
 def _venue_job(
-    job: tuple[Config, str, DocumentCache],
+    job: tuple[Config, str, DocumentCache, Path],
 ) -> tuple[list[_ErrorFields], _ErrorFields | None, _Built | None]:
     """Read one venue, then render it: (spec errors, render error, result)."""
-    config, name, documents = job
+    config, name, documents, compiled = job
     from specgen.spec.specset import read_specs
 
     before = documents.misses  # the same cache object serves every job run in this process
@@ -694,18 +703,19 @@ def _venue_job(
     except SpecError as exc:
         return [_fields(exc)], None, None
     try:
-        sources, raw = _render_venue(_env(config.templates), package_templates(config.templates), venue, config)
+        env = _env(config.templates, compiled)
+        sources, raw = _render_venue(env, package_templates(config.templates), venue, config)
     except SpecError as exc:
         return [], _fields(exc), None
     return [], None, _Built(name, 1 + len(venue.endpoints), sources, raw, documents.misses - before)
 
 
 def _read_and_render_venues(
-    config: Config, names: list[str], documents: DocumentCache, progress: Progress | None = None
+    config: Config, names: list[str], documents: DocumentCache, compiled: Path, progress: Progress | None = None
 ) -> list[_Built]:
     """As the uncached path would: every spec error of every venue first, then the first
     template error, in venue order."""
-    jobs = [(config, name, documents) for name in names]
+    jobs = [(config, name, documents, compiled) for name in names]
     workers = min(os.cpu_count() or 1, len(jobs), 8)
     results: list[tuple[list[_ErrorFields], _ErrorFields | None, _Built | None]] = []
     if progress and jobs:

@@ -7,6 +7,8 @@ rendering fail, so escaping happens by construction in one place: the `py` filte
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -101,9 +103,50 @@ def _check_reach(obj: Any, name: Any) -> None:
         )
 
 
-def make_env(templates: Path) -> jinja2.Environment:
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled by an earlier run, so that a run renders without compiling them again.
+
+    Jinja keys each entry by the template's name and checks its source's checksum; the folder
+    is chosen by the caller per version of the generator's code and tools (the environment's
+    options decide the compiled code too). Each file carries the sha256 of its bytes: a damaged
+    one is compiled afresh, never run.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.code"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            blob = self._path(bucket).read_bytes()
+        except OSError:
+            return
+        digest, data = blob[:32], blob[32:]
+        if hashlib.sha256(data).digest() != digest:
+            return
+        try:
+            bucket.bytecode_from_string(data)
+        except Exception:  # a file of another Python, or not one of ours: compile afresh
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        path = self._path(bucket)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(hashlib.sha256(data).digest() + data)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def make_env(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=None if compiled is None else CompiledTemplates(compiled),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         autoescape=False,
