@@ -35,6 +35,8 @@ from specgen.config import Config
 from specgen.errors import SpecError, SpecErrors
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     import jinja2
     from specgen.spec.loader import DocumentCache
     from specgen.spec.model import Venue
@@ -437,8 +439,11 @@ class PlanCache:
         path = self._entry_path(kind, key)
         # The pack first: an entry is only ever read with the pack it was written after.
         self._atomic_write(path.with_suffix(".pack"), b"".join(data for _, data in ordered))
-        entry = {"files": {rel: digest(data) for rel, data in ordered}, "sizes": [len(d) for _, d in ordered]}
-        entry["specs"] = specs
+        entry: dict[str, Any] = {
+            "files": {rel: digest(data) for rel, data in ordered},
+            "sizes": [len(data) for _, data in ordered],
+            "specs": specs,
+        }
         self._atomic_write(path, json.dumps(entry, indent=0).encode("utf-8"))
 
     def _atomic_write(self, path: Path, data: bytes) -> None:
@@ -509,13 +514,22 @@ def build_plan(config: Config, progress: Progress | None = None) -> Result:
 
     documents = _documents(live, inputs.code)
     compiled = live / COMPILED / inputs.code[:32]
-    built = _read_and_render_venues(config, misses, documents, compiled, progress)
-    sources: dict[str, str] = {}
-    for venue in built:
-        sources.update(venue.sources)
-    if inputs.venues and shared is None:
-        sources.update(_render_shared(config, compiled))
-    formatted, cold = _format(config, sources, live, progress)
+    warm = None
+    if len(misses) == 1 and shared is not None:  # one venue changed: a few modules to format
+        from specgen.emit.formatting import warm_worker
+
+        warm = warm_worker()
+    try:
+        built = _read_and_render_venues(config, misses, documents, compiled, progress)
+        sources: dict[str, str] = {}
+        for venue in built:
+            sources.update(venue.sources)
+        if inputs.venues and shared is None:
+            sources.update(_render_shared(config, compiled))
+        formatted, cold = _format(config, sources, live, progress, warm)
+    finally:
+        if warm is not None:
+            warm.shutdown(cancel_futures=True)
     for venue in built:
         files = dict(venue.raw)
         files.update({rel: formatted[rel] for rel in venue.sources})
@@ -569,7 +583,11 @@ def _build_uncached(config: Config, progress: Progress | None = None) -> Result:
 
 
 def _format(
-    config: Config, sources: dict[str, str], live: Path | None, progress: Progress | None = None
+    config: Config,
+    sources: dict[str, str],
+    live: Path | None,
+    progress: Progress | None = None,
+    warm: ProcessPoolExecutor | None = None,
 ) -> tuple[Plan, tuple[str, ...]]:
     """The formatted files, and the names of those black formatted (not found in its cache)."""
     if not sources:
@@ -578,7 +596,7 @@ def _format(
 
     if progress:
         progress(f"formatting {len(sources)} files", 0, 1)
-    formatter = Formatter(None if config.no_cache else live)
+    formatter = Formatter(None if config.no_cache else live, warm)
     plan = {rel: text.encode("utf-8") for rel, text in formatter.format_many(sources).items()}
     return plan, tuple(formatter.formatted)
 
