@@ -131,3 +131,26 @@ def test_incremental_output_is_identical_to_a_fresh_one_under_other_hash_seeds(p
     fresh = run_cli(root, "generate", "--no-cache", "--output", "fresh", env={"PYTHONHASHSEED": "3"})
     assert fresh.returncode == 0, fresh.stderr
     assert tree_bytes(root / "generated") == tree_bytes(root / "fresh")
+
+
+def test_compiled_templates_are_reused_and_a_damaged_one_is_compiled_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from specgen.emit.render import make_env, render
+
+    templates, compiled = tmp_path / "templates", tmp_path / "compiled"
+    templates.mkdir()
+    (templates / "a.py.j2").write_text("x = {{ 1 + 2 }}\n", "utf-8")
+    assert render(make_env(templates, compiled), "a.py.j2") == "x = 3\n"
+    [entry] = list(compiled.iterdir())
+
+    env = make_env(templates, compiled)
+    monkeypatch.setattr(env, "compile", lambda *a, **k: pytest.fail("compiled again"))
+    assert render(env, "a.py.j2") == "x = 3\n"  # from the cache
+    monkeypatch.undo()
+
+    good = entry.read_bytes()
+    for damaged in (b"", good[:-3], b"\0" * 32 + good[32:], good[:40] + bytes([good[40] ^ 1]) + good[41:]):
+        entry.write_bytes(damaged)
+        assert render(make_env(templates, compiled), "a.py.j2") == "x = 3\n"
+        assert entry.read_bytes() == good  # compiled afresh, and written again
