@@ -315,17 +315,20 @@ def write_plan(plan: Plan, root: Path, unchanged: Iterable[str] = (), label: str
     mode = _folder_mode(root)
     staging = Path(tempfile.mkdtemp(prefix=_staging_prefixes(root)[0], dir=root.parent))
     reuse = set(unchanged)
+    made: set[str] = set()  # folders of the new tree made so far (each made once)
     try:
         for rel, data in sorted(plan.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            folder = rel.rpartition("/")[0]
+            if folder not in made:
+                (staging / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
             if rel in reuse:
                 try:
-                    os.link(root / rel, target, follow_symlinks=False)
+                    os.link(os.path.join(root, rel), os.path.join(staging, rel), follow_symlinks=False)
                     continue
                 except OSError:
                     pass  # no hard links here (or the file went away): write it
-            target.write_bytes(data)
+            (staging / rel).write_bytes(data)
         os.chmod(staging, mode)
         _swap(staging, root)
     finally:
