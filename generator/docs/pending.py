@@ -45,4 +45,4 @@ def build_plan_except_pending(config: Config, progress: Progress | None = None) 
     result = build_plan(replace(config, skip=config.skip | pending), progress)
     kept: Plan = {rel: data for rel, data in read_tree(config.output).items() if any(owned_by(rel, v) for v in pending)}
     plan = dict(sorted({**result.plan, **kept}.items()))
-    return Result(result.venue_names, result.spec_count, plan), errors
+    return replace(result, plan=plan), errors
