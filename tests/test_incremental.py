@@ -20,7 +20,7 @@ from specgen.emit.pipeline import DOCUMENTS, build_plan, trusted_cache
 from specgen.spec.loader import Document, DocumentCache
 from specgen.spec.specset import read_specs
 
-from tests.helpers import FIXTURE_SPECS, ROOT, run_cli, tree_bytes
+from tests.helpers import FIXTURE_SPECS, ROOT, run_cli, scratch_project, tree_bytes
 
 
 def _synth() -> ModuleType:
@@ -154,3 +154,12 @@ def test_compiled_templates_are_reused_and_a_damaged_one_is_compiled_afresh(
         entry.write_bytes(damaged)
         assert render(make_env(templates, compiled), "a.py.j2") == "x = 3\n"
         assert entry.read_bytes() == good  # compiled afresh, and written again
+
+
+def test_a_venue_template_named_like_an_endpoint_module_is_refused(tmp_path: Path) -> None:
+    project = scratch_project(tmp_path, with_generated=False)
+    (project / "templates" / "package" / "models" / "cancel_batch.py.j2").write_text("x = 1\n", "utf-8")
+    result = run_cli(project, "generate")
+    assert result.returncode == 2
+    assert "[template-layout] fx_header/models/cancel_batch.py is rendered twice" in result.stderr
+    assert not (project / "generated").exists()

@@ -663,13 +663,11 @@ def _render_venue(
     for name in templates:
         folder, _, base = name.rpartition("/")
         if base != PER_ENDPOINT:
-            sources[f"{pkg}/{name.removesuffix('.j2')}"] = render(env, f"{PACKAGE_DIR}/{name}", venue=venue)
+            _add(sources, f"{pkg}/{name.removesuffix('.j2')}", name, render(env, f"{PACKAGE_DIR}/{name}", venue=venue))
             continue
         for endpoint in venue.endpoints:
             rel = f"{pkg}/{folder + '/' if folder else ''}{endpoint.operation.value}.py"
-            if rel in sources:
-                raise SpecError(f"{PACKAGE_DIR}/{name}", None, "template-layout", f"{rel} is rendered twice")
-            sources[rel] = render(env, f"{PACKAGE_DIR}/{name}", venue=venue, endpoint=endpoint)
+            _add(sources, rel, name, render(env, f"{PACKAGE_DIR}/{name}", venue=venue, endpoint=endpoint))
     raw[f"{pkg}/py.typed"] = b""  # PEP 561 marker: its content has a meaning, so no header
     raw[f"{pkg}/README.md"] = render(env, REFERENCE_TEMPLATE, venue=venue).encode("utf-8")
     for name, data in package_runtime().items():
@@ -687,6 +685,13 @@ def _render_venue(
         )
         raw[f"{CONTRACT_DATA}/{pkg}/{op}.json"] = cases.contract_data(venue, endpoint, line)
     return sources, raw
+
+
+def _add(sources: dict[str, str], rel: str, template: str, text: str) -> None:
+    """sources[rel] = text, refusing a second template (or endpoint) that renders the same module."""
+    if rel in sources:
+        raise SpecError(f"{PACKAGE_DIR}/{template}", None, "template-layout", f"{rel} is rendered twice")
+    sources[rel] = text
 
 
 @dataclass(frozen=True)
