@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 import specgen.emit.formatting
 from specgen.emit.pipeline import RUNTIME_DIR, SHARED_RUNTIME, runtime_files
 
@@ -223,3 +224,37 @@ def test_a_venue_cannot_take_the_shared_runtimes_folder(tmp_path: Path) -> None:
     result = run_cli(project, "validate")
     assert result.returncode == 2
     assert f"[reserved-name] venue '{SHARED_RUNTIME}' names a folder of generated/ of its own" in result.stderr
+
+
+def test_a_model_takes_its_annotated_fields_by_keyword_and_by_position() -> None:
+    """The runtime's Model (issue 15 item 1): the annotations are the fields (and __slots__),
+    `= None` their defaults; a missing or unknown keyword is a TypeError, as with a written
+    __init__; _of builds the same record from the values in field order."""
+    import importlib.util
+    import typing
+
+    spec = importlib.util.spec_from_file_location("model_wire", RUNTIME_DIR / "_wire.py")
+    assert spec is not None and spec.loader is not None
+    wire = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(wire)
+    namespace: dict[str, typing.Any] = {"Model": wire.Model}
+    exec(
+        "from __future__ import annotations\n"
+        "class Order(Model):\n"
+        "    order_id: int\n"
+        "    note: str | None = None\n",
+        namespace,
+    )
+    order_cls = namespace["Order"]
+    assert order_cls.__slots__ == ("order_id", "note")
+    order = order_cls(order_id=7)
+    assert (order.order_id, order.note) == (7, None)
+    assert order == order_cls._of(7, None) != order_cls(order_id=7, note="x")
+    assert repr(order) == "Order(order_id=7, note=None)"
+    with pytest.raises(TypeError, match="order_id"):
+        order_cls(note="x")
+    with pytest.raises(TypeError, match="colour"):
+        order_cls(order_id=1, colour="red")
+    with pytest.raises(AttributeError):
+        order.note = "y"
+    assert list(typing.get_type_hints(order_cls)) == ["__slots__", "_hidden", "order_id", "note"]
