@@ -252,7 +252,6 @@ class Setup:
     def __init__(self, venue: str, spec: dict[str, Any], client_class: str = "Client", answered: bool = False) -> None:
         self.op = spec["operation"]
         pkg = importlib.import_module(venue)
-        client_mod = importlib.import_module(f"{venue}.client")
         case = spec["tests"]["request"][0]
         self.ts: int = case["timestamp"]
         params = case["params"]
@@ -261,7 +260,7 @@ class Setup:
         sources = {p["name"] for p in spec["params"] if p.get("source")}
         self.wire = {k: v for k, v in params.items() if k not in sources}
         build = getattr(pkg.Client, f"build_{self.op}")
-        request_class = typing.get_type_hints(build, globalns=vars(client_mod))["call"]
+        request_class = typing.get_type_hints(build)["call"]  # read where the endpoint's calls are defined
         self.call = request_class.from_json(copy.deepcopy(self.wire))
         cls = getattr(pkg, client_class)
         kwargs: dict[str, Any] = {"api_key": KEY, "secret": SECRET, "clock": lambda: self.ts}
