@@ -60,3 +60,20 @@ def test_format_one_leaves_the_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_change_to_the_import_pruning_is_a_cache_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Entries are pruned and formatted modules: a new specgen that prunes differently must not
+    # be handed what the old one wrote.
+    source = _module("a" * 64)
+    Formatter(tmp_path).format_many({"m.py": source})
+    again = Formatter(tmp_path)
+    again.format_many({"m.py": source})
+    assert (again.hits, again.misses) == (1, 0)
+
+    changed = tmp_path / "imports.py"
+    changed.write_bytes(specgen.emit.formatting.PRUNING_CODE.read_bytes() + b"\n# changed\n")
+    monkeypatch.setattr(specgen.emit.formatting, "PRUNING_CODE", changed)
+    upgraded = Formatter(tmp_path)
+    upgraded.format_many({"m.py": source})
+    assert (upgraded.hits, upgraded.misses) == (0, 1)

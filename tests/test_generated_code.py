@@ -8,6 +8,7 @@ name goes unused, no call passes a bare positional True/False, no local is assig
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,6 +94,11 @@ def test_no_generated_module_imports_a_name_it_does_not_use(modules: dict[str, s
     assert not problems
 
 
+def test_no_generated_module_leaves_a_gap_where_an_import_went(modules: dict[str, str]) -> None:
+    gaps = [name for name, source in modules.items() if re.search(r"\n\n\n(from|import) ", source)]
+    assert gaps == []
+
+
 def test_no_call_passes_a_bare_positional_boolean(modules: dict[str, str]) -> None:
     problems = {name: found for name, src in modules.items() if (found := positional_booleans(src))}
     assert not problems
@@ -137,6 +143,11 @@ def test_imports_are_cut_down_to_what_the_module_uses() -> None:
     assert "from .a import Used, Exported\n" in pruned and "import time\n" in pruned
     assert "from . import _shared  # noqa: F401\n" in pruned and "from .models import *  # noqa: F403\n" in pruned
     assert prune_imports(pruned) == pruned
+    # A statement removed from between two blank lines takes one of them along.
+    rest = "import time\n\n\ndef f() -> float:\n    return time.time()\n"
+    assert prune_imports("from __future__ import annotations\n\nimport json\n\n" + rest) == (
+        "from __future__ import annotations\n\n" + rest
+    )
 
 
 def docstring_problems(source: str) -> list[str]:

@@ -2,7 +2,7 @@
 black, in-process, reusing earlier results.
 
 Formatting dominates generation time, so results are cached on disk keyed by the sha256 of
-(black version, mode, rendered source); cold work is spread over the available cores. The cache
+(black version, mode, the pruning code, rendered source); cold work is spread over the available cores. The cache
 holds only formatter outputs, so deleting it never changes what is generated. Pruning happens
 inside the cached step, so a module whose rendering did not change is neither parsed nor formatted.
 
@@ -35,8 +35,13 @@ PARALLEL_THRESHOLD = 24
 PARALLEL_BYTES = 150_000
 
 
+# The code that prunes imports: a cache entry is its output too, so a change to it is a miss.
+PRUNING_CODE = Path(__file__).with_name("imports.py")
+
+
 def _mode_key() -> str:
-    return f"black={version('black')};line_length={LINE_LENGTH};target=py311;imports=pruned"
+    pruning = hashlib.sha256(PRUNING_CODE.read_bytes()).hexdigest()
+    return f"black={version('black')};line_length={LINE_LENGTH};target=py311;imports={pruning}"
 
 
 def format_one(source: str) -> str:

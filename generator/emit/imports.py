@@ -12,7 +12,9 @@ side effect. A `TYPE_CHECKING` block left empty goes, and with it the flag when 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 Edit = tuple[int, int, str]  # (first line, end line, replacement), 0-based, end exclusive
 
@@ -90,7 +92,27 @@ def prune_imports(source: str) -> str:
         if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in func.body):  # most have none
             edits += [(*_span(node), text or "") for node, text in _prune(func.body, _loaded(func), lines)]
     out = _apply(lines, edits)
-    return _drop_unread_flag(out) if out != source else out
+    return _close_gaps(_drop_unread_flag(out) if out != source else out)
+
+
+# Two or more blank lines before a line that starts an import (a candidate; ast confirms it).
+_GAP = re.compile(r"\n[ \t]*\n[ \t]*\n(?:from|import) ")
+
+
+def _close_gaps(source: str) -> str:
+    """At most one blank line before a top-level import: a template's import that is not rendered,
+    or one pruned here, leaves a gap that black keeps (it allows two)."""
+    if not _GAP.search(source):
+        return source
+    lines = source.splitlines(keepends=True)
+    edits: list[Edit] = []
+    body = ast.parse(source).body
+    for before, node in pairwise(body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and before.end_lineno is not None:
+            between = lines[before.end_lineno : node.lineno - 1]
+            if len(between) >= 2 and not "".join(between).strip():
+                edits.append((before.end_lineno, node.lineno - 2, ""))
+    return _apply(lines, edits)
 
 
 def _apply(lines: list[str], edits: list[Edit]) -> str:
