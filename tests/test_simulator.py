@@ -788,7 +788,8 @@ def _first_line(stream: Any, seconds: float) -> str:
     return line[0]
 
 
-def test_specgen_serve_starts_in_one_command_and_stops_on_ctrl_c() -> None:
+@pytest.mark.parametrize("inherited", [signal.SIG_DFL, signal.SIG_IGN], ids=["foreground", "background-job"])
+def test_specgen_serve_starts_in_one_command_and_stops_on_ctrl_c(inherited: signal.Handlers) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "specgen", "serve", "--port", "0"],
@@ -797,6 +798,8 @@ def test_specgen_serve_starts_in_one_command_and_stops_on_ctrl_c() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as a shell starts it in the foreground, or as a background job (SIGINT ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, inherited),
     )
     try:
         first = _first_line(process.stdout, 30)

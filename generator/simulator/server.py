@@ -28,6 +28,7 @@ import collections
 import ipaddress
 import json
 import re
+import signal
 import socket
 import sys
 import threading
@@ -605,6 +606,9 @@ def serve_forever(
     from specgen.spec.specset import read_specs
 
     _require_loopback(host)  # before reading the specs: fail fast
+    # A shell starts a background job with SIGINT ignored, and Python keeps an inherited SIG_IGN:
+    # such a simulator would outlive `kill -INT`. Ctrl-C is how it stops, wherever it was started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     venues = read_specs(config.specs, config.root, only=venue)
     simulator = Simulator(
         venues, host=host, port=port, log=lambda line: print(line, file=sys.stderr, flush=True), rate_limits=rate_limits
