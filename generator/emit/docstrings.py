@@ -117,12 +117,11 @@ def method_doc(endpoint: Endpoint, venue: Venue, indent: int) -> Code:
 
 
 def awaited_doc(endpoint: Endpoint, indent: int) -> Code:
-    """The docstring of an AsyncClient method: the summary, each parameter by reference to the
-    Client method whose docstring states it in full (written once)."""
+    """The docstring of an AsyncClient method: the summary, and the Client method whose docstring
+    states the arguments, result and errors in full (written once)."""
     op = endpoint.operation.value
-    args = [(p.python.value, f"as for Client.{op}") for p in endpoint.caller_params]
     paragraphs = [f"Client.{op}, awaited: the same arguments, result and errors (see there)."]
-    return docstring(endpoint.summary.value, paragraphs, [("Args", args)], indent)
+    return docstring(endpoint.summary.value, paragraphs, [], indent)
 
 
 def init_doc(venue: Venue, asynchronous: bool, indent: int) -> Code:

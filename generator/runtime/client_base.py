@@ -54,6 +54,7 @@ TYPE_CHECKING = False  # typing stays unimported at run time (see _wire.py)
 if TYPE_CHECKING:
     from typing import ClassVar, Protocol, TypeVar
 
+    from ._wire import Model
     from .limiter import Limiter
 
     class _Wired(Protocol):
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
     A = TypeVar("A", bound="AsyncClientBase")
     R = TypeVar("R", bound=_Answered)
     W = TypeVar("W", bound=_Wired)
+    M = TypeVar("M", bound=Model)
     Prepare = Callable[[], tuple[HttpRequest, dict[str, JSON]]]
     Parse = Callable[[HttpResponse, dict[str, JSON]], R]
 
@@ -83,7 +85,8 @@ class Endpoint:
     to (the auth value that fills it: timestamp, recv_window, ...; whether it is sent as an
     integer). query and body name the parameters each place holds (body_kind "array": the one
     list sent as the whole body); path_pieces, for a templated path, are (is parameter, text or
-    wire name) in order.
+    wire name) in order. parse reads a validated body into the response model, and data names
+    the model's field that holds the payload (None: the whole body is the payload).
     """
 
     __slots__ = (
@@ -109,6 +112,8 @@ class Endpoint:
         "plan",
         "critical",
         "order_lists",
+        "parse",
+        "data",
     )
 
     def __init__(
@@ -131,6 +136,8 @@ class Endpoint:
         plan: Plan | None = None,
         critical: tuple[str, ...] = (),
         order_lists: tuple[str, ...] = (),
+        parse: Callable[[JSON], object] = lambda body: body,
+        data: str | None = None,
     ) -> None:
         self.name = name
         self.method = method
@@ -161,6 +168,8 @@ class Endpoint:
         self.plan = plan
         self.critical = critical
         self.order_lists = order_lists  # the list fields that count orders against a quota
+        self.parse = parse
+        self.data = data
 
     def orders(self, call: object) -> int:
         """How many orders call names, as a quota counts them (1 when it counts requests)."""
@@ -302,6 +311,18 @@ class ClientCore:
 
     The base URL, the retry policy and whether the client is closed. Secrets never appear in
     its repr.
+
+    Each endpoint's module (endpoints/<operation>.py) adds, besides the call itself:
+
+    - build_<operation>(call): the signed request for call (the whole request model), exactly
+      as it would be sent; ValidationError when call breaks a rule of the spec.
+    - parse_<operation>(response, params): the typed result of an answer (HttpResponse) to a
+      request built from the wire parameters params (they name the orders sent), with one
+      outcome per order sent; ApiError when the venue answered with an error code (a subclass
+      says what it means), ResponseError when the answer is not JSON or not the documented
+      shape.
+    - send_<operation>(call): the call with the whole request model (built by hand or by
+      from_json): sent, and its answer parsed.
     """
 
     # From the venue spec: its addresses, and which statuses a RetryPolicy may resend
@@ -410,6 +431,14 @@ class ClientCore:
             endpoint.validate_response,
             parse,
         )
+
+    def _parse(
+        self, endpoint: Endpoint, response: HttpResponse, params: dict[str, JSON], result: type[M]
+    ) -> M:
+        """An endpoint's result of response: the typed answer, its payload, outcomes, warnings."""
+        parsed, outcomes, warnings = self._read(endpoint, response, params, endpoint.parse)
+        data = parsed if endpoint.data is None else getattr(parsed, endpoint.data)
+        return result._of(parsed, data, outcomes, warnings)
 
 
 class ClientBase(ClientCore):
