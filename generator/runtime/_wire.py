@@ -6,17 +6,16 @@ specgen_runtime package); do not edit. Standard library only.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Container, Mapping
 from decimal import Decimal, InvalidOperation
-from urllib.parse import quote
 
 # The runtime never imports typing (a few milliseconds of every import): what it needs for type
 # checkers is in `if TYPE_CHECKING:` blocks, which mypy reads and Python skips.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Self, TypeVar, dataclass_transform
+    from typing import Literal as Literal
     from typing import cast as cast
 
     JSON = Any
@@ -31,6 +30,25 @@ else:
     def dataclass_transform(**options: object) -> Callable[[type], type]:
         """typing.dataclass_transform, without importing typing: marks nothing at run time."""
         return lambda cls: cls
+
+    class _Literal:
+        """typing.Literal where the generated modules' annotations name it.
+
+        Annotations are never evaluated at import; typing.get_type_hints evaluates them, and
+        subscribing this imports typing then and gives typing.Literal[...] itself.
+        """
+
+        __slots__ = ()
+
+        def __getitem__(self, values: object) -> object:
+            import typing
+
+            return typing.Literal[values]
+
+        def __repr__(self) -> str:
+            return "typing.Literal"
+
+    Literal = _Literal()
 
 
 INT64_MIN = -(2**63)
@@ -157,6 +175,8 @@ def _compact_encoder() -> Callable[[JSON], str]:
     encoder for every value; a request's body is encoded on every call. (No check for cycles:
     the values are made from records.)
     """
+    import json  # here, not at the top: json (and its regular expressions) cost every import
+
     encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # no C accelerator (another Python implementation)
@@ -177,7 +197,14 @@ def _compact_encoder() -> Callable[[JSON], str]:
     return lambda value: "".join(c_encoder(value, 0))
 
 
-_COMPACT = _compact_encoder()
+def _first_compact(value: JSON) -> str:
+    """compact_json's first call: sets the encoder up (json is imported then) and uses it."""
+    global _COMPACT
+    _COMPACT = _compact_encoder()
+    return _COMPACT(value)
+
+
+_COMPACT = _first_compact
 
 
 def item_path(path: str, index: int) -> str:
@@ -202,16 +229,27 @@ def _reject_constant(name: str) -> JSON:
     raise ValueError(f"{name} is not valid JSON")
 
 
-# One decoder for every body: json.loads builds one (and its scanner) whenever given options.
-_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant)
+def _first_decode(text: str) -> JSON:
+    """The decoder's first use: one decoder for every body (json.loads builds one, and its
+    scanner, whenever given options), made when the first body comes (json is imported then)."""
+    global _decode
+    import json
+
+    _decode = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant).decode
+    return _decode(text)
+
+
+_decode: Callable[[str], JSON] = _first_decode
 
 
 def loads(body: bytes) -> JSON:
     """Decode a JSON body; every number with a fraction or exponent becomes a Decimal."""
     text = body.decode("utf-8")
     if text.startswith("\ufeff"):  # refused, as json.loads refuses it
+        import json
+
         raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-    return _DECODER.decode(text)
+    return _decode(text)
 
 
 def decimal_text(value: Decimal) -> str:
@@ -302,7 +340,11 @@ def percent_encoded(text: str, safe: str) -> str:
 
 
 def _escaped(text: str, safe: str, table: dict[int, str]) -> str:
-    return text.translate(table) if text.isascii() else quote(text, safe=safe)
+    if text.isascii():
+        return text.translate(table)
+    from urllib.parse import quote  # here: urllib.parse (and ipaddress) cost every import
+
+    return quote(text, safe=safe)
 
 
 def query_text(

@@ -7,7 +7,6 @@ specgen_runtime package); do not edit. Standard library only.
 from __future__ import annotations
 
 import importlib
-from urllib.parse import SplitResult, urljoin, urlsplit
 
 from ._wire import Record, init_field
 from .errors import RedirectError, ResponseError, ResponseTooLargeError, TransportError
@@ -16,6 +15,7 @@ TYPE_CHECKING = False  # typing stays unimported at run time (see _wire.py)
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any, Protocol
+    from urllib.parse import SplitResult
 else:
     Protocol = object
 
@@ -23,6 +23,14 @@ REDACTED = "<redacted>"
 RETRY_AFTER = (
     "Retry-After",
 )  # where an answer says how long to wait, unless a venue names its own
+
+
+def _split_url(url: str) -> SplitResult:
+    """urllib.parse.urlsplit, imported when first needed: urllib.parse (and ipaddress, which it
+    imports) would cost every import of the package a few milliseconds."""
+    from urllib.parse import urlsplit as split
+
+    return split(url)
 
 
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
@@ -65,12 +73,12 @@ class HttpRequest(Record):
     @property
     def path(self) -> str:
         """The URL's path."""
-        return urlsplit(self.url).path
+        return _split_url(self.url).path
 
     @property
     def query(self) -> str:
         """The URL's query string, without '?'."""
-        return urlsplit(self.url).query
+        return _split_url(self.url).query
 
     def redacted_url(self) -> str:
         """The URL with the values of secret query parameters hidden."""
@@ -124,7 +132,7 @@ class HttpResponse(Record):
 
 
 def _redact_url(url: str, secret_params: frozenset[str] | set[str]) -> str:
-    parts = urlsplit(url)
+    parts = _split_url(url)
     if not parts.query or not secret_params:
         return url
     pairs = []
@@ -167,7 +175,7 @@ def _where(request: HttpRequest) -> str:
 
 def _check_url(request: HttpRequest) -> SplitResult:
     """The parts of an http or https URL; any other scheme is refused before anything is sent."""
-    parts = urlsplit(request.url)
+    parts = _split_url(request.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TransportError(f"{_where(request)}: only http and https URLs are sent", unsent=True)
     return parts
@@ -177,7 +185,9 @@ def refuse_redirect(request: HttpRequest, status: int, headers: Iterable[tuple[s
     """Raise RedirectError for a 3xx answer, from any transport (a caller's own too): never followed."""
     if 300 <= status < 400:
         location = _header(tuple(headers), "Location")
-        target = urlsplit(urljoin(request.url, location)).hostname if location else None
+        from urllib.parse import urljoin
+
+        target = _split_url(urljoin(request.url, location)).hostname if location else None
         raise RedirectError(status, target)
 
 
