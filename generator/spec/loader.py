@@ -11,6 +11,7 @@ import hashlib
 import marshal
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,7 @@ def load_text(display: str, text: str) -> Document:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SpecError(display, None, "size", f"spec file is larger than {MAX_BYTES} bytes")
     try:
-        loader = _Loader(text, display)
-        node = loader.get_single_node()
+        return _Builder(display, _events(text)).document()
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a raw control
         raise SpecError(
             display,
@@ -58,11 +58,29 @@ def load_text(display: str, text: str) -> Document:
         raise SpecError(display, line, "yaml", _one_line(exc.problem or str(exc))) from None
     except yaml.YAMLError as exc:
         raise SpecError(display, None, "yaml", _one_line(str(exc))) from None
-    if node is None:
-        raise SpecError(display, 1, "yaml", "the file is empty")
-    builder = _Builder(display, loader)
-    data = builder.build(node, ())
-    return Document(display, data, builder.lines)
+
+
+def _events(text: str) -> Iterator[yaml.Event]:
+    """The text's YAML events, from libyaml where PyYAML has it (every PyYAML wheel does; it
+    parses about twenty times faster), else from PyYAML's own parser.
+
+    Where both parsers accept a text they give the same events (tests/test_yaml_events.py). A text
+    libyaml refuses is parsed again by PyYAML's parser, which words the error (so messages read the
+    same on every machine) or, on a few odd texts it is laxer about, accepts it. libyaml in turn
+    is laxer about a few texts PyYAML's parser refuses (a tab before a flow value, `[a?b]`): those
+    are errors only where PyYAML has no libyaml.
+    """
+    if not yaml.__with_libyaml__ or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return _pure_events(text)  # (a character YAML does not allow: PyYAML's message names it)
+    try:
+        return iter(list(yaml.parse(text, Loader=yaml.CSafeLoader)))
+    except yaml.YAMLError:
+        return _pure_events(text)
+
+
+def _pure_events(text: str) -> Iterator[yaml.Event]:
+    # Lazily: an alias or a nesting bomb is refused where it starts, before the rest is parsed.
+    return yaml.parse(text, Loader=yaml.SafeLoader)
 
 
 _KINDS = {
@@ -204,67 +222,76 @@ _SCALAR_TAGS = {
 }
 
 
-class _Loader(yaml.SafeLoader):
-    """Refuses every anchor and alias, and nesting beyond MAX_DEPTH, as they are met."""
-
-    def __init__(self, text: str, display: str) -> None:
-        super().__init__(text)
-        self.display = display
-        self.depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
-        line = event.start_mark.line + 1
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise SpecError(self.display, line, "yaml", "anchors and aliases are not allowed in specs")
-        if self.depth >= MAX_DEPTH:
-            raise SpecError(self.display, line, "yaml", f"nested more than {MAX_DEPTH} levels deep")
-        self.depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-
 class _Builder:
-    """Turns composed nodes into plain data, recording each value's line on the way."""
+    """Turns a document's events into plain data, recording each value's line on the way, and
+    refuses every anchor and alias, nesting beyond MAX_DEPTH, keys that are not plain strings,
+    duplicate keys and tags beyond the JSON-compatible ones, as they are met."""
 
-    def __init__(self, display: str, constructor: yaml.SafeLoader) -> None:
+    def __init__(self, display: str, events: Iterator[yaml.Event]) -> None:
         self.display = display
-        self.constructor = constructor
+        self.events = events
         self.lines: dict[Location, int] = {}
-        self.seen: set[int] = set()
+        self.resolver = yaml.resolver.Resolver()
+        self.constructor = yaml.constructor.SafeConstructor()
 
-    def build(self, node: yaml.Node, here: Location) -> Any:
-        line = node.start_mark.line + 1
+    def document(self) -> Document:
+        next(self.events)  # StreamStartEvent
+        event = next(self.events)
+        if isinstance(event, yaml.StreamEndEvent):
+            raise SpecError(self.display, 1, "yaml", "the file is empty")
+        data = self.build(next(self.events), (), 0)
+        next(self.events)  # DocumentEndEvent
+        event = next(self.events)
+        if not isinstance(event, yaml.StreamEndEvent):
+            raise SpecError(self.display, _line(event), "yaml", "a spec file holds one YAML document; found another")
+        return Document(self.display, data, self.lines)
+
+    def build(self, event: Any, here: Location, depth: int) -> Any:
+        line = _line(event)
+        self._plain(event, line)
+        if depth >= MAX_DEPTH:
+            raise SpecError(self.display, line, "yaml", f"nested more than {MAX_DEPTH} levels deep")
         self.lines[here] = line
-        if isinstance(node, yaml.CollectionNode):
-            # The composer turns an alias into a second reference to the anchored node.
-            if id(node) in self.seen:
-                raise SpecError(self.display, line, "yaml", "anchors and aliases are not allowed in specs")
-            self.seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            self._expect_tag(node, "tag:yaml.org,2002:map")
+        if isinstance(event, yaml.MappingStartEvent):
+            self._expect_tag(event, yaml.MappingNode, "tag:yaml.org,2002:map")
             out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key_line = key_node.start_mark.line + 1
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+            while not isinstance(key := next(self.events), yaml.MappingEndEvent):
+                key_line = _line(key)
+                self._plain(key, key_line)
+                if not isinstance(key, yaml.ScalarEvent) or self._tag(key, yaml.ScalarNode) != "tag:yaml.org,2002:str":
                     raise SpecError(self.display, key_line, "yaml", "keys must be plain strings")
-                key = key_node.value
-                self._encodable(key, key_line)
-                if key in out:
-                    raise SpecError(self.display, key_line, "yaml", f"duplicate key {key!r}")
-                out[key] = self.build(value_node, here + (key,))
+                self._encodable(key.value, key_line)
+                if key.value in out:
+                    raise SpecError(self.display, key_line, "yaml", f"duplicate key {key.value!r}")
+                out[key.value] = self.build(next(self.events), here + (key.value,), depth + 1)
             return out
-        if isinstance(node, yaml.SequenceNode):
-            self._expect_tag(node, "tag:yaml.org,2002:seq")
-            return [self.build(item, here + (i,)) for i, item in enumerate(node.value)]
-        if node.tag not in _SCALAR_TAGS:
-            raise SpecError(self.display, line, "yaml", f"unsupported tag {node.tag}")
+        if isinstance(event, yaml.SequenceStartEvent):
+            self._expect_tag(event, yaml.SequenceNode, "tag:yaml.org,2002:seq")
+            items: list[Any] = []
+            while not isinstance(item := next(self.events), yaml.SequenceEndEvent):
+                items.append(self.build(item, here + (len(items),), depth + 1))
+            return items
+        # a scalar: what is left (the parsers produce no other node event)
+        tag = self._tag(event, yaml.ScalarNode)
+        if tag not in _SCALAR_TAGS:
+            raise SpecError(self.display, line, "yaml", f"unsupported tag {tag}")
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         value = self.constructor.construct_object(node, deep=True)
         if isinstance(value, str):
             self._encodable(value, line)
         return value
+
+    def _plain(self, event: yaml.Event, line: int) -> None:
+        """Refuse an alias, or an anchor (on a key too), where it is met."""
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise SpecError(self.display, line, "yaml", "anchors and aliases are not allowed in specs")
+
+    def _tag(self, event: Any, kind: type[yaml.Node]) -> str:
+        """The event's tag, resolved as PyYAML's composer would (a plain scalar's from its text)."""
+        if event.tag is not None and event.tag != "!":
+            return str(event.tag)
+        value = event.value if kind is yaml.ScalarNode else None
+        return str(self.resolver.resolve(kind, value, event.implicit))  # type: ignore[no-untyped-call]
 
     def _encodable(self, text: str, line: int) -> None:
         """Refuse lone surrogates ("\\ud800" escapes): no UTF-8 file or Python source can hold them."""
@@ -281,9 +308,15 @@ class _Builder:
                 "write the character itself or a pair of escapes",
             ) from None
 
-    def _expect_tag(self, node: yaml.Node, tag: str) -> None:
-        if node.tag != tag:
-            raise SpecError(self.display, node.start_mark.line + 1, "yaml", f"unsupported tag {node.tag}")
+    def _expect_tag(self, event: yaml.Event, kind: type[yaml.Node], tag: str) -> None:
+        found = self._tag(event, kind)
+        if found != tag:
+            raise SpecError(self.display, _line(event), "yaml", f"unsupported tag {found}")
+
+
+def _line(event: Any) -> int:
+    """The 1-based line an event starts on."""
+    return int(event.start_mark.line) + 1
 
 
 def _one_line(text: str) -> str:
