@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
-from specgen.spec.naming import pascal
+from specgen.spec.naming import pascal, safe, snake
 
 from tests.helpers import GENERATED, ROOT, VENUES
 
@@ -51,9 +51,10 @@ class Venue:
     message_key: str
     rate_limit_statuses: tuple[int, ...] = (429,)
     retry: tuple[tuple[int, bool], ...] = ()  # errors.retry: (status, only with Retry-After)
-    # The endpoint declares outcomes (a cancel-all names no order); None: one per order its answer
-    # lists (from_answer), so maybe none.
-    has_outcomes: bool | None = True
+    # The endpoint declares outcomes (a cancel-all names no order, unless it lists what it cancelled).
+    has_outcomes: bool = True
+    # Outcomes that are the entries an answer lists (from_answer): where it lists them.
+    listed: tuple[tuple[str, ...], ...] | None = None
     signature_name: str = ""  # the header or query parameter that carries the signature
     clock_unit: str = "ms"  # what the client's clock counts (the unit of the venue's timestamp)
     malformed: tuple[dict[str, Any], ...] = ()  # calls that break the spec (its malformed cases)
@@ -64,7 +65,9 @@ class Venue:
         request that names no order."""
         if result.response is None:
             return False
-        return self.has_outcomes is None or bool(result.outcomes) == self.has_outcomes
+        if self.listed is not None:  # one outcome per entry the answer lists, none dropped
+            return len(result.outcomes) == sum(len(entries(result.response, path)) for path in self.listed)
+        return bool(result.outcomes) == self.has_outcomes
 
     def retried(self, status: int) -> bool | None:
         """How a RetryPolicy treats status: True (always), False (only with Retry-After), None (never)."""
@@ -82,6 +85,13 @@ class Venue:
 
     def error_body(self, code: Any = 40001, message: str = "bad things") -> bytes:
         return json.dumps({self.code_key: code, self.message_key: message}).encode()
+
+
+def entries(response: Any, path: tuple[str, ...]) -> Any:
+    """What a parsed response holds at a spec's dotted wire path (each name as the model's field)."""
+    for key in path:
+        response = getattr(response, safe(snake(key)))
+    return response
 
 
 @cache
@@ -108,10 +118,11 @@ def venue(name: str) -> Venue:
         message_key=header["errors"]["message"],
         rate_limit_statuses=tuple(header["errors"].get("rate_limit_statuses", [429])),
         retry=tuple((r["status"], r.get("only_with_retry_after", False)) for r in header["errors"].get("retry", [])),
-        has_outcomes=(
-            None
+        has_outcomes="outcomes" in spec,
+        listed=(
+            tuple(tuple(source["items"].split(".")) for source in spec["outcomes"]["sources"])
             if isinstance(spec.get("outcomes"), dict) and spec["outcomes"].get("from_answer")
-            else "outcomes" in spec
+            else None
         ),
         signature_name=header["auth"]["signature"]["name"],
         clock_unit=header["auth"].get("timestamp", {}).get("unit", "ms"),
