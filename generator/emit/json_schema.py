@@ -8,14 +8,22 @@ the two can be compared case by case. Requests reject unknown keys; responses al
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from specgen.emit.json_text import dumps
 from specgen.emit.literal import ends_at_end, python_pattern
 from specgen.spec.kinds.types.decimal import DECIMAL_PATTERN
 from specgen.spec.model import Endpoint, Type, Venue
 
-__all__ = ["DECIMAL_PATTERN", "ends_at_end", "python_pattern", "request_schema", "response_schema", "type_schema"]
+__all__ = [
+    "DECIMAL_PATTERN",
+    "ends_at_end",
+    "python_pattern",
+    "dumps",
+    "request_schema",
+    "response_schema",
+    "type_schema",
+]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -42,7 +50,3 @@ def response_schema(venue: Venue, endpoint: Endpoint) -> dict[str, Any]:
         "title": f"{venue.title.value}: {endpoint.operation.value} success body",
         **type_schema(endpoint.response, strict=False),
     }
-
-
-def dumps(doc: dict[str, Any]) -> bytes:
-    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -10,10 +10,10 @@ venue answers errors with HTTP 200, the 200 response is the success body or the 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from specgen.emit.json_schema import DIALECT, request_schema, response_schema
+from specgen.emit.json_text import dumps
 from specgen.spec.model import Endpoint, Field, Venue
 from specgen.spec.ratelimits import Charge, Pool
 
@@ -51,10 +51,6 @@ def document(venue: Venue) -> dict[str, JSON]:
     if venue.pools:
         doc["x-specgen-rate-limit-pools"] = [_pool(p) for p in venue.pools]
     return doc
-
-
-def dumps(doc: dict[str, JSON]) -> bytes:
-    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 # Security -----------------------------------------------------------------------------------------
