@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 
     JSON = Any
     R = TypeVar("R", bound="Record")
+    Out = list["Violation"]  # where a generated validator appends what it finds
 else:
     JSON = object  # only ever named in annotations, which are never evaluated
+    Out = list
 
     def cast(kind: object, value: object) -> object:
         """typing.cast, without importing typing: the value, unchanged."""
@@ -218,6 +220,15 @@ def fail(out: list[Violation], path: str, index: int, suffix: str, rule: str, me
     The generated validators' one way to report: the path's text is made only for a violation.
     """
     out.append(Violation((path if index < 0 else f"{path}[{index}]") + suffix, rule, message))
+
+
+def missing(
+    out: list[Violation], path: str, index: int, value: JSON, names: tuple[str, ...]
+) -> None:
+    """Report each of names, the required fields, that the object value lacks, in their order."""
+    for name in names:
+        if name not in value:
+            fail(out, path, index, "." + name, "required", "is required")
 
 
 def compact_json(value: JSON) -> str:
