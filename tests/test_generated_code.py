@@ -192,9 +192,9 @@ def docstring_problems(source: str) -> list[str]:
 def undocumented_parameters(source: str) -> list[str]:
     """Parameters of the clients' public methods (and __init__) their docstrings' Args leave out.
 
-    An endpoint's calls (endpoints/*.py) document theirs in Calls; AsyncCalls' awaited copies
-    say which Client method states them, and a one-argument send_/build_/parse_ method is
-    documented once on ClientCore."""
+    An endpoint's calls (endpoints/*.py) document theirs in Calls, and its send_<operation>(call)
+    is documented once on ClientCore; the awaited copies (AsyncCalls, AsyncClient) may instead
+    say which Client method states them (the Client method is checked too)."""
     found = []
     for cls in ast.parse(source).body:
         if not (
@@ -209,10 +209,15 @@ def undocumented_parameters(source: str) -> list[str]:
             doc = ast.get_docstring(f) or ""
             if cls.name in ("Calls", "AsyncCalls") and f.name.startswith("send_"):
                 continue  # ClientCore's docstring says what send_<operation>(call) takes
-            if cls.name == "AsyncCalls":
-                if f"Client.{f.name}, awaited: the same arguments" not in " ".join(doc.split()):
+            if cls.name in ("AsyncClient", "AsyncCalls"):  # may refer to Client's method instead
+                said = " ".join(doc.split())
+                if f"Client.{f.name}, awaited: the same arguments" in said:
+                    continue
+                if f.name == "__init__" and "The arguments of Client.__init__ (see there)" in said:
+                    continue
+                if cls.name == "AsyncCalls":
                     found.append(f"AsyncCalls.{f.name}: names no Client method")
-                continue
+                    continue
             args = doc.split("Args:", 1)[1] if "Args:" in doc else ""
             names = [a.arg for a in f.args.args + f.args.kwonlyargs if a.arg != "self"]
             found += [f"{cls.name}.{f.name}: {name}" for name in names if f"\n    {name}: " not in "\n" + args]

@@ -111,9 +111,20 @@ def method_doc(endpoint: Endpoint, venue: Venue, indent: int) -> Code:
     args = [(p.python.value, _param(p, endpoint)) for p in endpoint.caller_params]
     outcome = " and one outcome per order sent, in request order" if endpoint.outcome_rules is not None else ""
     returns = [(f"{endpoint.stem.value}Result", f"the parsed response{outcome}")]
-    return docstring(
-        endpoint.summary.value, paragraphs, [("Args", args), ("Returns", returns), ("Raises", _raises(venue))], indent
-    )
+    return docstring(endpoint.summary.value, paragraphs, [("Args", args), ("Returns", returns)], indent)
+
+
+def client_doc(venue: Venue, indent: int) -> Code:
+    """The docstring of a venue's Client: what every call does, and the errors every call raises
+    (written here once, not in each call's docstring)."""
+    paragraphs = [
+        "Every call is validated against the spec before anything is sent, signed over exactly the"
+        " bytes that are sent, and parsed into typed models with one outcome per order. close() (or"
+        " `with Client(...) as client:`) releases the transport the client made; a transport passed"
+        " in is the caller's to close."
+    ]
+    summary = f"'{venue.title.value}' REST client generated from its specs"
+    return docstring(summary, paragraphs, [("Raises (every call)", _raises(venue))], indent)
 
 
 def awaited_doc(endpoint: Endpoint, indent: int) -> Code:
@@ -160,10 +171,14 @@ def init_doc(venue: Venue, asynchronous: bool, indent: int) -> Code:
             " have no room for (default: none)",
         )
     )
-    kind = "AsyncHttpxTransport (needs httpx)" if asynchronous else "UrllibTransport"
+    summary = f"A client of {venue.title.value}; nothing is sent until a call"
+    if asynchronous:  # Client.__init__'s arguments, written there once, but for the transport
+        transport = "what sends the requests (default: a new AsyncHttpxTransport (needs httpx), released by aclose)"
+        paragraphs = ["The arguments of Client.__init__ (see there), but for the transport."]
+        return docstring(summary, paragraphs, [("Args", [("transport", transport)])], indent)
     args += [
-        ("transport", f"what sends the requests (default: a new {kind}, released by close)"),
+        ("transport", "what sends the requests (default: a new UrllibTransport, released by close)"),
         ("timeout", "seconds a whole call may take on the default transport"),
         ("retry", "a RetryPolicy that resends what is safe to (default: no retries)"),
     ]
-    return docstring(f"A client of {venue.title.value}; nothing is sent until a call", [], [("Args", args)], indent)
+    return docstring(summary, [], [("Args", args)], indent)

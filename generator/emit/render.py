@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from specgen.emit.docstrings import awaited_doc, init_doc, method_doc, model_doc, request_doc, result_doc
+from specgen.emit.docstrings import (
+    awaited_doc,
+    client_doc,
+    init_doc,
+    method_doc,
+    model_doc,
+    request_doc,
+    result_doc,
+)
 from specgen.emit.literal import doc, md, md_code, member, py, regex
 from specgen.emit.reference import cell, example_call, limiter_example, unified_example
 from specgen.errors import SpecError
@@ -159,7 +167,9 @@ def make_env(templates: Path, compiled: Path | None = None) -> jinja2.Environmen
     filters: tuple[Callable[..., Any], ...] = (py, tuple_of, doc, md, md_code, cell, pytype, ident, member, regex)
     filters += (example_call, unified_example, limiter_example, checker, check_code, to_wire, from_json)
     env.filters.update({f.__name__: f for f in (*filters, checker_function)})
-    env.globals.update({f.__name__: f for f in (method_doc, awaited_doc, init_doc, model_doc, request_doc, result_doc)})
+    env.globals.update(
+        {f.__name__: f for f in (method_doc, awaited_doc, client_doc, init_doc, model_doc, request_doc, result_doc)}
+    )
     env.globals.update(decimal_pattern=DECIMAL_PATTERN, integer_pattern=INTEGER_PATTERN)
     env.tests.update(text=lambda v: isinstance(v, Text), code=lambda v: isinstance(v, Code))
     return env

@@ -38,11 +38,13 @@ __all__ = [
     "AsyncClientBase",
     "ClientBase",
     "ClientCore",
+    "Credentials",
     "Endpoint",
     "Named",
     "cancel_in_requests",
     "cancel_in_requests_async",
     "numeric_ids",
+    "optional_sequence",
     "sequence",
     "string_ids",
 ]
@@ -189,6 +191,11 @@ def sequence(name: str, value: Sequence[T]) -> tuple[T, ...]:
     return tuple(value)
 
 
+def optional_sequence(name: str, value: Sequence[T] | None) -> tuple[T, ...] | None:
+    """An optional list parameter as a tuple (None, not given, stays None)."""
+    return None if value is None else sequence(name, value)
+
+
 def string_ids(name: str, ids: Sequence[str]) -> tuple[str, ...]:
     """Ids as given: a list of non-empty strings."""
     found = sequence(name, ids)
@@ -304,6 +311,37 @@ async def cancel_in_requests_async(
         except (ApiError, ResponseError, TransportError) as exc:
             merge.refused(exc)
     return merge.merged()
+
+
+class Credentials:
+    """What requests are signed with; never shown.
+
+    sign is the signature of a message under the secret: the signer (make_signer(secret)) is
+    made on the first request and kept, not redone for every request; a secret that cannot be
+    decoded fails that request.
+    """
+
+    __slots__ = ("api_key", "secret", "passphrase", "sign", "_make_signer")
+
+    def __init__(
+        self,
+        api_key: str,
+        secret: str,
+        passphrase: str,
+        make_signer: Callable[[str], Callable[[bytes], str]],
+    ) -> None:
+        self.api_key = api_key
+        self.secret = secret
+        self.passphrase = passphrase
+        self._make_signer = make_signer
+        self.sign: Callable[[bytes], str] = self._first_sign
+
+    def _first_sign(self, message: bytes) -> str:
+        self.sign = self._make_signer(self.secret)
+        return self.sign(message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(<redacted>)"
 
 
 class ClientCore:
