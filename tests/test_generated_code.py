@@ -75,12 +75,13 @@ def positional_booleans(source: str) -> list[str]:
 
 
 def dead_assignments(source: str) -> list[str]:
-    """Locals a function assigns and never reads."""
+    """Locals a function assigns and never reads (a name it declares global is no local)."""
     found = []
     for f in ast.walk(ast.parse(source)):
         if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)):
             names = [n for n in ast.walk(f) if isinstance(n, ast.Name)]
             read = {n.id for n in names if not isinstance(n.ctx, ast.Store)}
+            read |= {g for n in ast.walk(f) if isinstance(n, ast.Global) for g in n.names}  # not locals
             found += [
                 f"line {n.lineno}: {f.name} assigns {n.id}"
                 for n in names

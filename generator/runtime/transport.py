@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from ._wire import Record, init_field
+from ._wire import Record, init_field, slot_setters
 from .errors import RedirectError, ResponseError, ResponseTooLargeError, TransportError
 
 TYPE_CHECKING = False  # typing stays unimported at run time (see _wire.py)
@@ -59,12 +59,12 @@ class HttpRequest(Record):
         secret_headers: frozenset[str] = frozenset(),
         secret_params: frozenset[str] = frozenset(),
     ) -> None:
-        init_field(self, "method", method)
-        init_field(self, "url", url)
-        init_field(self, "headers", headers)
-        init_field(self, "body", body)
-        init_field(self, "secret_headers", secret_headers)
-        init_field(self, "secret_params", secret_params)
+        _SET_METHOD(self, method)
+        _SET_URL(self, url)
+        _SET_HEADERS(self, headers)
+        _SET_BODY(self, body)
+        _SET_SECRET_HEADERS(self, secret_headers)
+        _SET_SECRET_PARAMS(self, secret_params)
 
     def header(self, name: str) -> str | None:
         """A header's value by case-insensitive name (the first, if sent twice)."""
@@ -89,6 +89,12 @@ class HttpRequest(Record):
         shown = tuple((k, REDACTED if k.lower() in secret else v) for k, v in self.headers)
         url = self.redacted_url()
         return f"HttpRequest(method={self.method!r}, url={url!r}, headers={shown!r}, body={self.body!r})"
+
+
+# One request is made for every call: its fields are set by their own setters.
+_SET_METHOD, _SET_URL, _SET_HEADERS, _SET_BODY, _SET_SECRET_HEADERS, _SET_SECRET_PARAMS = (
+    slot_setters(HttpRequest)
+)
 
 
 class HttpResponse(Record):

@@ -14,6 +14,7 @@ placement. Each entry owns, in one place:
 
 from __future__ import annotations
 
+import ast
 import base64
 import binascii
 import hashlib
@@ -65,6 +66,11 @@ class Part:
         """A Python expression of type bytes over `r: Signable` in the generated signing module."""
         raise NotImplementedError
 
+    def text_code(self) -> Code | None:
+        """The same part as a str expression whose UTF-8 encoding is code()'s bytes, or None for
+        parts that are bytes only (the body, a digest): see joined_code."""
+        return None
+
     def received(self, request: Received) -> bytes:
         raise NotImplementedError
 
@@ -82,6 +88,10 @@ class Word(Part):
     def code(self) -> Code:
         return Code(WORDS[self.word][1])
 
+    def text_code(self) -> Code | None:
+        text = WORDS[self.word][1]
+        return Code(text.removesuffix('.encode("utf-8")')) if text.endswith('.encode("utf-8")') else None
+
     def received(self, request: Received) -> bytes:
         return WORDS[self.word][2](request)
 
@@ -98,7 +108,7 @@ def _target(request: Received) -> bytes:
 WORDS: dict[str, tuple[str, str, Callable[[Received], bytes]]] = {
     "@method": (
         "The HTTP method, upper case.",
-        'r.method.upper().encode("ascii")',
+        'r.method.upper().encode("utf-8")',  # a spec's methods are ASCII words
         lambda q: q.method.upper().encode("ascii"),
     ),
     "@path": (
@@ -155,6 +165,9 @@ class Literal(Part):
     def code(self) -> Code:
         return Code(f'{py(self.text)}.encode("utf-8")')
 
+    def text_code(self) -> Code | None:
+        return Code(py(self.text))
+
     def received(self, request: Received) -> bytes:
         return self.text.value.encode("utf-8")
 
@@ -167,6 +180,9 @@ class HeaderValue(Part):
 
     def code(self) -> Code:
         return Code(f'r.header({py(self.name)}).encode("utf-8")')
+
+    def text_code(self) -> Code | None:
+        return Code(f"r.header({py(self.name)})")
 
     def received(self, request: Received) -> bytes:
         return _raw(request.header(self.name.value) or "")
@@ -181,8 +197,7 @@ class Digest(Part):
     parts: tuple[Part, ...]
 
     def code(self) -> Code:
-        joined = Code("b''.join((" + ", ".join(p.code() for p in self.parts) + ",))")
-        digest = ALGORITHMS[self.algorithm].code(Code("b''"), joined)
+        digest = ALGORITHMS[self.algorithm].code(Code("b''"), joined_code(self.parts))
         return digest if self.encoding == "raw" else Code(f'{ENCODINGS[self.encoding].code(digest)}.encode("ascii")')
 
     def received(self, request: Received) -> bytes:
@@ -191,6 +206,39 @@ class Digest(Part):
 
     def values_used(self) -> tuple[str, ...]:
         return tuple(v for p in self.parts for v in p.values_used())
+
+
+def _is_atom(code: str) -> bool:
+    """The expression binds tighter than + (a name, call, attribute, literal, or in parentheses)."""
+    tree = ast.parse(code, mode="eval").body
+    inside = code.startswith("(") and code.endswith(")") and not isinstance(tree, ast.Tuple)
+    return inside or isinstance(tree, (ast.Name, ast.Attribute, ast.Call, ast.Constant, ast.Subscript))
+
+
+def joined_code(parts: tuple[Part, ...]) -> Code:
+    """The parts concatenated as bytes, as generated code: each run of text parts is added up as
+    str and encoded once (a request's string to sign is made for every request; an encode and
+    a join per part cost more than the concatenation)."""
+    pieces: list[str] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        if run:
+            text = run[0] if len(run) == 1 else "(" + " + ".join(run) + ")"
+            pieces.append(f'{text}.encode("utf-8")')
+            run.clear()
+
+    for part in parts:
+        text = part.text_code()
+        if text is None:
+            close_run()
+            pieces.append(part.code())
+        else:
+            run.append(text if _is_atom(text) else f"({text})")
+    close_run()
+    if not pieces:
+        return Code('b""')
+    return Code(" + ".join(pieces))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,6 +623,14 @@ class Signature:
         """The raw signature as a function of the message under a fixed key (see Algorithm)."""
         return ALGORITHMS[self.algorithm].signer_code(key)
 
+    def text_signer_code(self, key: Code) -> Code | None:
+        """The signature's text as a function of the message under a fixed key, when one runtime
+        call gives it whole (an HMAC in hex: the hash's own hexdigest); None otherwise."""
+        algorithm = ALGORITHMS[self.algorithm]
+        if self.encoding != "hex" or not algorithm.keyed or algorithm.asymmetric:
+            return None
+        return Code(f"hmac_hex_signer({key}, {py(algorithm.hash_name)})")
+
     def encoded(self, raw: Code) -> Code:
         """Raw signature bytes as the text sent, as generated code."""
         return ENCODINGS[self.encoding].code(raw)
@@ -583,6 +639,10 @@ class Signature:
     def url_safe(self) -> bool:
         """The signature's text never needs percent-encoding (hex digits)."""
         return self.encoding in URL_SAFE_ENCODINGS
+
+    def message_code(self) -> Code:
+        """The string to sign over `r: Signable`, as generated code."""
+        return joined_code(self.parts)
 
     def string_to_sign(self, request: Received) -> bytes:
         return b"".join(p.received(request) for p in self.parts)

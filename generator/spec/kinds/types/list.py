@@ -100,8 +100,12 @@ class List(Type):
                 with w.block(f"if len({var}) > {self.max_items}:"):
                     w.add(violation(path, "maxItems", f"more than {self.max_items} items"))
             i, v, at = f"i{depth}", f"v{depth}", f"at{depth}"
-            w.add(f"{at} = {path}")
-            where = Where(at, i)
+            if self.item.scalar:
+                # Scalar items only report: the list's path is made for a violation, not ahead.
+                where = Where(str(path), i)
+            else:
+                w.add(f"{at} = {path}")
+                where = Where(at, i)
             with w.block(f"for {i}, {v} in enumerate({var}):"):
                 if self.encoding == "comma":
                     with w.block(f'if isinstance({v}, str) and "," in {v}:'):
