@@ -265,11 +265,11 @@ def _add_unknown(value: Any, type_: Type | None) -> Any:
     return {**{k: _add_unknown(v, child(k)) for k, v in value.items()}, "fieldAddedLater": {"nested": [1, "x"]}}
 
 
-def contract_data(venue: Venue, endpoint: Endpoint, provenance: str) -> bytes:
+def contract_data(venue: Venue, endpoint: Endpoint, provenance: Callable[[], str]) -> bytes:
     """The data file of one endpoint's contract tests: what specgen.contract.Contract.load reads
-    (its provenance line is `$comment`, as in the JSON Schemas)."""
+    (its provenance line is `$comment`, as in the JSON Schemas: asked for once the cases are made,
+    since what it digests depends on what making them read)."""
     doc: dict[str, Any] = {
-        "$comment": provenance,
         "package": venue.name.value,
         "operation": endpoint.operation.value,
         "stem": endpoint.stem.value,
@@ -285,7 +285,7 @@ def contract_data(venue: Venue, endpoint: Endpoint, provenance: str) -> bytes:
         "boundary_cases": request_cases(endpoint),
         "response_variants": response_variants(endpoint),
     }
-    return _dump(doc).encode("utf-8")
+    return _dump({"$comment": provenance(), **doc}).encode("utf-8")
 
 
 def _path_template(endpoint: Endpoint) -> dict[str, str]:

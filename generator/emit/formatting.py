@@ -9,10 +9,11 @@ inside the cached step, so a module whose rendering did not change is neither pa
 Whole files only: a module that changed is formatted whole by black, never piece by piece, so
 what is written is always exactly black's output for that module.
 
-The provenance header names a digest of the venue's whole spec folder, so one changed spec
-changes the first line of every module of its venue. Modules are therefore formatted (and
-cached) with that digest replaced by a placeholder of the same length, which black lays out
-alike, and the digest is put back afterwards: a module whose code did not change is a cache hit.
+The provenance header names a digest of the module's inputs (provenance.py): for a module that
+lists the venue's endpoints, the whole spec folder, so one changed spec changes its first line.
+Modules are therefore formatted (and cached) with their digest replaced by a placeholder of the
+same length, which black lays out alike, and the digest is put back afterwards: a module whose
+code did not change is a cache hit.
 """
 
 from __future__ import annotations
