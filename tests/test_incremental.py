@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 from specgen.config import Config, load_config
-from specgen.emit.pipeline import DOCUMENTS, build_plan, trusted_cache
+from specgen.emit.pipeline import DOCUMENTS, ENDPOINT_ENTRY, build_plan, trusted_cache
 from specgen.spec.loader import Document, DocumentCache
 from specgen.spec.specset import read_specs
 
@@ -57,10 +57,13 @@ def test_one_changed_spec_reads_renders_and_formats_only_its_own(project: Config
     assert len(cold.rendered) == 4 and cold.parsed == 12  # 4 venue files, 8 endpoints
     assert any(rel.endswith("/client.py") for rel in cold.formatted)
 
+    assert cold.endpoints_rendered == 8
+
     venue, op = _edit_summary(project)
     warm = build_plan(project)
     assert warm.rendered == (venue,)  # the other venues' files come from the plan cache
     assert warm.parsed == 1  # the venue's other specs come from the document cache
+    assert warm.endpoints_rendered == 1  # the venue's other endpoint's files come from the endpoint cache
     # Neither the venue-wide modules (client, models/__init__, operations) nor the venue's other
     # endpoint: only the two modules the summary appears in.
     assert warm.formatted == (f"{venue}/endpoints/{op}.py", f"{venue}/models/{op}.py")
@@ -69,6 +72,36 @@ def test_one_changed_spec_reads_renders_and_formats_only_its_own(project: Config
     fresh = build_plan(dataclasses.replace(project, no_cache=True))
     assert warm.plan == fresh.plan
     assert fresh.parsed == 12 and set(warm.formatted) < set(fresh.formatted)
+
+
+def test_an_endpoint_whose_files_list_the_venue_is_rendered_whenever_the_venue_changes(project: Config) -> None:
+    """An endpoint's files are reused only when they read nothing but its own inputs: once a
+    template lists the venue's endpoints, each edit of one spec renders every endpoint again."""
+    template = project.templates / "package" / "validators" / "_endpoint.py.j2"
+    listing = "\n# {% for e in venue.endpoints %}{{ e.summary|doc }} {% endfor %}\n"
+    template.write_text(template.read_text("utf-8") + listing, "utf-8")
+    assert build_plan(project).endpoints_rendered == 8
+    venue, op = _edit_summary(project)
+    warm = build_plan(project)
+    assert warm.rendered == (venue,) and warm.endpoints_rendered == 2
+    other = next(rel for rel in warm.formatted if rel.startswith(f"{venue}/validators/") and op not in rel)
+    assert b"Edited. " in warm.plan[other]  # the other endpoint's module lists the edited summary
+    assert warm.plan == build_plan(dataclasses.replace(project, no_cache=True)).plan
+
+
+def test_a_damaged_endpoint_entry_is_a_miss(project: Config) -> None:
+    first = build_plan(project)
+    live = trusted_cache(project.cache)
+    assert live is not None
+    packs = sorted((live / "plan").glob(f"{ENDPOINT_ENTRY}-*.pack"))
+    assert len(packs) == 8
+    for path in packs:
+        data = path.read_bytes()
+        path.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+    for path in (live / "plan").glob("venue-*"):
+        path.unlink()
+    again = build_plan(project)
+    assert again.endpoints_rendered == 8 and again.plan == first.plan
 
 
 def test_a_damaged_or_foreign_document_cache_is_a_miss(project: Config) -> None:

@@ -10,9 +10,12 @@ under <cache>/plan/, keyed by the sha256 of those inputs, records the digest of 
 venue produces, and a pack beside it holds their bytes. A venue whose key has an entry (and
 whose pack is intact) is neither read, validated, rendered nor formatted; the others are read
 and rendered in parallel, then formatted (black, with its own cache). Within a venue that is
-read again, the spec files already parsed and checked come from the document cache, and the
-modules whose rendering did not change from the formatter's cache: with one module per
-endpoint, one changed spec re-formats its own modules only.
+read again (and validated whole: names must not clash across its endpoints), the spec files
+already parsed and checked come from the document cache; an endpoint whose own inputs did not
+change takes its files, formatted, from an endpoint entry keyed by them (its provenance digest,
+see provenance.py), so it is neither rendered nor formatted; and the venue-wide modules whose
+rendering did not change come from the formatter's cache. One changed spec thus renders and
+formats its own endpoint's files and the venue-wide ones that list the endpoints.
 
 Only successful builds are recorded, so every error is still found by the full path. When all
 entries exist, `expected_files` gives the digests of the whole plan without importing yaml,
@@ -77,10 +80,12 @@ class Result:
     spec_count: int
     plan: Plan
     # What this run did afresh (the rest came from the caches): the venues read and rendered,
-    # the spec files parsed and checked, and the modules black formatted.
+    # the spec files parsed and checked, the modules black formatted, and the endpoints whose
+    # files were rendered.
     rendered: tuple[str, ...] = ()
     parsed: int = 0
     formatted: tuple[str, ...] = ()
+    endpoints_rendered: int = 0
 
 
 # <cache>/local-*/documents/: spec files already parsed and checked (spec.loader.DocumentCache).
@@ -497,10 +502,10 @@ def build_plan(config: Config, progress: Progress | None = None) -> Result:
 
         warm = warm_worker()
     try:
-        built = _read_and_render_venues(config, misses, documents, compiled, progress)
+        built = _read_and_render_venues(config, misses, documents, compiled, (live, inputs.shared), progress)
         sources: dict[str, str] = {}
         for venue in built:
-            sources.update(venue.sources)
+            sources.update(venue.made.sources)
         if inputs.venues and shared is None:
             sources.update(_render_shared(config, compiled))
         formatted, cold = _format(config, sources, live, progress, warm)
@@ -508,8 +513,10 @@ def build_plan(config: Config, progress: Progress | None = None) -> Result:
         if warm is not None:
             warm.shutdown(cancel_futures=True)
     for venue in built:
-        files = dict(venue.raw)
-        files.update({rel: formatted[rel] for rel in venue.sources})
+        files = dict(venue.made.raw)
+        files.update({rel: formatted[rel] for rel in venue.made.sources})
+        for key, rels in venue.made.fresh.items():
+            cache.write_entry(ENDPOINT_ENTRY, key, {rel: files[rel] for rel in rels}, 0)
         cache.write_entry("venue", inputs.venues[venue.name], files, venue.spec_count)
         plan.update(files)
         spec_count += venue.spec_count
@@ -522,7 +529,8 @@ def build_plan(config: Config, progress: Progress | None = None) -> Result:
             plan.update(shared[0])
     rendered = tuple(v.name for v in built)
     parsed = sum(v.parsed for v in built)
-    return Result(tuple(inputs.venues), spec_count, dict(sorted(plan.items())), rendered, parsed, cold)
+    endpoints = sum(v.made.endpoints_rendered for v in built)
+    return Result(tuple(inputs.venues), spec_count, dict(sorted(plan.items())), rendered, parsed, cold, endpoints)
 
 
 def _documents(live: Path, code: str) -> DocumentCache:
@@ -545,9 +553,9 @@ def _build_uncached(config: Config, progress: Progress | None = None) -> Result:
     for done, venue in enumerate(venues):
         if progress:
             progress("rendering venues", done, len(venues))
-        venue_sources, raw = _render_venue(env, templates, venue, config)
-        sources.update(venue_sources)
-        plan.update(raw)
+        made = _render_venue(env, templates, venue, config)
+        sources.update(made.sources)
+        plan.update(made.raw)
     if venues:
         sources.update(_render_shared(config))
         plan.update(shared_runtime())
@@ -556,7 +564,8 @@ def _build_uncached(config: Config, progress: Progress | None = None) -> Result:
     plan.update(formatted)
     spec_count = sum(1 + len(v.endpoints) for v in venues)
     names = tuple(v.name.value for v in venues)
-    return Result(names, spec_count, dict(sorted(plan.items())), names, spec_count, cold)
+    endpoints = spec_count - len(venues)
+    return Result(names, spec_count, dict(sorted(plan.items())), names, spec_count, cold, endpoints)
 
 
 def _format(
@@ -619,11 +628,35 @@ def _with_comment(schema: dict[str, Any], line: str) -> dict[str, Any]:
     return {**head, "$comment": line, **{k: v for k, v in schema.items() if k not in head}}
 
 
+@dataclass(frozen=True)
+class _Made:
+    """A venue's files before formatting."""
+
+    sources: dict[str, str]  # rendered Python modules, to be formatted
+    raw: Plan  # files as written: JSON, markdown, the runtime, and endpoints' files from the cache
+    fresh: dict[str, list[str]]  # endpoint cache key -> that endpoint's files, made afresh
+    endpoints_rendered: int  # endpoints whose files were made (the others came from the cache)
+
+
+# An endpoint's files, formatted, cached under a key of everything that makes them (see
+# _endpoint_key): with them, one changed spec renders its own endpoint and the venue-wide files.
+ENDPOINT_ENTRY = "endpoint"
+EndpointStore = tuple[Path, str]  # (the live cache folder, PlanInputs.shared)
+
+
+def _endpoint_key(shared: str, venue: str, digest: str) -> str:
+    """What decides an endpoint's files: what every venue shares (code, tools, templates, paths),
+    the venue's name, and the endpoint's own inputs (its provenance digest: venue.yaml, the spec,
+    the snapshot it cites). Sound because a file that read the venue's endpoints is never stored."""
+    return hashlib.sha256(f"{shared}\0{venue}\0{digest}".encode()).hexdigest()
+
+
 def _render_venue(
-    env: jinja2.Environment, templates: list[str], venue: Venue, config: Config
-) -> tuple[dict[str, str], Plan]:
+    env: jinja2.Environment, templates: list[str], venue: Venue, config: Config, store: EndpointStore | None = None
+) -> _Made:
     """A venue's rendered (unformatted) Python sources, and its files that need no formatting,
-    each with its own provenance line (provenance.py)."""
+    each with its own provenance line (provenance.py). An endpoint whose files the store holds
+    is not rendered."""
     from specgen.emit import cases, json_schema
     from specgen.emit.provenance import TOKEN, Provenance, Watched
     from specgen.emit.render import render
@@ -633,6 +666,19 @@ def _render_venue(
     pkg = venue.name.value
     origin = Provenance(config.specs, config.templates, pkg)
     seen = Watched.of(venue)  # notes whether making a file read the venue's endpoints
+    cached: dict[str, Plan] = {}  # operation -> its files, from the store
+    keys: dict[str, str] = {}
+    if store is not None:
+        cache = PlanCache(store[0])
+        for endpoint in venue.endpoints:
+            op = endpoint.operation.value
+            keys[op] = _endpoint_key(store[1], pkg, origin.endpoint_digest(endpoint))
+            got = cache.read_files(ENDPOINT_ENTRY, keys[op])
+            if got is not None:
+                cached[op] = got[0]
+    todo = [e for e in venue.endpoints if e.operation.value not in cached]
+    own: dict[str, list[str]] = {e.operation.value: [] for e in todo}  # each fresh endpoint's files
+    listing: set[str] = set()  # endpoints a file of which read the venue's endpoints: never stored
 
     def made(template: str, endpoint: Endpoint | None = None) -> str:
         seen.reset()
@@ -643,6 +689,8 @@ def _render_venue(
         return text.replace(TOKEN, line(endpoint))
 
     def line(endpoint: Endpoint) -> str:  # once the file is made
+        if seen.read():
+            listing.add(endpoint.operation.value)
         return origin.endpoint_line(endpoint, seen.read())
 
     def schema(make: Callable[[Venue, Endpoint], dict[str, Any]], endpoint: Endpoint) -> bytes:
@@ -655,9 +703,10 @@ def _render_venue(
         if base != PER_ENDPOINT:
             _add(sources, f"{pkg}/{name.removesuffix('.j2')}", name, made(f"{PACKAGE_DIR}/{name}"))
             continue
-        for endpoint in venue.endpoints:
+        for endpoint in todo:
             rel = f"{pkg}/{folder + '/' if folder else ''}{endpoint.operation.value}.py"
             _add(sources, rel, name, made(f"{PACKAGE_DIR}/{name}", endpoint))
+            own[endpoint.operation.value].append(rel)
     raw[f"{pkg}/py.typed"] = b""  # PEP 561 marker: its content has a meaning, so no header
     raw[f"{pkg}/README.md"] = made(REFERENCE_TEMPLATE).encode("utf-8")
     for name, data in package_runtime().items():
@@ -665,13 +714,21 @@ def _render_venue(
         if rel in sources:
             raise SpecError(f"{PACKAGE_DIR}/{name}.j2", None, "template-runtime", "a template renders a runtime module")
         raw[rel] = data
-    for endpoint in venue.endpoints:
+    for endpoint in todo:
         op = endpoint.operation.value
+        data_file = f"{CONTRACT_DATA}/{pkg}/{op}.json"
         raw[f"{pkg}/schemas/{op}.request.json"] = schema(json_schema.request_schema, endpoint)
         raw[f"{pkg}/schemas/{op}.response.json"] = schema(json_schema.response_schema, endpoint)
         seen.reset()
-        raw[f"{CONTRACT_DATA}/{pkg}/{op}.json"] = cases.contract_data(seen, endpoint, partial(line, endpoint))
-    return sources, raw
+        raw[data_file] = cases.contract_data(seen, endpoint, partial(line, endpoint))
+        own[op] += [f"{pkg}/schemas/{op}.request.json", f"{pkg}/schemas/{op}.response.json", data_file]
+    for files in cached.values():
+        for rel, data in files.items():
+            if rel in sources or rel in raw:  # a template named like an endpoint's module
+                raise SpecError(PACKAGE_DIR, None, "template-layout", f"{rel} is rendered twice")
+            raw[rel] = data
+    fresh = {keys[op]: rels for op, rels in own.items() if op in keys and op not in listing}
+    return _Made(sources, raw, fresh, len(todo))
 
 
 def _add(sources: dict[str, str], rel: str, template: str, text: str) -> None:
@@ -685,8 +742,7 @@ def _add(sources: dict[str, str], rel: str, template: str, text: str) -> None:
 class _Built:
     name: str
     spec_count: int
-    sources: dict[str, str]
-    raw: Plan
+    made: _Made
     parsed: int  # spec files parsed and checked (not found in the document cache)
 
 
@@ -699,10 +755,10 @@ def _fields(e: SpecError) -> _ErrorFields:
 
 
 def _venue_job(
-    job: tuple[Config, str, DocumentCache, Path],
+    job: tuple[Config, str, DocumentCache, Path, EndpointStore | None],
 ) -> tuple[list[_ErrorFields], _ErrorFields | None, _Built | None]:
     """Read one venue, then render it: (spec errors, render error, result)."""
-    config, name, documents, compiled = job
+    config, name, documents, compiled, store = job
     from specgen.spec.specset import read_specs
 
     before = documents.misses  # the same cache object serves every job run in this process
@@ -714,18 +770,23 @@ def _venue_job(
         return [_fields(exc)], None, None
     try:
         env = _env(config.templates, compiled)
-        sources, raw = _render_venue(env, package_templates(config.templates), venue, config)
+        made = _render_venue(env, package_templates(config.templates), venue, config, store)
     except SpecError as exc:
         return [], _fields(exc), None
-    return [], None, _Built(name, 1 + len(venue.endpoints), sources, raw, documents.misses - before)
+    return [], None, _Built(name, 1 + len(venue.endpoints), made, documents.misses - before)
 
 
 def _read_and_render_venues(
-    config: Config, names: list[str], documents: DocumentCache, compiled: Path, progress: Progress | None = None
+    config: Config,
+    names: list[str],
+    documents: DocumentCache,
+    compiled: Path,
+    store: EndpointStore,
+    progress: Progress | None = None,
 ) -> list[_Built]:
     """As the uncached path would: every spec error of every venue first, then the first
     template error, in venue order."""
-    jobs = [(config, name, documents, compiled) for name in names]
+    jobs = [(config, name, documents, compiled, store) for name in names]
     workers = min(os.cpu_count() or 1, len(jobs), 8)
     results: list[tuple[list[_ErrorFields], _ErrorFields | None, _Built | None]] = []
     if progress and jobs:

@@ -117,17 +117,19 @@ class Provenance:
             return provenance_line(f"specs/{self.venue}/", self.whole())
         return provenance_line(f"specs/{self.venue}/{VENUE_FILE}", self._digest())
 
-    def endpoint_line(self, endpoint: Endpoint, endpoints_read: bool) -> str:
-        """An endpoint's file's line: made from its spec, the snapshot it cites and venue.yaml
-        (the snapshot's bytes are those of the sha256 the spec records: reading the spec checked
-        it), or from the whole folder when the file read the venue's endpoints."""
+    def endpoint_digest(self, endpoint: Endpoint) -> str:
+        """sha256 of what an endpoint's files are made from: venue.yaml, its spec and the snapshot
+        it cites (the snapshot's bytes are those of the sha256 the spec records: reading the spec
+        checked it), and the templates."""
         name = Path(endpoint.file).name
-        if endpoints_read:
-            digest = self.whole()
-        elif name in self._own:
-            digest = self._own[name]
-        else:
+        if name not in self._own:
             spec = (self.folder / name).read_bytes()
             snapshot = f"{endpoint.snapshot}\0{endpoint.sha256}".encode("utf-8", "surrogateescape")
-            digest = self._own[name] = self._digest(name.encode("utf-8", "surrogateescape"), spec, snapshot)
-        return provenance_line(f"specs/{self.venue}/{_printable_name(name)}", digest)
+            self._own[name] = self._digest(name.encode("utf-8", "surrogateescape"), spec, snapshot)
+        return self._own[name]
+
+    def endpoint_line(self, endpoint: Endpoint, endpoints_read: bool) -> str:
+        """An endpoint's file's line: it names the endpoint's spec, and digests the endpoint's
+        inputs, or the whole folder when making the file read the venue's endpoints."""
+        digest = self.whole() if endpoints_read else self.endpoint_digest(endpoint)
+        return provenance_line(f"specs/{self.venue}/{_printable_name(Path(endpoint.file).name)}", digest)
