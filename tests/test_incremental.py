@@ -196,3 +196,24 @@ def test_a_venue_template_named_like_an_endpoint_module_is_refused(tmp_path: Pat
     assert result.returncode == 2
     assert "[template-layout] fx_header/models/cancel_batch.py is rendered twice" in result.stderr
     assert not (project / "generated").exists()
+
+
+def test_one_changed_spec_rewrites_only_the_files_made_from_it(project: Config) -> None:
+    """Every other file keeps its bytes and is not written again (the new tree links it)."""
+    root = project.root
+    assert run_cli(root, "generate").returncode == 0
+    output = root / "generated"
+    before = {rel: (output / rel).stat().st_ino for rel in tree_bytes(output)}
+    old = tree_bytes(output)
+    venue, op = _edit_summary(project)
+    result = run_cli(root, "generate")
+    assert result.returncode == 0, result.stderr
+    new = tree_bytes(output)
+    moved = {rel for rel in new if new[rel] != old[rel]}
+    own = {rel for rel in moved if f"/{op}." in rel}
+    assert len(own) == 6  # its models, validators and calls, two schemas, its contract data
+    assert moved - own == {
+        rel for rel in new if rel.startswith(f"{venue}/") and f"from specs/{venue}/ (inputs".encode() in old[rel]
+    }  # and the venue's modules that list its endpoints (their digest covers the folder)
+    assert f"files written: {len(moved)}, unchanged: {len(new) - len(moved)}," in result.stdout
+    assert all((output / rel).stat().st_ino == before[rel] for rel in new if rel not in moved)
