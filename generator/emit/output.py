@@ -121,22 +121,24 @@ def scan(root: Path, scope: Scope | None = None) -> Tree:
                     continue
                 if is_ignored(rel) or (scope is not None and not scope(rel)):
                     continue
-                mode = entry.stat(follow_symlinks=False).st_mode
-                if stat.S_ISREG(mode):
+                if entry.is_file(follow_symlinks=False):  # from the directory entry: no stat call
                     files[rel] = Path(entry.path)
                 else:
-                    special[rel] = _kind(mode)
+                    special[rel] = _kind(entry.stat(follow_symlinks=False).st_mode)
 
     visit(root, "")
     return Tree(files, special)
 
 
 def _read_regular(path: Path) -> bytes:
-    """A file's bytes, refusing to follow a link that replaced it since the scan."""
+    """A file's bytes, refusing to follow a link that replaced it since the scan (plain reads on
+    the descriptor: a buffered file object costs more than the read for most generated files)."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
 
@@ -316,6 +318,7 @@ def write_plan(plan: Plan, root: Path, unchanged: Iterable[str] = (), label: str
     staging = Path(tempfile.mkdtemp(prefix=_staging_prefixes(root)[0], dir=root.parent))
     reuse = set(unchanged)
     made: set[str] = set()  # folders of the new tree made so far (each made once)
+    old, new = f"{root}/", f"{staging}/"  # joined as strings: thousands of files
     try:
         for rel, data in sorted(plan.items()):
             folder = rel.rpartition("/")[0]
@@ -324,7 +327,7 @@ def write_plan(plan: Plan, root: Path, unchanged: Iterable[str] = (), label: str
                 made.add(folder)
             if rel in reuse:
                 try:
-                    os.link(os.path.join(root, rel), os.path.join(staging, rel), follow_symlinks=False)
+                    os.link(old + rel, new + rel, follow_symlinks=False)
                     continue
                 except OSError:
                     pass  # no hard links here (or the file went away): write it
