@@ -250,12 +250,13 @@ def _generate(config: Config, args: argparse.Namespace) -> int:
         with_marker,
         write_plan,
     )
-    from specgen.emit.pipeline import expected_files
+    from specgen.emit.pipeline import expected_files, plan_inputs
 
     _check_location(config)
     label = _rel(config, config.output)
     scope = _scope(config)
-    expected = expected_files(config)  # every venue cached: nothing to read, render or format
+    inputs = plan_inputs(config)
+    expected = expected_files(config, inputs)  # every venue cached: nothing to read, render or format
     if expected is not None:
         with locked(config.output):
             remove_stale_staging(config.output)
@@ -267,7 +268,7 @@ def _generate(config: Config, args: argparse.Namespace) -> int:
                 return EXIT_OK
     progress = Progress(sys.stderr)
     try:
-        result, pending = build_plan_except_pending(config, progress)  # a venue with an unaccepted digest is kept
+        result, pending = build_plan_except_pending(config, progress, inputs)  # an unaccepted digest's venue is kept
         progress("writing", 0, 1)
         plan = with_marker(result.plan)
         with locked(config.output):
@@ -298,14 +299,15 @@ def _colour(args: argparse.Namespace) -> bool:
 
 def _check(config: Config, args: argparse.Namespace) -> int:
     from specgen.emit.output import MARKER, compare, locked, marker_digest, tree_digests, unified_diff, with_marker
-    from specgen.emit.pipeline import build_plan, expected_files
+    from specgen.emit.pipeline import build_plan, expected_files, plan_inputs
 
     _check_location(config)
     label = _rel(config, config.output)
     scope = _scope(config)
     # Fast path: when this machine's cache holds the digest of every planned file for exactly
     # these inputs, hashing the output decides. Any difference falls through to the full path.
-    expected = expected_files(config)
+    inputs = plan_inputs(config)
+    expected = expected_files(config, inputs)
     if expected is not None:
         with locked(config.output, shared=True):
             current = tree_digests(config.output, scope)
@@ -314,7 +316,7 @@ def _check(config: Config, args: argparse.Namespace) -> int:
             return EXIT_OK
     progress = Progress(sys.stderr)
     try:
-        result = build_plan(config, progress)
+        result = build_plan(config, progress, inputs)
     finally:
         progress.clear()
     plan = with_marker(result.plan)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from specgen.config import Config
 from specgen.emit.output import Plan, read_tree
-from specgen.emit.pipeline import CONTRACT_DATA, Progress, Result, build_plan
+from specgen.emit.pipeline import CONTRACT_DATA, PlanInputs, Progress, Result, build_plan
 from specgen.errors import SpecError, SpecErrors
 
 
@@ -33,10 +33,12 @@ def owned_by(rel: str, venue: str) -> bool:
     return rel.startswith(f"{venue}/") or rel.startswith(f"{CONTRACT_DATA}/{venue}/")
 
 
-def build_plan_except_pending(config: Config, progress: Progress | None = None) -> tuple[Result, list[SpecError]]:
+def build_plan_except_pending(
+    config: Config, progress: Progress | None = None, inputs: PlanInputs | None = None
+) -> tuple[Result, list[SpecError]]:
     """The plan, with any venue held back by a pending digest kept as it is in the output folder."""
     try:
-        return build_plan(config, progress), []
+        return build_plan(config, progress, inputs), []
     except SpecErrors as exc:
         pending = pending_venues(exc.errors, config)
         if pending is None:

@@ -446,9 +446,10 @@ class Expected:
     spec_count: int
 
 
-def expected_files(config: Config) -> Expected | None:
-    """The digests of the whole plan when every venue's entry is cached, else None."""
-    inputs = plan_inputs(config)
+def expected_files(config: Config, inputs: PlanInputs | None = None) -> Expected | None:
+    """The digests of the whole plan when every venue's entry is cached, else None (inputs:
+    plan_inputs(config), when the caller has them already)."""
+    inputs = inputs or plan_inputs(config)
     live = trusted_cache(config.cache)
     if inputs is None or live is None:
         return None
@@ -476,8 +477,10 @@ def expected_files(config: Config) -> Expected | None:
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
-def build_plan(config: Config, progress: Progress | None = None) -> Result:
-    inputs = plan_inputs(config)
+def build_plan(config: Config, progress: Progress | None = None, inputs: PlanInputs | None = None) -> Result:
+    """The plan (inputs: plan_inputs(config), when the caller has them already: hashing every
+    spec and snapshot once per run, not twice)."""
+    inputs = inputs or plan_inputs(config)
     live = trusted_cache(config.cache)
     if inputs is None or live is None:
         return _build_uncached(config, progress)
