@@ -8,14 +8,18 @@ name goes unused, no call passes a bare positional True/False, no local is assig
 from __future__ import annotations
 
 import ast
+import importlib
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from specgen.emit.imports import prune_imports
 
-from tests.helpers import GENERATED, ROOT, scratch_project
+from tests.helpers import GENERATED, ROOT, VENUES, scratch_project
 
 FIXTURE_SETS = {
     "specs": ROOT / "tests" / "fixtures" / "specs",
@@ -272,3 +276,36 @@ def test_the_docstring_checks_find_what_they_look_for() -> None:
         "Client.call: size",
         "AsyncCalls.call: names no Client method",
     ]
+
+
+def test_every_model_is_exported_by_its_package_to_type_checkers_and_at_run_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`from <venue> import X` and `from <venue>.models import X` for each endpoint's models, and
+    validators from `.validators`: the re-exports are the endpoint modules' __all__, extended one
+    module at a time, which mypy reads only in that form (a chained star import hides them)."""
+    monkeypatch.syspath_prepend(str(GENERATED))
+    lines = []
+    for venue in VENUES:
+        package = importlib.import_module(venue)
+        models = importlib.import_module(f"{venue}.models")
+        validators = importlib.import_module(f"{venue}.validators")
+        assert models.__all__ and validators.__all__
+        assert set(models.__all__) <= set(package.__all__)
+        assert all(getattr(package, name) is getattr(models, name) for name in models.__all__)
+        for i, name in enumerate(models.__all__):
+            lines += [
+                f"from {venue} import {name} as _p{i}_{venue}",
+                f"from {venue}.models import {name} as _m{i}_{venue}",
+            ]
+        lines += [f"from {venue}.validators import {name} as _v_{venue}_{name}" for name in validators.__all__]
+    user = tmp_path / "user.py"
+    user.write_text("\n".join(lines) + "\n", "utf-8")
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(user)],
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(GENERATED)},
+        capture_output=True,
+        text=True,
+    )
+    assert typed.returncode == 0, typed.stdout[-3000:]
