@@ -119,16 +119,16 @@ class Operation(Record):
 
     def __init__(
         self,
-        *,
         name: str,
         method: str,
         path: str,
-        signed: bool,
-        weight: int | None,
-        rate_limits: tuple[RateLimit, ...],
-        max_items: int | None,
-        conditional_limits: tuple[ConditionalLimit, ...],
-        source_url: str | None,
+        *,
+        signed: bool = True,
+        weight: int | None = None,
+        rate_limits: tuple[RateLimit, ...] = (),
+        max_items: int | None = None,
+        conditional_limits: tuple[ConditionalLimit, ...] = (),
+        source_url: str | None = None,
     ) -> None:
         init_field(self, "name", name)
         init_field(self, "method", method)
