@@ -18,7 +18,7 @@ import pytest
 from tests.helpers import GENERATED, VENUES
 
 # Modules a package needs only once it is used: read hints, encode, decode, sign, send.
-LATER = ("typing", "json", "urllib.parse", "ipaddress", "hashlib", "hmac", "dataclasses", "socket", "asyncio")
+LATER = ("typing", "json", "urllib.parse", "ipaddress", "hashlib", "hmac", "copy", "dataclasses", "socket", "asyncio")
 
 SCRIPT = """
 import importlib, sys
