@@ -23,6 +23,7 @@ import pytest
 import yaml
 from specgen.simulator.auth import NonceBook, RawRequest, authenticate
 from specgen.simulator.book import Account
+from specgen.spec.signing import _is_atom
 from specgen.spec.specset import read_specs
 
 from tests.helpers import FIXTURE_SPECS, scratch_project
@@ -332,3 +333,19 @@ def test_the_openapi_export_describes_the_auth_headers_the_client_sends(recipe_p
     for parameter in described:
         sent = request.header(parameter["name"])
         assert sent is not None and re.fullmatch(parameter["schema"]["pattern"], sent), (parameter, sent)
+
+
+@pytest.mark.parametrize(
+    ("code", "atom"),
+    [
+        ('r.values.get("timestamp", "")', True),
+        ("(r.path + '?' + r.query if r.query else r.path)", True),
+        ("(a) if b else (c)", False),
+        ("(a) + (b)", False),
+        ("a + b", False),
+        ("'text'", True),
+    ],
+)
+def test_a_text_part_is_bracketed_unless_it_binds_tighter_than_plus(code: str, atom: bool) -> None:
+    """The string to sign adds text parts up: a part that is not one term gets its own brackets."""
+    assert _is_atom(code) is atom

@@ -209,10 +209,18 @@ class Digest(Part):
 
 
 def _is_atom(code: str) -> bool:
-    """The expression binds tighter than + (a name, call, attribute, literal, or in parentheses)."""
+    """The expression binds tighter than + (a name, call, attribute, literal, or one expression in
+    parentheses: `(a) if b else (c)` starts and ends with one but is not)."""
     tree = ast.parse(code, mode="eval").body
-    inside = code.startswith("(") and code.endswith(")") and not isinstance(tree, ast.Tuple)
-    return inside or isinstance(tree, (ast.Name, ast.Attribute, ast.Call, ast.Constant, ast.Subscript))
+    if isinstance(tree, (ast.Name, ast.Attribute, ast.Call, ast.Constant, ast.Subscript)):
+        return True
+    if not (code.startswith("(") and code.endswith(")")):
+        return False
+    try:
+        inner = ast.parse(code[1:-1], mode="eval").body
+    except SyntaxError:
+        return False
+    return ast.dump(inner) == ast.dump(tree)
 
 
 def joined_code(parts: tuple[Part, ...]) -> Code:
