@@ -86,11 +86,13 @@ class Word(Part):
     word: str
 
     def code(self) -> Code:
-        return Code(WORDS[self.word][1])
+        text = self.text_code()
+        if text is None:
+            return Code(WORDS[self.word][1])  # already bytes
+        return Code(f'{text if _is_atom(text) else f"({text})"}.encode("utf-8")')
 
     def text_code(self) -> Code | None:
-        text = WORDS[self.word][1]
-        return Code(text.removesuffix('.encode("utf-8")')) if text.endswith('.encode("utf-8")') else None
+        return None if self.word in BYTES_WORDS else Code(WORDS[self.word][1])
 
     def received(self, request: Received) -> bytes:
         return WORDS[self.word][2](request)
@@ -104,26 +106,27 @@ def _target(request: Received) -> bytes:
     return _raw(request.path + (f"?{query}" if query else ""))
 
 
-# word -> (description, generated expression over r: Signable, the simulator's bytes)
+# word -> (description, generated expression over r: Signable, the simulator's bytes). The
+# expression is the word's text (str; sent as UTF-8), except for the BYTES_WORDS.
 WORDS: dict[str, tuple[str, str, Callable[[Received], bytes]]] = {
     "@method": (
         "The HTTP method, upper case.",
-        'r.method.upper().encode("utf-8")',  # a spec's methods are ASCII words
+        "r.method.upper()",  # a spec's methods are ASCII words
         lambda q: q.method.upper().encode("ascii"),
     ),
     "@path": (
         "The request path as sent (path parameters filled in and percent-encoded), without the query.",
-        'r.path.encode("utf-8")',
+        "r.path",
         lambda q: _raw(q.path),
     ),
     "@query": (
         "The query string as sent, without '?' and without a query-placed signature; empty if none.",
-        'r.query.encode("utf-8")',
+        "r.query",
         lambda q: _raw(q.query_text()),
     ),
     "@request-target": (
         "The path, then '?' and the query string when there is one (RFC 9421 @request-target).",
-        '(r.path + "?" + r.query if r.query else r.path).encode("utf-8")',
+        'r.path + "?" + r.query if r.query else r.path',
         _target,
     ),
     "@body": (
@@ -132,6 +135,7 @@ WORDS: dict[str, tuple[str, str, Callable[[Received], bytes]]] = {
         lambda q: q.body_bytes(),
     ),
 }
+BYTES_WORDS = {"@body"}
 # Words for the auth values, each as sent (its text on the wire).
 VALUE_WORDS = {
     "@timestamp": "timestamp",
@@ -151,7 +155,7 @@ def _value_reader(key: str) -> Callable[[Received], bytes]:
 for _word, _key in VALUE_WORDS.items():
     WORDS[_word] = (
         f"The {_key.replace('_', ' ')} exactly as sent (auth.{_key}); empty if it is not sent.",
-        f'r.values.get("{_key}", "").encode("utf-8")',
+        f'r.values.get("{_key}", "")',
         _value_reader(_key),
     )
 
